@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "cfg",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cfg", targets: ["cfg"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Layer 1: C libraries, wrapped once each.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Layer 2: secure primitives (the only importer of CSodium).
+        .target(name: "CfgSecure", dependencies: ["CSodium"]),
+        // Layer 3: HTTP transport (the only importer of CCurl).
+        .target(name: "CfgHTTP", dependencies: ["CCurl"]),
+        // Layer 4: backends behind one protocol.
+        .target(name: "CfgBackend", dependencies: ["CfgSecure"]),
+        .target(name: "CfgLocal", dependencies: ["CfgBackend", "CfgSecure"]),
+        // Environment files.
+        .target(name: "CfgConfig", dependencies: ["Yams", "CfgSecure"]),
+        // Layer 6: template core (pure).
+        .target(name: "CfgTemplate"),
+        // Layer 7: renderers.
+        .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig", "CfgSecure"]),
+        // Layer 5 + wiring: resolver and the render pipeline.
+        .target(
+            name: "CfgEngine",
+            dependencies: [
+                "CfgBackend", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgRender", "CfgSecure",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Layer 9: the thin executable.
+        .executableTarget(
+            name: "cfg",
+            dependencies: [
+                "CfgEngine", "CfgSecure", "CfgConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support: only tests link it.
+        .target(name: "CfgTestSupport", dependencies: ["CfgBackend", "CfgSecure"], path: "Sources/CfgTestSupport"),
+        .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure", "CfgTestSupport"]),
+        .testTarget(name: "CfgHTTPTests", dependencies: ["CfgHTTP"]),
+        .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
+        .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig"]),
+        .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
+        .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig", "CfgTestSupport"]),
+        .testTarget(
+            name: "CfgEngineTests",
+            dependencies: ["CfgEngine", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgTestSupport", "CfgSecure"]
+        ),
+    ]
+)
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcoming
+}

@@ -1,0 +1,37 @@
+/// A failure of a whole cfg operation, with every problem found (each a one-line, value-free message).
+///
+/// The executable maps `code` to an exit code in one place.
+package struct EngineError: Error, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable, Hashable {
+        /// The environment file, a template's syntax, an unknown filter or function.
+        case configuration
+        /// An undefined name, a missing secret or a missing key inside a secret.
+        case unresolved
+        /// The backend is unreachable, refused authentication, or its data failed an integrity check.
+        case backend
+        /// An output failed validation (a newline in an env-block value, a path escaping the output directory…).
+        case validation
+        /// Writing an output failed.
+        case output
+    }
+
+    package var code: Code
+    /// One line per problem.
+    package var problems: [String]
+
+    package init(_ code: Code, _ problems: [String]) {
+        self.code = code
+        self.problems = problems
+    }
+
+    package init(_ code: Code, _ problem: String) {
+        self.init(code, [problem])
+    }
+
+    package var description: String { problems.joined(separator: "\n") }
+}
+
+extension EngineError: Equatable {
+    /// Equality on the code only, so tests assert the kind of failure.
+    package static func == (lhs: EngineError, rhs: EngineError) -> Bool { lhs.code == rhs.code }
+}

@@ -1,0 +1,110 @@
+import CfgConfig
+import CfgSecure
+import Foundation
+
+/// What `cfg render --diff` shows: per output, which keys would be added, removed or changed. A secret value is
+/// shown only as a keyed fingerprint (HMAC with a key made fresh for the run), never in clear.
+package struct OutputDiff: Sendable {
+    package enum Change: Sendable, Hashable {
+        case added(key: String, value: String)
+        case removed(key: String, value: String)
+        case changed(key: String, old: String, new: String)
+    }
+
+    package var path: String
+    /// True when the file does not exist yet.
+    package var isNew: Bool
+    package var changes: [Change]
+
+    /// Compares a rendered output with the file currently at its destination.
+    package static func compare(
+        _ output: RenderedOutput,
+        existing: String?,
+        fingerprint: SecretFingerprint
+    ) -> OutputDiff {
+        let new = entries(of: output.kind, in: output.contents)
+        let old = existing.map { entries(of: output.kind, in: $0) } ?? []
+        let oldMap = Dictionary(old, uniquingKeysWith: { _, last in last })
+        let newMap = Dictionary(new, uniquingKeysWith: { _, last in last })
+        // A key is shown in clear only when the new render says it is not secret; keys only in the old file are
+        // unknown, so they are fingerprinted too.
+        func shown(_ key: String, _ value: String) -> String {
+            (output.secretKeys.contains(key) || newMap[key] == nil) ? fingerprint.fingerprint(value) : value
+        }
+        var changes: [Change] = []
+        for (key, value) in new {
+            if let before = oldMap[key] {
+                if before != value {
+                    changes.append(.changed(key: key, old: shown(key, before), new: shown(key, value)))
+                }
+            } else if existing != nil {
+                changes.append(.added(key: key, value: shown(key, value)))
+            }
+        }
+        for (key, value) in old where newMap[key] == nil {
+            changes.append(.removed(key: key, value: shown(key, value)))
+        }
+        return OutputDiff(path: output.path, isNew: existing == nil, changes: changes)
+    }
+
+    /// The lines `--diff` prints for this output.
+    package var lines: [String] {
+        if isNew { return ["+ \(path) (new file)"] }
+        if changes.isEmpty { return ["  \(path) (unchanged)"] }
+        return ["~ \(path)"]
+            + changes.map { change in
+                switch change {
+                case .added(let key, let value): "    + \(key) = \(value)"
+                case .removed(let key, let value): "    - \(key) = \(value)"
+                case .changed(let key, let old, let new): "    ~ \(key): \(old) -> \(new)"
+                }
+            }
+    }
+
+    /// The (key, value) pairs of a file of this kind: variables for env files, flattened JSON paths (environment
+    /// and secrets by name) for task definitions, numbered lines for other files.
+    static func entries(of kind: OutputConfig.Kind, in contents: String) -> [(String, String)] {
+        switch kind {
+        case .env, .dotenv:
+            return contents.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
+                guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
+                return (String(line[..<equals]), String(line[line.index(after: equals)...]))
+            }
+        case .ecsTaskDefinition:
+            guard let data = contents.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data)
+            else { return [("(document)", contents)] }
+            var pairs: [(String, String)] = []
+            flatten(object, prefix: "", into: &pairs)
+            return pairs
+        case .file:
+            return contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+                ("line \($0.offset + 1)", String($0.element))
+            }
+        }
+    }
+
+    private static func flatten(_ value: Any, prefix: String, into pairs: inout [(String, String)]) {
+        switch value {
+        case let dictionary as [String: Any]:
+            for key in dictionary.keys.sorted() {
+                flatten(dictionary[key] ?? NSNull(), prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &pairs)
+            }
+        case let list as [Any]:
+            // Name/value lists (environment, secrets) are keyed by name so that reordering is not a change.
+            if let named = list as? [[String: Any]], named.allSatisfy({ $0["name"] is String }) {
+                let field = prefix.split(separator: ".").last.map(String.init) ?? prefix
+                for item in named {
+                    let name = item["name"] as? String ?? ""
+                    let rest = item.filter { $0.key != "name" }
+                    let shown = rest.count == 1 ? rest.first?.value ?? NSNull() : rest
+                    flatten(shown, prefix: field == "environment" || field == "secrets" ? "\(field).\(name)" : "\(prefix).\(name)", into: &pairs)
+                }
+            } else {
+                for (index, item) in list.enumerated() { flatten(item, prefix: "\(prefix)[\(index)]", into: &pairs) }
+            }
+        default:
+            pairs.append((prefix, "\(value)"))
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import CfgBackend
+import CfgConfig
+import CfgRender
+import CfgTemplate
+import Logging
+
+/// Renders an environment's outputs: parse templates, fetch the secrets they use (once each), evaluate strictly,
+/// render each output with its own escaping. Every problem of the run is collected; nothing is returned when
+/// there is one.
+package struct RenderEngine: Sendable {
+    package var environment: Environment
+    package var backend: any SecretBackend
+    /// The process environment, for the template function `env()`.
+    package var processEnvironment: [String: String]
+    package var logger: Logger
+
+    package init(
+        environment: Environment,
+        backend: any SecretBackend,
+        processEnvironment: [String: String],
+        logger: Logger
+    ) {
+        self.environment = environment
+        self.backend = backend
+        self.processEnvironment = processEnvironment
+        self.logger = logger
+    }
+
+    /// One template evaluated for one service (nil: the environment-wide context).
+    private struct Evaluation: Hashable {
+        var template: String
+        var service: String?
+    }
+
+    /// Renders every declared output.
+    package func render() async throws(EngineError) -> [RenderedOutput] {
+        let jobs = try outputJobs()
+        var evaluations: [Evaluation] = []
+        for job in jobs {
+            evaluations += job.templates.map { Evaluation(template: $0.path, service: job.service?.name) }
+        }
+        let templateFiles = jobs.flatMap(\.templates)
+        let templates = try TemplateSet(files: templateFiles, projectDirectory: environment.projectDirectory)
+        let names = templates.secretNames(in: templateFiles.map(\.path), declared: environment.secrets)
+        let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
+            .resolve(names: names)
+
+        var problems = ProblemList()
+        var texts: [Evaluation: RenderedText] = [:]
+        for evaluation in Set(evaluations) {
+            guard let template = templates[evaluation.template] else { continue }
+            let context = self.context(secrets: resolved.secrets, service: evaluation.service)
+            do {
+                texts[evaluation] = try template.render(context)
+            } catch {
+                for diagnostic in error.diagnostics {
+                    problems.add(diagnostic.description, code: Self.code(for: diagnostic.code))
+                }
+            }
+        }
+
+        let deliveryReferences = Self.deliveryReferences(secrets: resolved.secrets, references: resolved.references)
+
+        var outputs: [RenderedOutput] = []
+        for job in jobs {
+            let pieces = job.templates.map { texts[Evaluation(template: $0.path, service: job.service?.name)] }
+            guard pieces.allSatisfy({ $0 != nil }) else { continue }
+            let rendered = pieces.compactMap { $0 }
+            do {
+                outputs.append(try job.render(rendered, environment: environment, references: deliveryReferences))
+            } catch {
+                problems.add(error.description, code: .validation)
+            }
+        }
+        try problems.throwIfAny()
+        return outputs.sorted { $0.path < $1.path }
+    }
+
+    /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get` and
+    /// `cfg exec`.
+    package func settings(service name: String?) async throws(EngineError) -> [Setting] {
+        let service = try name.map { (name) throws(EngineError) -> ServiceConfig in
+            guard let service = environment.service(named: name) else {
+                throw EngineError(.configuration, "\(environment.file): no service named '\(name)'")
+            }
+            return service
+        }
+        let files = environment.settings + (service?.settings ?? [])
+        let templates = try TemplateSet(files: files, projectDirectory: environment.projectDirectory)
+        let names = templates.secretNames(in: files.map(\.path), declared: environment.secrets)
+        let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
+            .resolve(names: names)
+        var problems = ProblemList()
+        var parsed: [[Setting]] = []
+        for file in files {
+            guard let template = templates[file.path] else { continue }
+            do {
+                let text = try template.render(context(secrets: resolved.secrets, service: service?.name))
+                parsed.append(try SettingsParser.parse(text))
+            } catch let error as TemplateError {
+                for diagnostic in error.diagnostics {
+                    problems.add(diagnostic.description, code: Self.code(for: diagnostic.code))
+                }
+            } catch {
+                problems.add("\(error)", code: .validation)
+            }
+        }
+        try problems.throwIfAny()
+        return SettingsParser.merge(parsed)
+    }
+
+    /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself (ECS's Secrets Manager form
+    /// `ARN:json-key::` for one key of a JSON secret).
+    static func deliveryReferences(secrets: TemplateMap, references: [String: String]) -> [SecretOrigin: String] {
+        var result: [SecretOrigin: String] = [:]
+        for (name, reference) in references {
+            result[SecretOrigin(secret: name)] = reference
+            if case .map(let keys)? = secrets[name] {
+                for entry in keys.entries {
+                    result[SecretOrigin(secret: name, key: entry.key)] = "\(reference):\(entry.key)::"
+                }
+            }
+        }
+        return result
+    }
+
+    /// The variables templates see.
+    private func context(secrets: TemplateMap, service name: String?) -> TemplateContext {
+        var environmentInfo: [(key: String, value: TemplateValue)] = [
+            ("name", .string(environment.name)),
+            ("backend", .string(environment.backend.kind)),
+        ]
+        environmentInfo.append(("airflow_version", environment.airflowVersion.map { .string($0) } ?? .null))
+        // The major version, for templates that differ between Airflow 2 and 3 (default 3).
+        let major = environment.airflowVersion?.split(separator: ".").first.flatMap { Int($0) } ?? 3
+        environmentInfo.append(("airflow_major", .integer(major)))
+        var serviceValue = TemplateValue.null
+        if let name, let service = environment.service(named: name) {
+            serviceValue = .map(
+                TemplateMap([
+                    ("name", .string(service.name)),
+                    ("command", .list(service.command.map { .string($0) })),
+                ])
+            )
+        }
+        let values = TemplateMap(environment.values.map { ($0.key, TemplateValue($0.value)) })
+        return TemplateContext(
+            variables: [
+                "secrets": .map(secrets),
+                "values": .map(values),
+                "environment": .map(TemplateMap(environmentInfo)),
+                "service": serviceValue,
+            ],
+            environmentVariables: processEnvironment
+        )
+    }
+
+    /// Which exit-code class a template diagnostic belongs to.
+    static func code(for diagnostic: TemplateDiagnostic.Code) -> EngineError.Code {
+        switch diagnostic {
+        case .undefinedName, .missingKey, .unresolved: .unresolved
+        default: .configuration
+        }
+    }
+
+    /// The outputs to render, one job per file.
+    private func outputJobs() throws(EngineError) -> [OutputJob] {
+        var jobs: [OutputJob] = []
+        for output in environment.outputs {
+            let service = output.service.flatMap(environment.service(named:))
+            switch output.kind {
+            case .env, .dotenv:
+                jobs.append(
+                    OutputJob(
+                        output: output,
+                        path: output.path,
+                        service: service,
+                        templates: environment.settings + (service?.settings ?? [])
+                    )
+                )
+            case .ecsTaskDefinition:
+                let services = service.map { [$0] } ?? environment.services
+                for service in services {
+                    jobs.append(
+                        OutputJob(
+                            output: output,
+                            path: output.path.replacingOccurrences(of: "{service}", with: service.name),
+                            service: service,
+                            templates: environment.settings + service.settings
+                        )
+                    )
+                }
+            case .file:
+                guard let template = output.template else {
+                    throw EngineError(.configuration, "\(output.position): a file output needs a template")
+                }
+                jobs.append(OutputJob(output: output, path: output.path, service: service, templates: [template]))
+            }
+        }
+        return jobs
+    }
+}
+
+/// Problems collected over a run, with the most fundamental class deciding the exit code.
+struct ProblemList {
+    private(set) var lines: [String] = []
+    private var seen: Set<String> = []
+    private var codes: Set<EngineError.Code> = []
+
+    mutating func add(_ line: String, code: EngineError.Code) {
+        for part in line.split(separator: "\n").map(String.init) where seen.insert(part).inserted {
+            lines.append(part)
+        }
+        codes.insert(code)
+    }
+
+    func throwIfAny() throws(EngineError) {
+        guard !lines.isEmpty else { return }
+        let order: [EngineError.Code] = [.configuration, .backend, .unresolved, .validation, .output]
+        let code = order.first { codes.contains($0) } ?? .validation
+        throw EngineError(code, lines)
+    }
+}

@@ -1,0 +1,158 @@
+import CfgBackend
+import CfgConfig
+import CfgLocal
+import CfgSecure
+import Foundation
+import Logging
+
+/// `cfg init ENV`: creates the local store's key and store when missing, and generates every declared secret
+/// that has a generator and does not exist yet. Existing secrets are never overwritten.
+package struct SecretInitializer: Sendable {
+    package var environment: Environment
+    package var processEnvironment: [String: String]
+    package var logger: Logger
+
+    package init(environment: Environment, processEnvironment: [String: String], logger: Logger) {
+        self.environment = environment
+        self.processEnvironment = processEnvironment
+        self.logger = logger
+    }
+
+    /// What `init` did, for its report (names and paths only).
+    package struct Report: Sendable {
+        package var createdKey: String?
+        package var createdStore: String?
+        package var generated: [String] = []
+        package var existing: [String] = []
+        package var withoutGenerator: [String] = []
+    }
+
+    package func run() async throws(EngineError) -> Report {
+        guard case .local(let config) = environment.backend else {
+            throw EngineError(
+                .configuration,
+                "\(environment.file): cfg init generates secrets into the local store only; this environment uses"
+                    + " the '\(environment.backend.kind)' backend."
+            )
+        }
+        var report = Report()
+        let storePath = BackendFactory.localStorePath(environment, config: config)
+        let key: Secret
+        do {
+            if processEnvironment["CFG_LOCAL_KEY"] == nil,
+                !FileManager.default.fileExists(
+                    atPath: LocalKey.resolvedKeyPath(
+                        environmentName: environment.name,
+                        keyFile: config.keyFile,
+                        environment: processEnvironment
+                    )
+                )
+            {
+                let created = try LocalKey.create(
+                    environmentName: environment.name,
+                    keyFile: config.keyFile,
+                    environment: processEnvironment
+                )
+                key = created.0
+                report.createdKey = created.path
+            } else {
+                key = try LocalKey.load(
+                    environmentName: environment.name,
+                    keyFile: config.keyFile,
+                    environment: processEnvironment
+                )
+            }
+            if !FileManager.default.fileExists(atPath: storePath) {
+                try AtomicFile.createDirectory((storePath as NSString).deletingLastPathComponent, mode: 0o700)
+                try LocalBackend.create(storePath: storePath, key: key, environmentName: environment.name)
+                report.createdStore = storePath
+            }
+        } catch let error as BackendError {
+            throw EngineError(.backend, error.description)
+        } catch {
+            throw EngineError(.output, "\(storePath): \(error)")
+        }
+
+        let backend = LocalBackend(storePath: storePath, key: key, environmentName: environment.name)
+        for declaration in environment.secrets {
+            let path = SecretPath(declaration.path)
+            guard let generation = declaration.generation else {
+                report.withoutGenerator.append(declaration.name)
+                continue
+            }
+            do {
+                _ = try await backend.fetchMetadata(path)
+                report.existing.append(declaration.name)
+                continue
+            } catch where error.code == .notFound {
+                // Not there yet: generate it below.
+            } catch {
+                throw EngineError(.backend, error.description)
+            }
+            let payload = try Self.payload(for: generation)
+            do {
+                _ = try await backend.store(payload, at: path, labels: [.current], expectedCurrent: "")
+            } catch {
+                throw EngineError(.backend, error.description)
+            }
+            logger.info("generated secret", metadata: ["name": "\(declaration.name)", "path": "\(declaration.path)"])
+            report.generated.append(declaration.name)
+        }
+        return report
+    }
+
+    /// The new secret's bytes: one generated value, or a JSON object key by key.
+    ///
+    /// The JSON is built from Swift strings, which cannot be zeroed (SECURITY.md).
+    static func payload(for generation: SecretGeneration) throws(EngineError) -> Secret {
+        switch generation {
+        case .whole(let generator):
+            return try generator.generate()
+        case .keys(let keys):
+            var members: [String] = []
+            for key in keys {
+                let value: String
+                switch key.source {
+                case .value(let fixed):
+                    value = JSONText.encode(fixed)
+                case .generate(let generator):
+                    value = JSONText.quote(try generator.generate().stringValue() ?? "")
+                }
+                members.append("\(JSONText.quote(key.key)):\(value)")
+            }
+            return Secret(copying: "{" + members.joined(separator: ",") + "}")
+        }
+    }
+}
+
+/// Minimal JSON text encoding for the values cfg writes itself, with the key order kept.
+enum JSONText {
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    static func encode(_ value: ConfigValue) -> String {
+        switch value {
+        case .string(let text): quote(text)
+        case .integer(let number): String(number)
+        case .double(let number): String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        case .list(let items): "[" + items.map(encode).joined(separator: ",") + "]"
+        case .map(let entries): "{" + entries.map { quote($0.key) + ":" + encode($0.value) }.joined(separator: ",") + "}"
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import CfgBackend
+import CfgConfig
+import CfgTemplate
+import Logging
+
+/// Fetches the secrets a render needs, each distinct request once, and turns them into template values.
+///
+/// A secret the backend does not have becomes an `.unresolved` value, so the template that uses it reports the
+/// error at the position of the use. Any other backend failure (unreachable, wrong key, tampered store) stops
+/// the whole run: nothing could be trusted.
+struct SecretResolver {
+    var environment: Environment
+    var backend: any SecretBackend
+    var logger: Logger
+
+    /// The request for a declared secret: its path and pinned version (a label word or a version id).
+    static func request(for declaration: SecretDeclaration) -> SecretRequest {
+        guard let version = declaration.version else { return SecretRequest(path: SecretPath(declaration.path)) }
+        if let label = VersionLabel(rawValue: version) {
+            return SecretRequest(path: SecretPath(declaration.path), version: .label(label))
+        }
+        return SecretRequest(path: SecretPath(declaration.path), version: .id(version))
+    }
+
+    /// Resolves the named secrets (undeclared names are left out: templates report them as undefined).
+    /// - Returns: the `secrets` map for templates and, per secret name, a delivery reference when the backend
+    ///   has one (an ARN).
+    func resolve(names: Set<String>) async throws(EngineError) -> (secrets: TemplateMap, references: [String: String]) {
+        let declarations = environment.secrets.filter { names.contains($0.name) }
+        let requests = declarations.map(Self.request(for:))
+        logger.debug("fetching secrets", metadata: ["count": "\(Set(requests).count)", "backend": "\(backend.kind)"])
+        let results = requests.isEmpty ? [:] : await backend.fetch(requests)
+
+        var entries: [(key: String, value: TemplateValue)] = []
+        var references: [String: String] = [:]
+        var failures: [String] = []
+        for (declaration, request) in zip(declarations, requests) {
+            switch results[request] {
+            case .success(let version)?:
+                entries.append((declaration.name, TemplateValue(payload: version.payload, name: declaration.name)))
+                references[declaration.name] = version.deliveryReference
+            case .failure(let error)? where error.code == .notFound:
+                let reason = "secret '\(declaration.name)' (\(request)) was not found in the \(backend.kind) backend"
+                entries.append((declaration.name, .unresolved(reason: reason)))
+            case .failure(let error)?:
+                // The backend's message names the store or path; one line per distinct failure.
+                failures.append(error.description)
+            case nil:
+                failures.append("\(declaration.position): secret '\(declaration.name)' was not fetched")
+            }
+        }
+        if !failures.isEmpty {
+            throw EngineError(.backend, Array(Set(failures)).sorted())
+        }
+        return (TemplateMap(entries), references)
+    }
+}

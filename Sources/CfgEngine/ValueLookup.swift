@@ -1,0 +1,77 @@
+import CfgBackend
+import CfgConfig
+import CfgTemplate
+import Logging
+
+/// `cfg get`: one secret value (`NAME`, `NAME.KEY`, `secrets.NAME.KEY`) or one rendered variable
+/// (`AIRFLOW__CORE__FERNET_KEY`, any name a settings template defines).
+package struct ValueLookup: Sendable {
+    package var environment: Environment
+    package var backend: any SecretBackend
+    package var processEnvironment: [String: String]
+    package var logger: Logger
+
+    package init(
+        environment: Environment,
+        backend: any SecretBackend,
+        processEnvironment: [String: String],
+        logger: Logger
+    ) {
+        self.environment = environment
+        self.backend = backend
+        self.processEnvironment = processEnvironment
+        self.logger = logger
+    }
+
+    /// The value, exactly (a Swift string: it cannot be zeroed, see SECURITY.md).
+    package func value(of reference: String, service: String?) async throws(EngineError) -> String {
+        if Self.isVariableName(reference) {
+            let engine = RenderEngine(
+                environment: environment,
+                backend: backend,
+                processEnvironment: processEnvironment,
+                logger: logger
+            )
+            let settings = try await engine.settings(service: service)
+            guard let setting = settings.first(where: { $0.variable == reference }) else {
+                let scope = service.map { "service '\($0)'" } ?? "the environment-wide settings"
+                throw EngineError(.unresolved, "\(environment.file): no setting '\(reference)' in \(scope)")
+            }
+            return setting.value.text
+        }
+        var path = reference
+        if path.hasPrefix("secrets.") { path.removeFirst("secrets.".count) }
+        let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let name = parts.first, let declaration = environment.secret(named: name) else {
+            throw EngineError(.unresolved, "\(environment.file): no secret named '\(parts.first ?? reference)'")
+        }
+        let request = SecretResolver.request(for: declaration)
+        let version: SecretVersion
+        do {
+            version = try await backend.fetch(request)
+        } catch where error.code == .notFound {
+            throw EngineError(.unresolved, "secret '\(name)' (\(request)) was not found in the \(backend.kind) backend")
+        } catch {
+            throw EngineError(.backend, error.description)
+        }
+        guard parts.count == 2 else { return version.payload.stringValue() ?? "" }
+        let key = parts[1]
+        guard case .map(let map) = TemplateValue(payload: version.payload, name: name), let value = map[key] else {
+            throw EngineError(.unresolved, "secret '\(name)' (\(request)) has no key '\(key)'")
+        }
+        switch value {
+        case .string(let text, _, _): return text
+        case .integer(let number, _): return String(number)
+        case .double(let number, _): return String(number)
+        case .bool(let flag, _): return flag ? "true" : "false"
+        default:
+            throw EngineError(.validation, "secret '\(name)' key '\(key)' is not a scalar; print the whole secret")
+        }
+    }
+
+    /// Upper-case names with letters, digits and underscores are variables; anything else is a secret reference.
+    static func isVariableName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+    }
+}

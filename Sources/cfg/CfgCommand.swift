@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// `cfg`: renders an Airflow deployment's configuration from an environment file and its secrets.
+@main
+struct CfgCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cfg",
+        abstract: "Render Apache Airflow configuration and secrets for a deployment.",
+        discussion: """
+            Exit codes: 0 success; 64 usage error; 65 configuration error (environment file, template syntax, \
+            unknown filter or function); 66 unresolved reference (undefined name, missing secret, missing key); \
+            69 backend failure (unreachable, authentication, wrong store key, tampered store); 67 validation \
+            failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error.
+            """,
+        subcommands: [RenderCommand.self, GetCommand.self, InitCommand.self, KeygenCommand.self]
+    )
+}
+
+/// Options every environment command shares.
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .customShort("C"), help: "The project directory (holding environments/ and templates/).")
+    var directory: String = "."
+
+    @Argument(help: "An environment name (environments/ENV.yaml in the project directory) or a path to a YAML file.")
+    var environment: String
+}

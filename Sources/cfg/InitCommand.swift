@@ -1,0 +1,43 @@
+import ArgumentParser
+import CfgEngine
+
+/// `cfg init ENV`: creates the local store key and generates every declared secret.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the local store (and its key) and generate every declared secret that is missing.",
+        discussion: """
+            The key goes to $XDG_CONFIG_HOME/cfg/keys/ENV.key (or ~/.config/cfg/keys/ENV.key, or the backend's \
+            key_file), mode 0600, unless CFG_LOCAL_KEY is set. Existing secrets are never overwritten.
+            """
+    )
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() async throws {
+        do {
+            let context = try Context.load(project)
+            let report = try await SecretInitializer(
+                environment: context.environment,
+                processEnvironment: context.processEnvironment,
+                logger: context.logger
+            ).run()
+            let name = context.environment.name
+            if let key = report.createdKey { Terminal.info("cfg: \(name): created store key \(key) (mode 0600)") }
+            if let store = report.createdStore { Terminal.info("cfg: \(name): created store \(store)") }
+            if !report.generated.isEmpty {
+                Terminal.info("cfg: \(name): generated \(report.generated.joined(separator: ", "))")
+            }
+            if !report.existing.isEmpty {
+                Terminal.info("cfg: \(name): kept existing \(report.existing.joined(separator: ", "))")
+            }
+            if !report.withoutGenerator.isEmpty {
+                Terminal.info(
+                    "cfg: \(name): no generator for \(report.withoutGenerator.joined(separator: ", ")) (not created)"
+                )
+            }
+        } catch let error as EngineError {
+            throw fail(error)
+        }
+    }
+}

