@@ -1,5 +1,5 @@
-import CfgSecure
-import Foundation
+package import CfgSecure
+package import Foundation
 
 /// A secret's path or name in a backend (`airflow/prod/db`).
 package struct SecretPath: Hashable, Sendable, CustomStringConvertible, Comparable {

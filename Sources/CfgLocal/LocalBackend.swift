@@ -1,0 +1,245 @@
+package import CfgBackend
+package import CfgSecure
+package import Foundation
+
+/// The embedded encrypted store (`type: local`): one versioned, encrypted file per environment.
+///
+/// The file format is described by `LocalStoreFile` (envelope) and `LocalStoreDocument` (plaintext). Every call
+/// reads the file again, so several instances and processes see each other's writes; writes are
+/// read-modify-write under an exclusive lock on `<storePath>.lock` and replace the file atomically (mode 0600),
+/// so readers never see a partial file and need no lock. Blocking file work runs off the cooperative pool.
+package struct LocalBackend: SecretBackend {
+    package var kind: String { BackendError.localKind }
+
+    /// The store file.
+    package let storePath: String
+    /// The environment the store belongs to; bound into the file's associated data.
+    package let environmentName: String
+    private let key: Secret
+    private let clock: @Sendable () -> Date
+
+    /// Opens (lazily: nothing is read until the first call) the store of one environment.
+    ///
+    /// - Parameters:
+    ///   - storePath: the store file.
+    ///   - key: the 32-byte store key (see `LocalKey`).
+    ///   - environmentName: the environment's name.
+    ///   - clock: the time given to new versions.
+    package init(
+        storePath: String,
+        key: Secret,
+        environmentName: String,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.storePath = storePath
+        self.key = key
+        self.environmentName = environmentName
+        self.clock = clock
+    }
+
+    /// Writes a new, empty store (its directory is created with mode 0700).
+    ///
+    /// - Throws: `.conflict` if a store already exists at `storePath`; `.unreachable` if it cannot be written.
+    package static func create(storePath: String, key: Secret, environmentName: String) throws(BackendError) {
+        let backend = LocalBackend(storePath: storePath, key: key, environmentName: environmentName)
+        try backend.createDirectory()
+        try backend.withLock { () throws(BackendError) in
+            guard !FileManager.default.fileExists(atPath: storePath) else {
+                throw .localStoreExists(storePath)
+            }
+            try backend.save(LocalStoreDocument(environment: environmentName))
+        }
+    }
+
+    // MARK: - SecretBackend
+
+    package func fetch(_ request: SecretRequest) async throws(BackendError) -> SecretVersion {
+        try await BlockingIO.run { () throws(BackendError) in
+            let document = try load()
+            let (version, labels) = try document.version(at: request.path, request.version)
+            return SecretVersion(
+                path: request.path,
+                versionID: version.id,
+                labels: labels,
+                createdAt: version.created,
+                payload: try decode(version.value)
+            )
+        }
+    }
+
+    package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
+        // One read of the file serves the whole batch.
+        let distinct = Array(Set(requests))
+        do throws(BackendError) {
+            return try await BlockingIO.run { () throws(BackendError) in
+                let document = try load()
+                var results: [SecretRequest: Result<SecretVersion, BackendError>] = [:]
+                for request in distinct {
+                    results[request] = Result { () throws(BackendError) -> SecretVersion in
+                        let (version, labels) = try document.version(at: request.path, request.version)
+                        return SecretVersion(
+                            path: request.path,
+                            versionID: version.id,
+                            labels: labels,
+                            createdAt: version.created,
+                            payload: try decode(version.value)
+                        )
+                    }
+                }
+                return results
+            }
+        } catch {
+            return Dictionary(uniqueKeysWithValues: distinct.map { ($0, .failure(error)) })
+        }
+    }
+
+    package func store(
+        _ payload: Secret,
+        at path: SecretPath,
+        labels: Set<VersionLabel>,
+        expectedCurrent: String?
+    ) async throws(BackendError) -> String {
+        // The base64 text is a Swift String that cannot be zeroed; see LocalStoreDocument.
+        let encoded = payload.withUnsafeBytes { Base64Codec.encode($0, variant: .standard) }
+        let now = clock()
+        return try await update { (document) throws(BackendError) in
+            try document.store(encoded, at: path, labels: labels, expectedCurrent: expectedCurrent, now: now)
+        }
+    }
+
+    package func moveLabel(
+        _ label: VersionLabel,
+        to versionID: String,
+        at path: SecretPath
+    ) async throws(BackendError) {
+        try await update { (document) throws(BackendError) in
+            try document.moveLabel(label, to: versionID, at: path)
+        }
+    }
+
+    package func removeLabel(_ label: VersionLabel, at path: SecretPath) async throws(BackendError) {
+        try await update { (document) throws(BackendError) in
+            try document.removeLabel(label, at: path)
+        }
+    }
+
+    package func fetchMetadata(_ path: SecretPath) async throws(BackendError) -> SecretMetadata {
+        try await BlockingIO.run { () throws(BackendError) in
+            try load().metadata(at: path)
+        }
+    }
+
+    // MARK: - File access
+
+    /// Reads, checks, decrypts and parses the store file.
+    private func load() throws(BackendError) -> LocalStoreDocument {
+        let content: [UInt8]
+        do {
+            content = try SecureFile.readBytes(storePath)
+        } catch {
+            if error.code == .notFound {
+                throw .localStoreMissing(storePath, environmentName: environmentName)
+            }
+            throw .localStoreUnreadable(storePath, reason: error.description)
+        }
+        let plaintext = try LocalStoreFile.open(
+            content,
+            key: key,
+            environmentName: environmentName,
+            storePath: storePath
+        )
+        // JSON parsing needs the plaintext in ordinary memory: this `Data` is zeroed below, but the Swift
+        // strings the decoder makes from it cannot be.
+        var data = plaintext.withUnsafeBytes { Data($0) }
+        defer { data.resetBytes(in: data.startIndex..<data.endIndex) }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let document = try? decoder.decode(LocalStoreDocument.self, from: data),
+            document.format == LocalStoreDocument.currentFormat,
+            document.environment == environmentName
+        else {
+            throw .localCorrupt(storePath)
+        }
+        return document
+    }
+
+    /// Encrypts and atomically writes a document (mode 0600).
+    private func save(_ document: LocalStoreDocument) throws(BackendError) {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        // As in `load`, the encoded `Data` is ordinary memory; it is zeroed once copied into a `Secret`.
+        var data: Data
+        do {
+            data = try encoder.encode(document)
+        } catch {
+            throw .localStoreUnwritable(storePath, reason: "the store could not be encoded.")
+        }
+        let plaintext = Secret(bytes: data)
+        data.resetBytes(in: data.startIndex..<data.endIndex)
+        let content = try LocalStoreFile.seal(
+            plaintext,
+            key: key,
+            environmentName: environmentName,
+            storePath: storePath
+        )
+        do {
+            try AtomicFile.write(content, to: storePath, mode: 0o600)
+        } catch {
+            throw .localStoreUnwritable(storePath, reason: error.description)
+        }
+    }
+
+    /// Read-modify-write under the store's lock.
+    private func update<T: Sendable>(
+        _ body: @escaping @Sendable (inout LocalStoreDocument) throws(BackendError) -> T
+    ) async throws(BackendError) -> T {
+        try await BlockingIO.run { () throws(BackendError) -> T in
+            try withLock { () throws(BackendError) -> T in
+                var document = try load()
+                let result = try body(&document)
+                try save(document)
+                return result
+            }
+        }
+    }
+
+    /// Runs `body` holding the exclusive lock on `<storePath>.lock`. Blocks: call it off the cooperative pool.
+    private func withLock<T>(_ body: () throws(BackendError) -> T) throws(BackendError) -> T {
+        let lockPath = storePath + ".lock"
+        let outcome: Result<T, BackendError>
+        do {
+            outcome = try FileLock.withExclusiveLock(at: lockPath) { () -> Result<T, BackendError> in
+                Result { () throws(BackendError) -> T in try body() }
+            }
+        } catch let error as SecureError {
+            if error.code == .notFound {
+                throw .localStoreMissing(storePath, environmentName: environmentName)
+            }
+            throw .localStoreUnwritable(storePath, reason: error.description)
+        } catch {
+            throw .localStoreUnwritable(storePath, reason: "the lock file \(lockPath) could not be locked.")
+        }
+        return try outcome.get()
+    }
+
+    /// Creates the store's directory (mode 0700) if it is missing.
+    private func createDirectory() throws(BackendError) {
+        let directory = (storePath as NSString).deletingLastPathComponent
+        guard !directory.isEmpty else { return }
+        do {
+            try AtomicFile.createDirectory(directory, mode: 0o700)
+        } catch {
+            throw .localStoreUnwritable(storePath, reason: error.description)
+        }
+    }
+
+    /// Decodes a stored base64 value into a `Secret`.
+    private func decode(_ encoded: String) throws(BackendError) -> Secret {
+        do {
+            return try Base64Codec.decode(encoded, variant: .standard)
+        } catch {
+            throw .localCorrupt(storePath)
+        }
+    }
+}

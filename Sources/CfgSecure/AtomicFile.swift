@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+package import Glibc
+#elseif canImport(Darwin)
+package import Darwin
+#endif
+
+/// Atomic, durable file replacement and private directory creation.
+///
+/// A write goes to a uniquely named temporary file in the target's directory (created with
+/// `O_CREAT | O_EXCL | O_CLOEXEC` and mode 0600, then `fchmod`ed to the requested mode, so the
+/// umask never widens it), is written completely and `fsync`ed, then `rename`d over the target,
+/// and finally the directory is `fsync`ed. Readers see either the old file or the new one. On any
+/// failure the temporary file is removed and an existing target is left untouched.
+package enum AtomicFile {
+    /// Atomically replaces `path` with `bytes`.
+    ///
+    /// - Parameters:
+    ///   - bytes: the new content.
+    ///   - path: the target file.
+    ///   - mode: the permission bits of the new file (default 0600).
+    /// - Throws: `FileError` naming the path and the system's reason.
+    package static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o600) throws(FileError)
+    {
+        try withContiguousBytes(bytes) { (buffer) throws(FileError) -> Void in
+            try write(buffer, to: path, mode: mode)
+        }
+    }
+
+    /// Atomically replaces `path` with the bytes of a secret.
+    ///
+    /// - Throws: `FileError` naming the path and the system's reason (never the content).
+    package static func write(_ secret: Secret, to path: String, mode: mode_t = 0o600) throws(FileError) {
+        try secret.withUnsafeBytes { (buffer) throws(FileError) -> Void in
+            try write(buffer, to: path, mode: mode)
+        }
+    }
+
+    /// Creates `path` and any missing parents with `mode` (like `mkdir -p`).
+    ///
+    /// Existing directories are accepted as they are; their mode is not changed.
+    ///
+    /// - Throws: `FileError` if a component cannot be created or exists and is not a directory.
+    package static func createDirectory(_ path: String, mode: mode_t = 0o700) throws(FileError) {
+        guard !path.isEmpty else {
+            throw FileError(.invalidInput, "Could not create a directory: the path is empty.")
+        }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += prefix.isEmpty || prefix.hasSuffix("/") ? String(component) : "/" + component
+            if mkdir(prefix, mode) == 0 { continue }
+            let error = errno
+            var info = stat()
+            if error == EEXIST, stat(prefix, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                continue
+            }
+            if error == EEXIST {
+                throw FileError(
+                    .io,
+                    "Could not create directory \"\(prefix)\": a file that is not a directory is in the way.",
+                    path: prefix,
+                    systemErrorNumber: error
+                )
+            }
+            throw FileError.file("create directory", prefix, errno: error)
+        }
+    }
+
+    /// The write protocol itself, over a raw buffer.
+    ///
+    /// - Parameter beforeRename: a hook for tests to inject a failure after the temporary file is
+    ///   complete; production callers use the default, which does nothing.
+    static func write(
+        _ buffer: UnsafeRawBufferPointer,
+        to path: String,
+        mode: mode_t,
+        beforeRename: () throws(FileError) -> Void = {}
+    ) throws(FileError) {
+        let directory = POSIX.directoryName(path)
+        let (fd, temporaryPath) = try createTemporary(for: path, in: directory)
+        var failure: FileError?
+        if fchmod(fd, mode) != 0 {
+            failure = .file("set permissions on", path, errno: errno)
+        } else if let error = POSIX.writeAll(fd, buffer) {
+            failure = .file("write", path, errno: error.value)
+        } else if let error = POSIX.sync(fd) {
+            failure = .file("flush", path, errno: error.value)
+        }
+        if close(fd) != 0, failure == nil, errno != EINTR {
+            failure = .file("write", path, errno: errno)
+        }
+        if failure == nil {
+            do throws(FileError) {
+                try beforeRename()
+            } catch {
+                failure = error
+            }
+        }
+        if failure == nil, rename(temporaryPath, path) != 0 {
+            failure = .file("replace", path, errno: errno)
+        }
+        if let failure {
+            unlink(temporaryPath)
+            throw failure
+        }
+        syncDirectory(directory)
+    }
+
+    /// Creates a new, empty temporary file next to `path` with a random name and mode 0600.
+    private static func createTemporary(for path: String, in directory: String) throws(FileError) -> (Int32, String) {
+        let stem = directory + "/." + POSIX.baseName(path) + ".tmp-"
+        for _ in 0..<16 {
+            let candidate = stem + Hex.encode(SecureRandom.bytes(count: 8))
+            switch POSIX.openFile(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) {
+            case .success(let fd):
+                return (fd, candidate)
+            case .failure(let error) where error.value == EEXIST:
+                continue
+            case .failure(let error):
+                throw .file("write", path, errno: error.value)
+            }
+        }
+        throw .file("write", path, errno: EEXIST)
+    }
+
+    /// Makes the rename durable. Failure here is not reported: the new content is already in place.
+    private static func syncDirectory(_ directory: String) {
+        guard case .success(let fd) = POSIX.openFile(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) else { return }
+        _ = POSIX.sync(fd)
+        close(fd)
+    }
+}

@@ -1,0 +1,150 @@
+import CfgBackend
+import CfgLocal
+import CfgSecure
+import CfgTestSupport
+import Foundation
+import Testing
+
+/// Finding, reading and creating store keys: precedence, file modes, and errors that never show a key.
+struct LocalKeyTests {
+    /// Writes `text` to `path` with `mode`.
+    static func writeKeyFile(_ text: String, to path: String, mode: Int = 0o600) throws {
+        try AtomicFile.write(Array(text.utf8), to: path, mode: mode_t(mode))
+    }
+
+    static func base64(_ key: Secret) -> String {
+        key.withUnsafeBytes { Base64Codec.encode($0, variant: .standard) }
+    }
+
+    @Test func environmentVariableWinsOverTheKeyFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let fileKey = SecureRandom.secret(count: 32)
+            let variableKey = SecureRandom.secret(count: 32)
+            let keyFile = directory + "/prod.key"
+            try Self.writeKeyFile(Self.base64(fileKey) + "\n", to: keyFile)
+            let loaded = try LocalKey.load(
+                environmentName: "prod",
+                keyFile: keyFile,
+                environment: ["CFG_LOCAL_KEY": Self.base64(variableKey)]
+            )
+            #expect(loaded == variableKey)
+            let fromFile = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            #expect(fromFile == fileKey)
+        }
+    }
+
+    @Test(arguments: ["CANARY-not-base64!", "AAECAwQFBgcICQoLDA0ODw=="])
+    func malformedEnvironmentVariableNamesTheVariableNotTheValue(value: String) throws {
+        let error = #expect(throws: BackendError.self) {
+            try LocalKey.load(environmentName: "prod", keyFile: nil, environment: ["CFG_LOCAL_KEY": value])
+        }
+        #expect(error?.code == .authenticationFailed)
+        #expect(error?.description.contains("CFG_LOCAL_KEY") == true)
+        #expect(error?.description.contains(value) == false)
+    }
+
+    @Test func groupReadableKeyFileIsRejected() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            try Self.writeKeyFile(Self.base64(SecureRandom.secret(count: 32)), to: keyFile, mode: 0o644)
+            let error = #expect(throws: BackendError.self) {
+                try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            }
+            #expect(error?.code == .authenticationFailed)
+            #expect(error?.description.contains("chmod 600") == true)
+        }
+    }
+
+    @Test func malformedKeyFileNamesTheFileNotTheContent() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            let canary = Canary.make()
+            try Self.writeKeyFile(canary + "\n", to: keyFile)
+            let error = #expect(throws: BackendError.self) {
+                try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            }
+            #expect(error?.code == .authenticationFailed)
+            #expect(error?.description.contains(keyFile) == true)
+            Canary.assertAbsent(canary, in: [error?.description ?? "", String(reflecting: error)])
+        }
+    }
+
+    @Test func missingKeyFileSaysHowToCreateOne() async throws {
+        try await TemporaryDirectory.with { directory in
+            let error = #expect(throws: BackendError.self) {
+                try LocalKey.load(environmentName: "prod", keyFile: nil, environment: ["HOME": directory])
+            }
+            #expect(error?.code == .authenticationFailed)
+            #expect(error?.description.contains("cfg init prod") == true)
+        }
+    }
+
+    @Test func createWritesAPrivateKeyFileThatLoads() async throws {
+        try await TemporaryDirectory.with { directory in
+            let environment = ["HOME": directory]
+            let (key, path) = try LocalKey.create(environmentName: "prod", keyFile: nil, environment: environment)
+            #expect(path == directory + "/.config/cfg/keys/prod.key")
+            #expect(try SecureFile.permissions(path) == 0o600)
+            #expect(try SecureFile.permissions(directory + "/.config/cfg/keys") == 0o700)
+            let content = try SecureFile.read(path)
+            #expect(content.stringValue() == Self.base64(key) + "\n")
+            #expect(try LocalKey.load(environmentName: "prod", keyFile: nil, environment: environment) == key)
+        }
+    }
+
+    @Test func createRefusesToOverwriteAKeyFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            let (key, _) = try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:])
+            #expect(throws: BackendError(.conflict, backend: "local", message: "")) {
+                try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:])
+            }
+            #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:]) == key)
+        }
+    }
+
+    @Test func keyFileWithCRLFOrNoNewlineLoads() async throws {
+        try await TemporaryDirectory.with { directory in
+            let key = SecureRandom.secret(count: 32)
+            for (index, ending) in ["", "\r\n"].enumerated() {
+                let keyFile = directory + "/key-\(index)"
+                try Self.writeKeyFile(Self.base64(key) + ending, to: keyFile)
+                #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:]) == key)
+            }
+        }
+    }
+
+    @Test func tildeInTheKeyFilePathExpandsToHome() async throws {
+        try await TemporaryDirectory.with { directory in
+            let key = SecureRandom.secret(count: 32)
+            try Self.writeKeyFile(Self.base64(key), to: directory + "/my.key")
+            let loaded = try LocalKey.load(
+                environmentName: "prod",
+                keyFile: "~/my.key",
+                environment: ["HOME": directory]
+            )
+            #expect(loaded == key)
+        }
+    }
+
+    @Test func defaultKeyPathPrefersXDGConfigHome() {
+        #expect(
+            LocalKey.defaultKeyPath(
+                environmentName: "prod",
+                environment: ["HOME": "/home/a", "XDG_CONFIG_HOME": "/xdg"]
+            )
+                == "/xdg/cfg/keys/prod.key"
+        )
+        #expect(
+            LocalKey.defaultKeyPath(environmentName: "prod", environment: ["HOME": "/home/a"])
+                == "/home/a/.config/cfg/keys/prod.key"
+        )
+    }
+
+    @Test(arguments: ["../prod", "a/b", ".hidden", ""])
+    func environmentNameThatIsNotAFileNameIsRejected(name: String) {
+        #expect(throws: BackendError(.invalidRequest, backend: "local", message: "")) {
+            try LocalKey.load(environmentName: name, keyFile: nil, environment: ["HOME": "/nonexistent"])
+        }
+    }
+}
