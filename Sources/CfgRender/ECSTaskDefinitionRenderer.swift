@@ -1,0 +1,171 @@
+package import CfgConfig
+package import CfgTemplate
+internal import Foundation
+
+/// Renders one service's Amazon ECS `RegisterTaskDefinition` input (Fargate, awsvpc) as JSON.
+///
+/// Secret delivery, per setting:
+/// - no secret in the value: plain `environment`;
+/// - the value is exactly one unmodified backend value and the caller knows its ECS reference
+///   (`deliveryReferences[origin]`, a Secrets Manager or SSM ARN): `secrets[].valueFrom`;
+/// - any other secret (a password inside a URI, a filtered value, a secret without a reference): left out
+///   of the JSON, and the container command becomes `cfg exec ENV --service NAME -- COMMAND…`, which
+///   fetches and sets it at container start. With `ecs.insecurePlaintextSecrets` such values are written
+///   into `environment` in clear instead.
+///
+/// The JSON is pretty-printed with sorted keys and unescaped slashes, and ends with a newline.
+package enum ECSTaskDefinitionRenderer {
+    /// ECS rejects a task definition larger than this (FACTS §4).
+    package static let maximumBytes = 65_536
+
+    /// Renders the task definition of `service`.
+    ///
+    /// - Parameters:
+    ///   - service: the service (its name is the container name and the family suffix).
+    ///   - environment: the environment (its name and `ecs` defaults).
+    ///   - settings: the merged settings of the service.
+    ///   - deliveryReferences: the `valueFrom` of each backend value ECS can fetch itself.
+    /// - Throws: `RenderError.Code.invalidTaskDefinition` for a bad family or container name, a cpu/memory
+    ///   pair Fargate does not accept, a missing image, a missing command for the entrypoint form, or a
+    ///   task definition over 65,536 bytes; `invalidValue` for a NUL in a value.
+    package static func render(
+        service: ServiceConfig,
+        environment: Environment,
+        settings: [Setting],
+        deliveryReferences: [SecretOrigin: String]
+    ) throws(RenderError) -> String {
+        let ecs = environment.ecs
+        let family = (ecs.familyPrefix ?? "airflow-\(environment.name)") + "-" + service.name
+        try checkName(family, what: "Task family")
+        try checkName(service.name, what: "Container name")
+
+        let size = FargateSize(
+            cpu: service.ecs.cpu ?? ecs.cpu ?? 1024,
+            memory: service.ecs.memory ?? ecs.memory ?? 2048
+        )
+        guard size.isValid else {
+            let allowed = (FargateSize.allowedMemory[size.cpu] ?? []).map(String.init).joined(separator: ", ")
+            let hint =
+                allowed.isEmpty
+                ? "cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384"
+                : "with cpu \(size.cpu), memory must be one of \(allowed)"
+            throw RenderError(
+                .invalidTaskDefinition,
+                "Service \(service.name): Fargate does not accept cpu \(size.cpu) with memory \(size.memory) MiB; \(hint)."
+            )
+        }
+        guard let image = service.ecs.image ?? ecs.image, !image.isEmpty else {
+            throw RenderError(
+                .invalidTaskDefinition,
+                "Service \(service.name) has no image: set ecs.image in the environment or services.\(service.name).ecs.image."
+            )
+        }
+
+        let delivery = try deliver(settings, references: deliveryReferences, plaintext: ecs.insecurePlaintextSecrets)
+        var command = service.command
+        if delivery.needsEntrypoint {
+            guard !command.isEmpty else {
+                throw RenderError(
+                    .invalidTaskDefinition,
+                    "Service \(service.name) needs `cfg exec` to deliver its secrets but has no command to run; "
+                        + "set services.\(service.name).command."
+                )
+            }
+            command = [ecs.cfgPath ?? "cfg", "exec", environment.name, "--service", service.name, "--"] + command
+        }
+
+        var options: [String: String]?
+        if let group = ecs.logGroup {
+            options = ["awslogs-group": group, "awslogs-stream-prefix": service.name]
+            options?["awslogs-region"] = ecs.logRegion
+        }
+        let container = ECSTaskDefinition.ContainerDefinition(
+            name: service.name,
+            image: image,
+            command: command.isEmpty ? nil : command,
+            environment: delivery.environment.isEmpty ? nil : delivery.environment,
+            secrets: delivery.secrets.isEmpty ? nil : delivery.secrets,
+            logConfiguration: options.map { ECSTaskDefinition.LogConfiguration(options: $0) },
+            portMappings: service.ecs.ports.isEmpty
+                ? nil : service.ecs.ports.map { ECSTaskDefinition.PortMapping(containerPort: $0) }
+        )
+        let definition = ECSTaskDefinition(
+            family: family,
+            cpu: String(size.cpu),
+            memory: String(size.memory),
+            executionRoleArn: ecs.executionRoleArn,
+            taskRoleArn: ecs.taskRoleArn,
+            containerDefinitions: [container]
+        )
+        return try encode(definition, service: service.name)
+    }
+
+    /// Where each setting goes.
+    private struct Delivery {
+        var environment: [ECSTaskDefinition.KeyValuePair] = []
+        var secrets: [ECSTaskDefinition.Secret] = []
+        var needsEntrypoint = false
+    }
+
+    private static func deliver(
+        _ settings: [Setting],
+        references: [SecretOrigin: String],
+        plaintext: Bool
+    ) throws(RenderError) -> Delivery {
+        var delivery = Delivery()
+        for setting in settings {
+            try EnvBlockRenderer.checkName(setting)
+            if !setting.value.containsSecret {
+                try EnvBlockRenderer.checkNoNUL(setting)
+                delivery.environment.append(.init(name: setting.variable, value: setting.value.text))
+            } else if let origin = setting.value.soleOrigin, let reference = references[origin] {
+                delivery.secrets.append(.init(name: setting.variable, valueFrom: reference))
+            } else if plaintext {
+                try EnvBlockRenderer.checkNoNUL(setting)
+                // The user opted in, by name, to secret values in clear in the task definition.
+                delivery.environment.append(.init(name: setting.variable, value: setting.value.text))
+            } else {
+                delivery.needsEntrypoint = true
+            }
+        }
+        delivery.environment.sort { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
+        delivery.secrets.sort { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
+        return delivery
+    }
+
+    /// Sorted, pretty JSON; the size limit is checked on the compact form, which is what the API receives.
+    private static func encode(_ definition: ECSTaskDefinition, service: String) throws(RenderError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let compact: Data
+        let pretty: Data
+        do {
+            compact = try encoder.encode(definition)
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+            pretty = try encoder.encode(definition)
+        } catch {
+            throw RenderError(.invalidTaskDefinition, "Service \(service): the task definition could not be encoded.")
+        }
+        guard compact.count <= maximumBytes else {
+            throw RenderError(
+                .invalidTaskDefinition,
+                "Service \(service): the task definition is \(compact.count) bytes; ECS allows at most \(maximumBytes). "
+                    + "Move settings into files or deliver them with `cfg exec`."
+            )
+        }
+        return String(decoding: pretty, as: UTF8.self) + "\n"
+    }
+
+    /// Family and container names: 1 to 255 of `[A-Za-z0-9_-]`.
+    private static func checkName(_ name: String, what: String) throws(RenderError) {
+        let valid =
+            !name.isEmpty && name.utf8.count <= 255
+            && name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == "-" }
+        guard valid else {
+            throw RenderError(
+                .invalidTaskDefinition,
+                "\(what) \"\(name)\" is invalid: ECS allows 1 to 255 letters, digits, \"_\" and \"-\"."
+            )
+        }
+    }
+}
