@@ -177,10 +177,13 @@ package struct KeyGeneration: Sendable, Hashable {
 
     package var key: String
     package var source: Source
+    /// Text put before a generated value (`prefix: "flower:"` makes Flower's `user:password`).
+    package var prefix: String
 
-    package init(key: String, source: Source) {
+    package init(key: String, source: Source, prefix: String = "") {
         self.key = key
         self.source = source
+        self.prefix = prefix
     }
 }
 
@@ -337,8 +340,13 @@ package struct OutputConfig: Sendable, Hashable {
     package var template: TemplateFile?
     package var position: ConfigPosition
 
-    package init(kind: Kind, path: String, service: String? = nil, template: TemplateFile? = nil, position: ConfigPosition)
-    {
+    package init(
+        kind: Kind,
+        path: String,
+        service: String? = nil,
+        template: TemplateFile? = nil,
+        position: ConfigPosition
+    ) {
         self.kind = kind
         self.path = path
         self.service = service

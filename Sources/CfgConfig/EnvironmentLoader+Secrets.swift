@@ -1,0 +1,86 @@
+extension EnvironmentLoader {
+    /// `secrets:`: `NAME: path` or `NAME: { path, version, keys | generate }`, in file order.
+    static func parseSecrets(_ node: ConfigNode) throws(ConfigError) -> [SecretDeclaration] {
+        var result: [SecretDeclaration] = []
+        for entry in try node.entries() {
+            guard NamePattern.isIdentifier(entry.key) else {
+                throw ConfigError(
+                    .invalidValue,
+                    "secret name \(shown(entry.key, otherwise: "in 'secrets'")) is not valid: "
+                        + "use letters, digits and '_', not starting with a digit",
+                    at: entry.keyPosition
+                )
+            }
+            result.append(try parseSecret(name: entry.key, node: entry.value, position: entry.keyPosition))
+        }
+        return result
+    }
+
+    private static func parseSecret(
+        name: String,
+        node: ConfigNode,
+        position: ConfigPosition
+    ) throws(ConfigError)
+        -> SecretDeclaration
+    {
+        if node.isNonNullScalar {
+            return SecretDeclaration(name: name, path: try node.nonEmptyString(), position: position)
+        }
+        guard node.isMapping else {
+            throw node.invalid(expected: "a path or a mapping with 'path'")
+        }
+        let fields = try node.mapping(allowed: ["path", "version", "keys", "generate"])
+        let path = try fields.required("path").nonEmptyString()
+        let version = try fields["version"]?.nonEmptyString()
+        var generation: SecretGeneration?
+        if let keys = fields["keys"] {
+            if fields["generate"] != nil {
+                throw ConfigError(
+                    .invalidValue,
+                    "'keys' and 'generate' in \(node.label) are mutually exclusive: "
+                        + "'keys' makes a JSON secret, 'generate' a plain one",
+                    at: fields.keyPosition("generate") ?? keys.position
+                )
+            }
+            generation = .keys(try parseKeyGenerations(keys))
+        } else if let generate = fields["generate"] {
+            generation = .whole(try GeneratorSpecParser.parse(generate))
+        }
+        return SecretDeclaration(name: name, path: path, version: version, generation: generation, position: position)
+    }
+
+    /// `keys:`: each key of a JSON secret is `{ value: … }` or `{ generate: …, prefix: … }`, in file order.
+    private static func parseKeyGenerations(_ node: ConfigNode) throws(ConfigError) -> [KeyGeneration] {
+        let entries = try node.entries()
+        guard !entries.isEmpty else { throw node.invalid(expected: "a non-empty mapping") }
+        var result: [KeyGeneration] = []
+        for entry in entries {
+            let fields = try entry.value.mapping(allowed: ["value", "generate", "prefix"])
+            switch (fields.raw("value"), fields.raw("generate")) {
+            case (let value?, nil):
+                if let prefix = fields["prefix"] {
+                    throw prefix.error(.invalidValue, "\(prefix.label) is only used with 'generate'; remove it")
+                }
+                result.append(KeyGeneration(key: entry.key, source: .value(try value.value())))
+            case (nil, let generate?):
+                // `prefix: "flower:"` turns a generated password into Flower's `user:password`.
+                let prefix = try fields["prefix"]?.string() ?? ""
+                let spec = try GeneratorSpecParser.parse(generate)
+                result.append(KeyGeneration(key: entry.key, source: .generate(spec), prefix: prefix))
+            case (.some, .some):
+                throw ConfigError(
+                    .invalidValue,
+                    "'value' and 'generate' in \(entry.value.label) are mutually exclusive",
+                    at: fields.keyPosition("generate") ?? entry.keyPosition
+                )
+            case (nil, nil):
+                throw ConfigError(
+                    .missingField,
+                    "missing field 'value' or 'generate' in \(entry.value.label)",
+                    at: entry.value.position
+                )
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,92 @@
+extension EnvironmentLoader {
+    /// `services:`: a list of names, or a mapping `NAME: { command, settings, ecs }`, in file order.
+    static func parseServices(_ node: ConfigNode) throws(ConfigError) -> [ServiceConfig] {
+        var result: [ServiceConfig] = []
+        if node.isList {
+            for item in try node.list() {
+                let name = try item.string()
+                if result.contains(where: { $0.name == name }) {
+                    throw item.error(.duplicate, "service \(shown(name, otherwise: "name")) is listed twice")
+                }
+                result.append(try parseService(name: name, node: nil, position: item.position))
+            }
+            return result
+        }
+        guard node.isMapping else { throw node.invalid(expected: "a list of names or a mapping") }
+        for entry in try node.entries() {
+            result.append(try parseService(name: entry.key, node: entry.value, position: entry.keyPosition))
+        }
+        return result
+    }
+
+    private static func parseService(
+        name: String,
+        node: ConfigNode?,
+        position: ConfigPosition
+    ) throws(ConfigError)
+        -> ServiceConfig
+    {
+        guard NamePattern.isServiceName(name) else {
+            throw ConfigError(
+                .invalidValue,
+                "service name \(shown(name, otherwise: "in 'services'")) is not valid: "
+                    + "use lowercase letters, digits and '-', starting with a letter or digit",
+                at: position
+            )
+        }
+        let fields = try node?.optionalMapping(allowed: ["command", "settings", "ecs"])
+        let command: [String]
+        if let commandNode = fields?["command"] {
+            command = try commandNode.nonEmptyStringList()
+        } else if let known = ServiceConfig.defaultCommand(for: name) {
+            command = known
+        } else {
+            throw ConfigError(
+                .missingField,
+                "missing field 'command' for service '\(name)': only Airflow's own services have a default command",
+                at: position
+            )
+        }
+        let settings = try fields?["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
+        let ecs =
+            try fields?["ecs"].map { node throws(ConfigError) in try parseServiceECS(node) } ?? ECSServiceConfig()
+        return ServiceConfig(name: name, command: command, settings: settings, ecs: ecs, position: position)
+    }
+
+    /// `services.NAME.ecs`: per-service overrides of the ECS defaults.
+    private static func parseServiceECS(_ node: ConfigNode) throws(ConfigError) -> ECSServiceConfig {
+        let fields = try node.mapping(allowed: ["image", "cpu", "memory", "ports"])
+        var ports: [Int] = []
+        if let portsNode = fields["ports"] {
+            for item in try portsNode.list() {
+                ports.append(try item.int(in: 1...65_535, expected: "a port number from 1 to 65535"))
+            }
+        }
+        return ECSServiceConfig(
+            image: try fields["image"]?.nonEmptyString(),
+            cpu: try fields["cpu"]?.int(in: 1...Int.max, expected: "a positive integer"),
+            memory: try fields["memory"]?.int(in: 1...Int.max, expected: "a positive integer"),
+            ports: ports
+        )
+    }
+
+    /// `ecs:`: environment-wide defaults for task definitions.
+    static func parseECS(_ node: ConfigNode) throws(ConfigError) -> ECSConfig {
+        let fields = try node.mapping(allowed: [
+            "family_prefix", "image", "execution_role_arn", "task_role_arn", "cpu", "memory", "log_group",
+            "log_region", "cfg_path", "insecure_plaintext_secrets",
+        ])
+        return ECSConfig(
+            familyPrefix: try fields["family_prefix"]?.nonEmptyString(),
+            image: try fields["image"]?.nonEmptyString(),
+            executionRoleArn: try fields["execution_role_arn"]?.nonEmptyString(),
+            taskRoleArn: try fields["task_role_arn"]?.nonEmptyString(),
+            cpu: try fields["cpu"]?.int(in: 1...Int.max, expected: "a positive integer"),
+            memory: try fields["memory"]?.int(in: 1...Int.max, expected: "a positive integer"),
+            logGroup: try fields["log_group"]?.nonEmptyString(),
+            logRegion: try fields["log_region"]?.nonEmptyString(),
+            cfgPath: try fields["cfg_path"]?.nonEmptyString(),
+            insecurePlaintextSecrets: try fields["insecure_plaintext_secrets"]?.bool() ?? false
+        )
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// Loads and validates environment files (`environments/NAME.yaml`).
+///
+/// Validation is strict: an unknown field at any level, a missing required field, a wrong type, a duplicate or a
+/// reference to something undeclared is an error with the file, line and column of the offending key or value.
+/// Messages name fields and enum words, never values (a YAML file can hold a secret by mistake).
+package enum EnvironmentLoader {
+    /// The fields of the top-level mapping.
+    static let topLevelFields = [
+        "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs",
+        "rotation",
+    ]
+
+    /// Loads an environment by name or path.
+    ///
+    /// - Parameters:
+    ///   - reference: a name (`dev` → `PROJECT/environments/dev.yaml`, or `.yml`), or a path (it contains `/` or
+    ///     ends in `.yaml`/`.yml`; a relative path is relative to the current directory).
+    ///   - projectDirectory: the project directory; relative paths inside the file resolve against it.
+    /// - Throws: `ConfigError` (`fileNotFound` when there is no such file).
+    package static func load(_ reference: String, projectDirectory: String) throws(ConfigError) -> Environment {
+        let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
+        if isPath {
+            let fullPath =
+                reference.hasPrefix("/")
+                ? reference : FileManager.default.currentDirectoryPath + "/" + reference
+            let fileName = reference.split(separator: "/").last.map(String.init) ?? reference
+            let baseName =
+                fileName.hasSuffix(".yaml")
+                ? String(fileName.dropLast(5))
+                : fileName.hasSuffix(".yml") ? String(fileName.dropLast(4)) : fileName
+            guard let text = try read(fullPath, shownAs: reference) else {
+                throw ConfigError(.fileNotFound, "environment file \(reference) not found", at: nil)
+            }
+            return try parse(text, file: reference, projectDirectory: projectDirectory, defaultName: baseName)
+        }
+        guard NamePattern.isEnvironmentName(reference) else {
+            throw ConfigError(
+                .invalidValue,
+                "'\(reference)' is not an environment name: use letters, digits, '_', '.' and '-', "
+                    + "or give a path to the file",
+                at: nil
+            )
+        }
+        let project = projectDirectory.isEmpty ? "." : projectDirectory
+        for fileExtension in ["yaml", "yml"] {
+            let shown = "environments/\(reference).\(fileExtension)"
+            let fullPath = project.hasSuffix("/") ? project + shown : project + "/" + shown
+            if let text = try read(fullPath, shownAs: shown) {
+                return try parse(text, file: shown, projectDirectory: projectDirectory, defaultName: reference)
+            }
+        }
+        throw ConfigError(
+            .fileNotFound,
+            "environment '\(reference)' not found: there is no environments/\(reference).yaml in \(project)",
+            at: nil
+        )
+    }
+
+    /// The UTF-8 text of a regular file, or nil when there is none at `path`.
+    private static func read(_ path: String, shownAs shown: String) throws(ConfigError) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        guard !isDirectory.boolValue else {
+            throw ConfigError(.fileNotFound, "\(shown) is a directory, not an environment file", at: nil)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(.fileNotFound, "\(shown) cannot be read: check its permissions", at: nil)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(.malformedYAML, "\(shown): the file is not valid UTF-8", at: nil)
+        }
+        return text
+    }
+
+    /// Parses and validates the text of an environment file.
+    ///
+    /// - Parameters:
+    ///   - yaml: the file's text.
+    ///   - file: the file's name in messages and positions (`environments/dev.yaml`).
+    ///   - projectDirectory: stored in the result; relative paths resolve against it.
+    ///   - defaultName: the environment's name when the file has no `name:` field.
+    /// - Throws: `ConfigError` with the position of the first problem.
+    package static func parse(
+        _ yaml: String,
+        file: String,
+        projectDirectory: String,
+        defaultName: String
+    ) throws(ConfigError) -> Environment {
+        guard let rootNode = try YAMLComposer.compose(yaml, file: file) else {
+            throw ConfigError(
+                .missingField,
+                "missing field 'backend' in the environment (the file is empty)",
+                at: ConfigPosition(file: file, line: 1, column: 1)
+            )
+        }
+        let root = ConfigNode(rootNode, path: "", file: file)
+        guard root.isMapping else { throw root.invalid(expected: "a mapping") }
+        let fields = try root.mapping(allowed: topLevelFields)
+
+        let name = try environmentName(fields["name"], defaultName: defaultName, file: file)
+        let airflowVersion = try fields["airflow_version"]?.nonEmptyString()
+        let backend = try parseBackend(try fields.required("backend"))
+        let secrets = try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
+        let values = try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
+        let settings = try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
+        let services = try fields["services"].map { node throws(ConfigError) in try parseServices(node) } ?? []
+        let ecs = try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
+        let outputs =
+            try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) } ?? []
+        let rotation =
+            try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) } ?? []
+
+        return Environment(
+            name: name,
+            file: file,
+            projectDirectory: projectDirectory,
+            airflowVersion: airflowVersion,
+            backend: backend,
+            secrets: secrets,
+            values: values,
+            settings: settings,
+            services: services,
+            ecs: ecs,
+            outputs: outputs,
+            rotation: rotation
+        )
+    }
+
+    /// The `name:` field, or `defaultName`; either must be a valid environment name.
+    private static func environmentName(
+        _ node: ConfigNode?,
+        defaultName: String,
+        file: String
+    ) throws(ConfigError)
+        -> String
+    {
+        let rule = "start with a letter or digit and contain only letters, digits, '_', '.' and '-'"
+        guard let node else {
+            guard NamePattern.isEnvironmentName(defaultName) else {
+                throw ConfigError(
+                    .invalidValue,
+                    "\(file): the file name is not a valid environment name (it must \(rule)); add a 'name:' field",
+                    at: nil
+                )
+            }
+            return defaultName
+        }
+        let name = try node.string()
+        guard NamePattern.isEnvironmentName(name) else {
+            throw node.error(.invalidValue, "'name' must \(rule)")
+        }
+        return name
+    }
+
+    /// `values:`: any YAML, in file order.
+    static func parseValues(_ node: ConfigNode) throws(ConfigError) -> [ConfigMapEntry] {
+        var result: [ConfigMapEntry] = []
+        for entry in try node.entries() {
+            result.append(ConfigMapEntry(key: entry.key, value: try entry.value.value()))
+        }
+        return result
+    }
+
+    /// A template path or a list of them (`settings:`), each with its position.
+    static func parseTemplates(_ node: ConfigNode) throws(ConfigError) -> [TemplateFile] {
+        try node.stringOrList().map { TemplateFile(path: $0.text, position: $0.node.position) }
+    }
+
+    /// A name for messages: the name itself when it is a short printable name, else a neutral word.
+    static func shown(_ name: String, otherwise: String) -> String {
+        YAMLComposer.isPrintableName(name) ? "'\(name)'" : otherwise
+    }
+}
