@@ -1,7 +1,7 @@
-import CfgBackend
-import CfgConfig
+package import CfgBackend
+package import CfgConfig
 import CfgLocal
-import CfgSecure
+package import CfgSecure
 import Foundation
 
 /// Builds the backend an environment names.

@@ -1,5 +1,5 @@
-import CfgConfig
-import CfgSecure
+package import CfgConfig
+package import CfgSecure
 
 extension GeneratorSpec {
     /// Generates a new value with libsodium's randomness.

@@ -1,5 +1,5 @@
-import CfgConfig
-import CfgSecure
+package import CfgConfig
+package import CfgSecure
 import Foundation
 
 /// What `cfg render --diff` shows: per output, which keys would be added, removed or changed. A secret value is

@@ -1,6 +1,6 @@
-import CfgConfig
-import CfgRender
-import CfgTemplate
+package import CfgConfig
+package import CfgRender
+package import CfgTemplate
 
 /// One output file to produce: which output, for which service, from which templates.
 struct OutputJob {
@@ -18,17 +18,17 @@ struct OutputJob {
     ) throws -> RenderedOutput {
         switch output.kind {
         case .env, .dotenv:
-            let settings = SettingsParser.merge(try texts.map { try SettingsParser.parse($0) })
+            let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })
             let contents =
                 output.kind == .env
-                ? try EnvBlockRenderer().render(settings)
-                : try DotenvRenderer().render(settings)
+                ? try EnvBlockRenderer.render(settings)
+                : try DotenvRenderer.render(settings)
             let secret = settings.filter { $0.value.containsSecret }.map(\.variable)
             return RenderedOutput(kind: output.kind, path: path, contents: contents, secretKeys: Set(secret))
         case .ecsTaskDefinition:
             guard let service else { preconditionFailure("ECS jobs always have a service") }
-            let settings = SettingsParser.merge(try texts.map { try SettingsParser.parse($0) })
-            let contents = try ECSTaskDefinitionRenderer()
+            let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })
+            let contents = try ECSTaskDefinitionRenderer
                 .render(service: service, environment: environment, settings: settings, deliveryReferences: references)
             let secret =
                 environment.ecs.insecurePlaintextSecrets

@@ -1,5 +1,5 @@
-import CfgRender
-import CfgSecure
+package import CfgRender
+package import CfgSecure
 import Foundation
 
 /// Writes rendered outputs into the output directory: every path checked first, then each file written

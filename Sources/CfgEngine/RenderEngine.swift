@@ -1,8 +1,9 @@
-import CfgBackend
-import CfgConfig
-import CfgRender
-import CfgTemplate
-import Logging
+package import CfgBackend
+package import CfgConfig
+package import CfgRender
+package import CfgTemplate
+package import Logging
+import Foundation
 
 /// Renders an environment's outputs: parse templates, fetch the secrets they use (once each), evaluate strictly,
 /// render each output with its own escaping. Every problem of the run is collected; nothing is returned when
@@ -69,7 +70,7 @@ package struct RenderEngine: Sendable {
             do {
                 outputs.append(try job.render(rendered, environment: environment, references: deliveryReferences))
             } catch {
-                problems.add(error.description, code: .validation)
+                problems.add(String(describing: error), code: .validation)
             }
         }
         try problems.throwIfAny()
@@ -106,7 +107,7 @@ package struct RenderEngine: Sendable {
             }
         }
         try problems.throwIfAny()
-        return SettingsParser.merge(parsed)
+        return SettingsSet.merge(parsed)
     }
 
     /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself (ECS's Secrets Manager form

@@ -1,4 +1,4 @@
-import CfgConfig
+package import CfgConfig
 
 /// One output file, rendered and validated, not yet written.
 package struct RenderedOutput: Sendable {

@@ -1,9 +1,9 @@
-import CfgBackend
-import CfgConfig
+package import CfgBackend
+package import CfgConfig
 import CfgLocal
-import CfgSecure
+package import CfgSecure
 import Foundation
-import Logging
+package import Logging
 
 /// `cfg init ENV`: creates the local store's key and store when missing, and generates every declared secret
 /// that has a generator and does not exist yet. Existing secrets are never overwritten.
@@ -39,29 +39,7 @@ package struct SecretInitializer: Sendable {
         let storePath = BackendFactory.localStorePath(environment, config: config)
         let key: Secret
         do {
-            if processEnvironment["CFG_LOCAL_KEY"] == nil,
-                !FileManager.default.fileExists(
-                    atPath: LocalKey.resolvedKeyPath(
-                        environmentName: environment.name,
-                        keyFile: config.keyFile,
-                        environment: processEnvironment
-                    )
-                )
-            {
-                let created = try LocalKey.create(
-                    environmentName: environment.name,
-                    keyFile: config.keyFile,
-                    environment: processEnvironment
-                )
-                key = created.0
-                report.createdKey = created.path
-            } else {
-                key = try LocalKey.load(
-                    environmentName: environment.name,
-                    keyFile: config.keyFile,
-                    environment: processEnvironment
-                )
-            }
+            key = try loadOrCreateKey(config: config, report: &report)
             if !FileManager.default.fileExists(atPath: storePath) {
                 try AtomicFile.createDirectory((storePath as NSString).deletingLastPathComponent, mode: 0o700)
                 try LocalBackend.create(storePath: storePath, key: key, environmentName: environment.name)
@@ -101,6 +79,32 @@ package struct SecretInitializer: Sendable {
         return report
     }
 
+    /// The store key: CFG_LOCAL_KEY or an existing key file, else a new key file (never overwritten).
+    private func loadOrCreateKey(config: LocalBackendConfig, report: inout Report) throws(BackendError) -> Secret {
+        if processEnvironment[LocalKey.environmentVariable]?.isEmpty == false {
+            return try LocalKey.load(
+                environmentName: environment.name,
+                keyFile: config.keyFile,
+                environment: processEnvironment
+            )
+        }
+        do {
+            let created = try LocalKey.create(
+                environmentName: environment.name,
+                keyFile: config.keyFile,
+                environment: processEnvironment
+            )
+            report.createdKey = created.path
+            return created.key
+        } catch where error.code == .conflict {
+            return try LocalKey.load(
+                environmentName: environment.name,
+                keyFile: config.keyFile,
+                environment: processEnvironment
+            )
+        }
+    }
+
     /// The new secret's bytes: one generated value, or a JSON object key by key.
     ///
     /// The JSON is built from Swift strings, which cannot be zeroed (SECURITY.md).
@@ -116,7 +120,7 @@ package struct SecretInitializer: Sendable {
                 case .value(let fixed):
                     value = JSONText.encode(fixed)
                 case .generate(let generator):
-                    value = JSONText.quote(try generator.generate().stringValue() ?? "")
+                    value = JSONText.quote(key.prefix + (try generator.generate().stringValue() ?? ""))
                 }
                 members.append("\(JSONText.quote(key.key)):\(value)")
             }

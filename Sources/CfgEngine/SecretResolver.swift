@@ -1,7 +1,7 @@
-import CfgBackend
-import CfgConfig
-import CfgTemplate
-import Logging
+package import CfgBackend
+package import CfgConfig
+package import CfgTemplate
+package import Logging
 
 /// Fetches the secrets a render needs, each distinct request once, and turns them into template values.
 ///

@@ -1,5 +1,5 @@
-import CfgConfig
-import CfgTemplate
+package import CfgConfig
+package import CfgTemplate
 import Foundation
 
 /// The parsed templates of one run, each file read and parsed once.

@@ -1,6 +1,6 @@
-import CfgConfig
-import CfgSecure
-import CfgTemplate
+package import CfgConfig
+package import CfgSecure
+package import CfgTemplate
 import Foundation
 
 extension TemplateValue {

@@ -1,7 +1,9 @@
-import CfgBackend
-import CfgConfig
-import CfgTemplate
-import Logging
+package import CfgBackend
+package import CfgConfig
+package import CfgTemplate
+package import Logging
+import CfgRender
+import CfgSecure
 
 /// `cfg get`: one secret value (`NAME`, `NAME.KEY`, `secrets.NAME.KEY`) or one rendered variable
 /// (`AIRFLOW__CORE__FERNET_KEY`, any name a settings template defines).

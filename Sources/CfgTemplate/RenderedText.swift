@@ -51,8 +51,13 @@ package struct Segment: Hashable, Sendable {
     /// Where the literal text or the expression starts in the template.
     package var position: SourcePosition
 
-    package init(text: String, kind: Kind, isSecret: Bool = false, origin: SecretOrigin? = nil, position: SourcePosition)
-    {
+    package init(
+        text: String,
+        kind: Kind,
+        isSecret: Bool = false,
+        origin: SecretOrigin? = nil,
+        position: SourcePosition
+    ) {
         self.text = text
         self.kind = kind
         self.isSecret = isSecret

@@ -1,0 +1,47 @@
+/// A parsed template, ready to be checked for the secrets it needs and rendered.
+///
+/// See docs/TEMPLATES.md for the language. Parsing and rendering are strict: every problem is a
+/// diagnostic with a position, and all of them are reported together.
+package struct Template: Sendable {
+    /// The template file as the user named it; used in every position.
+    package var file: String
+    let nodes: [TemplateNode]
+
+    init(file: String, nodes: [TemplateNode]) {
+        self.file = file
+        self.nodes = nodes
+    }
+
+    /// Parses template source.
+    ///
+    /// - Parameters:
+    ///   - source: the template text.
+    ///   - file: the file name to put in positions.
+    /// - Throws: every syntax error found, in one `TemplateError`.
+    package static func parse(_ source: String, file: String) throws(TemplateError) -> Template {
+        var lexer = TemplateLexer(source: source, file: file)
+        let pieces = lexer.lex()
+        var parser = TemplateParser(pieces: pieces)
+        let nodes = parser.parse()
+        // Lexer and parser find problems in different passes; report them in source order.
+        let diagnostics = (lexer.diagnostics + parser.diagnostics).enumerated()
+            .sorted { lhs, rhs in
+                let left = (lhs.element.position.line, lhs.element.position.column, lhs.offset)
+                let right = (rhs.element.position.line, rhs.element.position.column, rhs.offset)
+                return left < right
+            }
+            .map(\.element)
+        guard diagnostics.isEmpty else { throw TemplateError(diagnostics: diagnostics) }
+        return Template(file: file, nodes: nodes)
+    }
+
+    /// Renders the template against a context.
+    ///
+    /// - Throws: every evaluation error of the whole template, in one `TemplateError`.
+    package func render(_ context: TemplateContext) throws(TemplateError) -> RenderedText {
+        var evaluator = TemplateEvaluator(context: context)
+        evaluator.render(nodes)
+        guard evaluator.diagnostics.isEmpty else { throw TemplateError(diagnostics: evaluator.diagnostics) }
+        return RenderedText(segments: evaluator.segments)
+    }
+}

@@ -1,0 +1,430 @@
+/// Renders a node tree against a context, strictly, collecting every error instead of stopping at
+/// the first.
+///
+/// A failed expression becomes a `.failed` outcome that suppresses follow-on errors; a block whose
+/// condition or iterable failed is skipped. Messages name references as written in the template
+/// and never contain values.
+struct TemplateEvaluator {
+    /// The result of evaluating an expression.
+    enum Outcome {
+        case value(TemplateValue)
+        /// An undefined name or missing key, not yet reported: `default(…)` may still replace it.
+        case missing(TemplateDiagnostic)
+        /// An error already reported.
+        case failed
+    }
+
+    private let context: TemplateContext
+    private var scopes: [[String: TemplateValue]] = []
+    private var reported: Set<TemplateDiagnostic> = []
+    private(set) var diagnostics: [TemplateDiagnostic] = []
+    private(set) var segments: [Segment] = []
+
+    init(context: TemplateContext) {
+        self.context = context
+    }
+
+    // MARK: - Nodes
+
+    /// Renders nodes, appending to `segments`.
+    mutating func render(_ nodes: [TemplateNode]) {
+        for node in nodes {
+            switch node {
+            case .text(let text, let position):
+                segments.append(.literal(text, at: position))
+            case .output(let expression, let position):
+                output(expression, at: position)
+            case .conditional(let branches, let otherwise):
+                conditional(branches, otherwise: otherwise)
+            case .loop(let loop):
+                iterate(loop)
+            }
+        }
+    }
+
+    private mutating func output(_ expression: TemplateExpression, at position: SourcePosition) {
+        guard let value = require(evaluate(expression)) else { return }
+        guard let text = value.scalarText else {
+            report(
+                .typeError,
+                at: expression.position,
+                "cannot output \(value.kindName) from '\(expression.sourceText)'; use the json or join filter"
+            )
+            return
+        }
+        var origin: SecretOrigin?
+        if case .string(_, _, let valueOrigin) = value { origin = valueOrigin }
+        segments.append(Segment(text: text, kind: .value, isSecret: value.isSecret, origin: origin, position: position))
+    }
+
+    private mutating func conditional(_ branches: [TemplateNode.Branch], otherwise: [TemplateNode]?) {
+        for branch in branches {
+            // A condition that failed skips the whole block: no branch can be chosen reliably.
+            guard let value = require(evaluate(branch.condition)) else { return }
+            if value.isTruthy {
+                render(branch.body)
+                return
+            }
+        }
+        if let otherwise { render(otherwise) }
+    }
+
+    private mutating func iterate(_ loop: TemplateNode.Loop) {
+        guard let iterable = require(evaluate(loop.iterable)) else { return }
+        var pairs: [(key: TemplateValue?, value: TemplateValue)] = []
+        switch iterable {
+        case .list(let items) where loop.keyName == nil:
+            pairs = items.map { (key: nil, value: $0) }
+        case .map(let map):
+            pairs = map.entries.map { entry in
+                loop.keyName == nil
+                    ? (key: nil, value: .string(entry.key, secret: false))
+                    : (key: .string(entry.key, secret: false), value: entry.value)
+            }
+        default:
+            let expected = loop.keyName == nil ? "a list or a map" : "a map"
+            report(
+                .typeError,
+                at: loop.iterable.position,
+                "cannot iterate over \(iterable.kindName) from '\(loop.iterable.sourceText)'; expected \(expected)"
+            )
+            return
+        }
+        for (offset, pair) in pairs.enumerated() {
+            var scope: [String: TemplateValue] = [
+                "loop": .map(
+                    TemplateMap([
+                        (key: "index", value: .integer(offset + 1)),
+                        (key: "index0", value: .integer(offset)),
+                        (key: "first", value: .bool(offset == 0)),
+                        (key: "last", value: .bool(offset == pairs.count - 1)),
+                        (key: "length", value: .integer(pairs.count)),
+                    ])
+                )
+            ]
+            if let keyName = loop.keyName, let key = pair.key { scope[keyName] = key }
+            scope[loop.valueName] = pair.value
+            scopes.append(scope)
+            render(loop.body)
+            scopes.removeLast()
+        }
+    }
+
+    // MARK: - Diagnostics
+
+    private mutating func report(_ diagnostic: TemplateDiagnostic) {
+        // A loop body runs many times; its errors are reported once.
+        if reported.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+    }
+
+    private mutating func report(_ code: TemplateDiagnostic.Code, at position: SourcePosition, _ message: String) {
+        report(TemplateDiagnostic(code: code, position: position, message: message))
+    }
+
+    /// The value of an outcome; a missing value is reported now. Nil when there is no value.
+    private mutating func require(_ outcome: Outcome) -> TemplateValue? {
+        switch outcome {
+        case .value(let value):
+            return value
+        case .missing(let diagnostic):
+            report(diagnostic)
+            return nil
+        case .failed:
+            return nil
+        }
+    }
+
+    /// The value of an outcome, also rejecting any unresolved value inside it.
+    private mutating func requireResolved(_ outcome: Outcome, _ expression: TemplateExpression) -> TemplateValue? {
+        guard let value = require(outcome) else { return nil }
+        if let reason = value.firstUnresolvedReason {
+            report(
+                .unresolved,
+                at: expression.position,
+                "'\(expression.sourceText)' contains an unresolved value: \(reason)"
+            )
+            return nil
+        }
+        return value
+    }
+
+    /// A value just looked up: an unresolved one is an error at the lookup.
+    private mutating func lookedUp(_ value: TemplateValue, _ expression: TemplateExpression) -> Outcome {
+        if case .unresolved(let reason) = value {
+            report(.unresolved, at: expression.position, "'\(expression.sourceText)' could not be resolved: \(reason)")
+            return .failed
+        }
+        return .value(value)
+    }
+
+    // MARK: - Expressions
+
+    /// Evaluates an expression. Errors other than undefined names and missing keys are reported here.
+    mutating func evaluate(_ expression: TemplateExpression) -> Outcome {
+        switch expression.kind {
+        case .literal(let value):
+            return .value(value)
+        case .name(let name):
+            for scope in scopes.reversed() {
+                if let value = scope[name] { return lookedUp(value, expression) }
+            }
+            if let value = context.variables[name] { return lookedUp(value, expression) }
+            return .missing(
+                TemplateDiagnostic(
+                    code: .undefinedName,
+                    position: expression.position,
+                    message: "undefined name '\(name)'"
+                )
+            )
+        case .attribute(let base, let key):
+            return attribute(base, key, expression)
+        case .index(let base, let index):
+            return subscripted(base, index, expression)
+        case .filter(let input, let filter, let arguments):
+            return applyFilter(filter, input, arguments, expression)
+        case .call(let function, let arguments):
+            return call(function, arguments, expression)
+        case .binary(let op, let lhs, let rhs):
+            return binary(op, lhs, rhs, expression)
+        case .not(let operand):
+            guard let value = requireResolved(evaluate(operand), operand) else { return .failed }
+            return .value(.bool(!value.isTruthy, secret: value.isSecret))
+        case .list(let items):
+            var values: [TemplateValue] = []
+            var failed = false
+            for item in items {
+                if let value = require(evaluate(item)) { values.append(value) } else { failed = true }
+            }
+            return failed ? .failed : .value(.list(values))
+        case .invalid:
+            return .failed
+        }
+    }
+
+    private mutating func attribute(
+        _ base: TemplateExpression,
+        _ key: String,
+        _ expression: TemplateExpression
+    )
+        -> Outcome
+    {
+        let container: TemplateValue
+        switch evaluate(base) {
+        case .value(let value): container = value
+        case .missing(let diagnostic): return .missing(diagnostic)
+        case .failed: return .failed
+        }
+        guard case .map(let map) = container else {
+            report(
+                .typeError,
+                at: expression.position,
+                "cannot read key '\(key)' of '\(base.sourceText)': it is \(container.kindName), not a map"
+            )
+            return .failed
+        }
+        guard let value = map[key] else {
+            return .missing(
+                TemplateDiagnostic(
+                    code: .missingKey,
+                    position: expression.position,
+                    message: "missing key '\(expression.sourceText)': '\(base.sourceText)' has no key '\(key)'"
+                )
+            )
+        }
+        return lookedUp(value, expression)
+    }
+
+    private mutating func subscripted(
+        _ base: TemplateExpression,
+        _ index: TemplateExpression,
+        _ expression: TemplateExpression
+    ) -> Outcome {
+        let baseOutcome = evaluate(base)
+        guard let key = requireResolved(evaluate(index), index) else {
+            if case .missing = baseOutcome { _ = require(baseOutcome) }
+            return .failed
+        }
+        let container: TemplateValue
+        switch baseOutcome {
+        case .value(let value): container = value
+        case .missing(let diagnostic): return .missing(diagnostic)
+        case .failed: return .failed
+        }
+        let missing = Outcome.missing(
+            TemplateDiagnostic(
+                code: .missingKey,
+                position: expression.position,
+                message: "missing key '\(expression.sourceText)': '\(base.sourceText)' has no such entry"
+            )
+        )
+        switch (container, key) {
+        case (.map(let map), .string(let name, _, _)):
+            guard let value = map[name] else { return missing }
+            return lookedUp(value, expression)
+        case (.list(let items), .integer(let position, _)):
+            guard items.indices.contains(position) else { return missing }
+            return lookedUp(items[position], expression)
+        case (.map, _), (.list, _):
+            let expected = container.kindName == "a map" ? "a string" : "an integer"
+            report(
+                .typeError,
+                at: index.position,
+                "cannot index '\(base.sourceText)' (\(container.kindName)) with \(key.kindName); expected \(expected)"
+            )
+            return .failed
+        default:
+            report(
+                .typeError,
+                at: expression.position,
+                "cannot index '\(base.sourceText)': it is \(container.kindName), not a list or map"
+            )
+            return .failed
+        }
+    }
+
+    private mutating func applyFilter(
+        _ filter: TemplateFilter,
+        _ input: TemplateExpression,
+        _ arguments: [TemplateExpression],
+        _ expression: TemplateExpression
+    ) -> Outcome {
+        let inputOutcome = evaluate(input)
+        if filter == .default {
+            switch inputOutcome {
+            case .failed:
+                return .failed
+            case .missing, .value(.null):
+                guard let fallback = arguments.first else { return .failed }
+                switch evaluate(fallback) {
+                case .value(let value): return .value(value.droppingOrigin)
+                case let other: return other
+                }
+            case .value(let value):
+                // The fallback is checked even when unused, so a typo in it is never hidden.
+                if let fallback = arguments.first, require(evaluate(fallback)) == nil { return .failed }
+                return .value(value.droppingOrigin)
+            }
+        }
+        let value = requireResolved(inputOutcome, input)
+        var argumentValues: [TemplateValue] = []
+        var failed = value == nil
+        for argument in arguments {
+            if let argumentValue = requireResolved(evaluate(argument), argument) {
+                argumentValues.append(argumentValue)
+            } else {
+                failed = true
+            }
+        }
+        guard !failed, let value else { return .failed }
+        do throws(TemplateFilter.Failure) {
+            let result = try filter.apply(to: value, arguments: argumentValues)
+            let secret = value.isSecret || argumentValues.contains { $0.isSecret }
+            return .value(result.markedSecret(secret))
+        } catch {
+            report(
+                error.code,
+                at: expression.position,
+                "filter '\(filter.rawValue)' on '\(input.sourceText)': \(error.message)"
+            )
+            return .failed
+        }
+    }
+
+    private mutating func call(
+        _ function: TemplateFunction,
+        _ arguments: [TemplateExpression],
+        _ expression: TemplateExpression
+    ) -> Outcome {
+        var values: [TemplateValue] = []
+        for argument in arguments {
+            guard let value = requireResolved(evaluate(argument), argument) else { return .failed }
+            values.append(value)
+        }
+        switch function {
+        case .env:
+            guard let first = values.first, case .string(let name, _, _) = first else {
+                let kind = values.first?.kindName ?? "nothing"
+                report(.invalidArgument, at: expression.position, "env() expects a variable name string, got \(kind)")
+                return .failed
+            }
+            guard let value = context.environmentVariables[name] else {
+                return .missing(
+                    TemplateDiagnostic(
+                        code: .undefinedName,
+                        position: expression.position,
+                        message: "environment variable in '\(expression.sourceText)' is not set"
+                    )
+                )
+            }
+            // Whether an environment variable holds a secret cannot be known: treat it as one.
+            return .value(.string(value, secret: true))
+        }
+    }
+
+    private mutating func binary(
+        _ op: TemplateExpression.Operator,
+        _ lhs: TemplateExpression,
+        _ rhs: TemplateExpression,
+        _ expression: TemplateExpression
+    ) -> Outcome {
+        if op == .and || op == .or {
+            guard let left = requireResolved(evaluate(lhs), lhs) else { return .failed }
+            // Short-circuit: the right side is not evaluated when the left decides.
+            if left.isTruthy == (op == .or) { return .value(.bool(left.isTruthy, secret: left.isSecret)) }
+            guard let right = requireResolved(evaluate(rhs), rhs) else { return .failed }
+            return .value(.bool(right.isTruthy, secret: left.isSecret || right.isSecret))
+        }
+        let leftValue = requireResolved(evaluate(lhs), lhs)
+        let rightValue = requireResolved(evaluate(rhs), rhs)
+        guard let left = leftValue, let right = rightValue else { return .failed }
+        let secret = left.isSecret || right.isSecret
+        let operands = "'\(lhs.sourceText)' (\(left.kindName)) and '\(rhs.sourceText)' (\(right.kindName))"
+        switch op {
+        case .concatenate:
+            guard let leftText = left.scalarText, let rightText = right.scalarText else {
+                report(.typeError, at: expression.position, "cannot concatenate \(operands) with '~'; use json or join")
+                return .failed
+            }
+            return .value(.string(leftText + rightText, secret: secret))
+        case .equal, .notEqual:
+            return .value(.bool(left.plainEquals(right) == (op == .equal), secret: secret))
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            guard let a = left.numericValue, let b = right.numericValue else {
+                report(
+                    .typeError,
+                    at: expression.position,
+                    "cannot compare \(operands) with '\(op.rawValue)'; expected numbers"
+                )
+                return .failed
+            }
+            let result: Bool
+            switch op {
+            case .less: result = a < b
+            case .lessOrEqual: result = a <= b
+            case .greater: result = a > b
+            default: result = a >= b
+            }
+            return .value(.bool(result, secret: secret))
+        case .in, .notIn:
+            let found: Bool
+            switch (left, right) {
+            case (_, .list(let items)):
+                found = items.contains { $0.plainEquals(left) }
+            case (.string(let key, _, _), .map(let map)):
+                found = map[key] != nil
+            case (.string(let needle, _, _), .string(let haystack, _, _)):
+                found = needle.isEmpty || haystack.contains(needle)
+            default:
+                report(
+                    .typeError,
+                    at: expression.position,
+                    "cannot test \(operands) with '\(op.rawValue)'; expected a list, a map with a string key, or two strings"
+                )
+                return .failed
+            }
+            return .value(.bool(found == (op == .in), secret: secret))
+        case .and, .or:
+            return .failed
+        }
+    }
+}

@@ -1,0 +1,162 @@
+/// A filter applied with `expression | name` or `expression | name(arguments…)`.
+enum TemplateFilter: String, Sendable, CaseIterable {
+    case urlencode
+    case base64
+    case base64decode
+    case base64url
+    case base64urldecode
+    case json
+    case shellquote
+    case upper
+    case lower
+    case trim
+    case `default`
+    case join
+    case replace
+    case string
+    case length
+
+    /// Why a filter could not be applied; the message never contains a value.
+    struct Failure: Error {
+        var code: TemplateDiagnostic.Code
+        var message: String
+    }
+
+    /// How many arguments the filter takes.
+    var arity: ClosedRange<Int> {
+        switch self {
+        case .default, .join: return 1...1
+        case .replace: return 2...2
+        default: return 0...0
+        }
+    }
+
+    /// Applies the filter to a value. `default` is handled by the evaluator, which alone knows
+    /// whether the input was missing.
+    ///
+    /// The result carries no origin; the caller marks it secret when any input was.
+    func apply(to input: TemplateValue, arguments: [TemplateValue]) throws(Failure) -> TemplateValue {
+        switch self {
+        case .urlencode:
+            return .string(TemplateEncoding.percentEncode(try scalarText(input)))
+        case .base64:
+            return .string(TemplateEncoding.base64Encode(try scalarText(input), urlSafe: false))
+        case .base64url:
+            return .string(TemplateEncoding.base64Encode(try scalarText(input), urlSafe: true))
+        case .base64decode:
+            return .string(try decode(input, urlSafe: false))
+        case .base64urldecode:
+            return .string(try decode(input, urlSafe: true))
+        case .json:
+            return .string(try Self.json(input))
+        case .shellquote:
+            return .string(TemplateEncoding.shellQuote(try scalarText(input)))
+        case .upper:
+            return .string(try scalarText(input).uppercased())
+        case .lower:
+            return .string(try scalarText(input).lowercased())
+        case .trim:
+            return .string(Self.trimmed(try scalarText(input)))
+        case .default:
+            return input.droppingOrigin
+        case .join:
+            return .string(try join(input, separator: try stringArgument(arguments, 0, "separator")))
+        case .replace:
+            let old = try stringArgument(arguments, 0, "old text")
+            let new = try stringArgument(arguments, 1, "new text")
+            let text = try scalarText(input)
+            guard !old.isEmpty else { return .string(text) }
+            return .string(text.split(separator: old, omittingEmptySubsequences: false).joined(separator: new))
+        case .string:
+            return .string(try scalarText(input))
+        case .length:
+            switch input {
+            case .string(let text, _, _): return .integer(text.count)
+            case .list(let items): return .integer(items.count)
+            case .map(let map): return .integer(map.entries.count)
+            default: throw Failure(code: .typeError, message: "expects a string, list or map, got \(input.kindName)")
+            }
+        }
+    }
+
+    private func scalarText(_ input: TemplateValue) throws(Failure) -> String {
+        guard let text = input.scalarText else {
+            throw Failure(code: .typeError, message: "expects a string, number or boolean, got \(input.kindName)")
+        }
+        return text
+    }
+
+    private func stringArgument(_ arguments: [TemplateValue], _ index: Int, _ role: String) throws(Failure) -> String {
+        guard index < arguments.count, case .string(let text, _, _) = arguments[index] else {
+            let kind = index < arguments.count ? arguments[index].kindName : "nothing"
+            throw Failure(code: .invalidArgument, message: "expects a string as \(role), got \(kind)")
+        }
+        return text
+    }
+
+    private func decode(_ input: TemplateValue, urlSafe: Bool) throws(Failure) -> String {
+        guard case .string(let text, _, _) = input else {
+            throw Failure(code: .typeError, message: "expects a string, got \(input.kindName)")
+        }
+        let alphabet = urlSafe ? "URL-safe base64" : "base64"
+        guard let bytes = TemplateEncoding.base64Decode(text, urlSafe: urlSafe, paddingOptional: urlSafe) else {
+            throw Failure(code: .invalidArgument, message: "input is not valid \(alphabet)")
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw Failure(code: .invalidArgument, message: "decoded bytes are not valid UTF-8 text")
+        }
+        return decoded
+    }
+
+    private func join(_ input: TemplateValue, separator: String) throws(Failure) -> String {
+        guard case .list(let items) = input else {
+            throw Failure(code: .typeError, message: "expects a list, got \(input.kindName)")
+        }
+        var parts: [String] = []
+        for item in items {
+            guard let text = item.scalarText else {
+                throw Failure(code: .typeError, message: "expects a list of scalars, found \(item.kindName)")
+            }
+            parts.append(text)
+        }
+        return parts.joined(separator: separator)
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        var scalars = Substring(text).unicodeScalars
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// The JSON text of a value: maps keep their key order; non-finite numbers are rejected.
+    static func json(_ value: TemplateValue) throws(Failure) -> String {
+        switch value {
+        case .string(let text, _, _):
+            return TemplateEncoding.jsonString(text)
+        case .integer(let number, _):
+            return String(number)
+        case .double(let number, _):
+            guard number.isFinite else {
+                throw Failure(code: .typeError, message: "cannot encode a non-finite number as JSON")
+            }
+            return String(number)
+        case .bool(let flag, _):
+            return flag ? "true" : "false"
+        case .null:
+            return "null"
+        case .list(let items):
+            var parts: [String] = []
+            for item in items { parts.append(try json(item)) }
+            return "[" + parts.joined(separator: ",") + "]"
+        case .map(let map):
+            var parts: [String] = []
+            for entry in map.entries {
+                parts.append(TemplateEncoding.jsonString(entry.key) + ":" + (try json(entry.value)))
+            }
+            return "{" + parts.joined(separator: ",") + "}"
+        case .unresolved:
+            throw Failure(code: .unresolved, message: "cannot encode an unresolved value")
+        }
+    }
+}
