@@ -52,6 +52,25 @@ def dotenv_read(env_file):
     return dict(dotenv_values(env_file, interpolate=False))
 
 
+def dotenv_comparable(env_file):
+    """The variables whose line python-dotenv reads by Compose's rules too (docs/OUTPUTS.md): it has no `\\$`
+    escape in double quotes, and a double-quoted value ending in a backslash stops its parser for the rest of
+    the file."""
+    names = []
+    with open(env_file, encoding="utf-8") as handle:
+        for line in handle.read().split("\n"):
+            name, _, value = line.partition("=")
+            if not name:
+                continue
+            if value.startswith('"'):
+                if value.endswith('\\\\"'):
+                    break
+                if "\\$" in value:
+                    continue
+            names.append(name)
+    return names
+
+
 def check_fernet(key):
     from cryptography.fernet import Fernet, MultiFernet
 
@@ -64,19 +83,24 @@ def check_fernet(key):
 def main(directory):
     failures = []
     block = read_env_block(os.path.join(directory, "airflow.env"))
-    dotenv_path = os.path.join(directory, ".env")
-    compose = compose_read(dotenv_path)
-    for name, value in block.items():
-        if compose.get(name) != value:
-            failures.append("Docker Compose reads %s differently from the env block" % name)
-    if set(compose) != set(block):
-        failures.append("Docker Compose sees other variables than the env block")
-    dotenv = dotenv_read(dotenv_path)
-    for name, value in block.items():
-        if dotenv.get(name) != value:
-            failures.append("python-dotenv reads %s differently from the env block" % name)
-    print("  .env: Docker Compose and python-dotenv read %d variables back unchanged" % len(block)
-          if not failures else "  .env: MISMATCH")
+    # Each compose env file must read back to exactly the values of the plain env block with the same settings.
+    pairs = [(".env", "airflow.env"), ("compose/api-server.env", "api-server.env")]
+    for dotenv_name, env_name in pairs:
+        expected = read_env_block(os.path.join(directory, env_name))
+        dotenv_path = os.path.join(directory, dotenv_name)
+        compose = compose_read(dotenv_path)
+        problems = len(failures)
+        for name, value in expected.items():
+            if compose.get(name) != value:
+                failures.append("Docker Compose reads %s in %s differently from %s" % (name, dotenv_name, env_name))
+        if set(compose) != set(expected):
+            failures.append("Docker Compose sees other variables in %s than in %s" % (dotenv_name, env_name))
+        dotenv = dotenv_read(dotenv_path)
+        for name in dotenv_comparable(dotenv_path):
+            if dotenv.get(name) != expected.get(name):
+                failures.append("python-dotenv reads %s in %s differently from %s" % (name, dotenv_name, env_name))
+        if len(failures) == problems:
+            print("  %s: Docker Compose and python-dotenv read %d variables back unchanged" % (dotenv_name, len(expected)))
 
     fernet_key = block.get("AIRFLOW__CORE__FERNET_KEY")
     if fernet_key is None:

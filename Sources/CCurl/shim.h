@@ -15,4 +15,8 @@ static inline CURLcode cfg_curl_setopt_pointer(CURL *handle, CURLoption option, 
 static inline CURLcode cfg_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+/* CURLVERSION_NOW is a macro Swift cannot import. */
+static inline curl_version_info_data *cfg_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
 #endif

@@ -19,7 +19,7 @@ package enum CurlRuntime {
 
     /// Initialises libcurl (thread-safe, once) and describes it.
     package static func info() -> Info? {
-        guard initialised, let data = curl_version_info(CURLVERSION_NOW) else { return nil }
+        guard initialised, let data = cfg_curl_version_info() else { return nil }
         let details = data.pointee
         let version = details.version.map { String(cString: $0) } ?? "unknown"
         let tls = details.ssl_version.map { String(cString: $0) }

@@ -53,7 +53,7 @@ extension BackendError {
             backend: localKind,
             message:
                 "\(storePath) failed its integrity check: the file was modified or truncated (or belongs to another "
-                + "environment); restore it from a backup or run cfg init again."
+                + "environment); restore it from a backup, or move it aside and run cfg init to create a new store."
         )
     }
 

@@ -12,8 +12,10 @@ struct Context {
     /// Loads the environment file; failures are configuration errors.
     static func load(_ options: ProjectOptions) throws(EngineError) -> Context {
         let processEnvironment = ProcessInfo.processInfo.environment
-        let directory = (options.directory as NSString).standardizingPath
-        let project = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        let project = URL(
+            fileURLWithPath: options.directory,
+            relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        ).standardizedFileURL.path
         do {
             let environment = try EnvironmentLoader.load(options.environment, projectDirectory: project)
             return Context(

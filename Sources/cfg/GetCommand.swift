@@ -1,5 +1,6 @@
 import ArgumentParser
 import CfgBackend
+import CfgConfig
 import CfgEngine
 import CfgSecure
 import Foundation
@@ -42,7 +43,7 @@ struct GetCommand: AsyncParsableCommand {
             ).value(of: reference, service: service)
             // The value is a Swift string (not zeroable); it exists here to be printed, which is this command's job.
             Terminal.output(newline ? value + "\n" : value)
-        } catch let error as EngineError {
+        } catch {
             throw fail(error)
         }
     }

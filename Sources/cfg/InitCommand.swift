@@ -1,4 +1,5 @@
 import ArgumentParser
+import CfgConfig
 import CfgEngine
 
 /// `cfg init ENV`: creates the local store key and generates every declared secret.
@@ -36,7 +37,7 @@ struct InitCommand: AsyncParsableCommand {
                     "cfg: \(name): no generator for \(report.withoutGenerator.joined(separator: ", ")) (not created)"
                 )
             }
-        } catch let error as EngineError {
+        } catch {
             throw fail(error)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CfgConfig
 import CfgEngine
+import CfgSecure
 
 /// `cfg keygen fernet|password|bytes`: prints one new value.
 struct KeygenCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CfgConfig
 import CfgEngine
 import CfgSecure
 import Foundation
@@ -51,7 +52,7 @@ struct RenderCommand: AsyncParsableCommand {
                 try writer.write(outputs)
                 Terminal.info("cfg: \(environment.name): wrote \(outputs.count) outputs to \(directory)")
             }
-        } catch let error as EngineError {
+        } catch {
             throw fail(error)
         }
     }
