@@ -56,7 +56,10 @@ let package = Package(
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig", "CfgTestSupport"]),
         .testTarget(
             name: "CfgEngineTests",
-            dependencies: ["CfgEngine", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgTestSupport", "CfgSecure"]
+            dependencies: [
+                "CfgEngine", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgTestSupport", "CfgSecure", "CfgBackend",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -53,7 +53,7 @@ def dotenv_read(env_file):
 
 
 def dotenv_comparable(env_file):
-    """The variables whose line python-dotenv reads by Compose's rules too (docs/OUTPUTS.md): it has no `\\$`
+    """The variables whose line python-dotenv reads by Compose's rules too (README.md, "Settings templates and outputs"): it has no `\\$`
     escape in double quotes, and a double-quoted value ending in a backslash stops its parser for the rest of
     the file."""
     names = []

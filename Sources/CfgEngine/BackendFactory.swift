@@ -12,6 +12,14 @@ package enum BackendFactory {
         return PathResolution.absolute(path, in: environment.projectDirectory)
     }
 
+    /// The key file as the environment names it: relative paths resolve against the project directory; `~/` is
+    /// left for the key loader, which expands it with the injected environment.
+    package static func localKeyFile(_ environment: Environment, config: LocalBackendConfig) -> String? {
+        guard let file = config.keyFile else { return nil }
+        if file.hasPrefix("/") || file.hasPrefix("~") { return file }
+        return PathResolution.absolute(file, in: environment.projectDirectory)
+    }
+
     /// Opens the environment's backend.
     package static func make(
         for environment: Environment,
@@ -23,7 +31,7 @@ package enum BackendFactory {
             do {
                 key = try LocalKey.load(
                     environmentName: environment.name,
-                    keyFile: config.keyFile,
+                    keyFile: localKeyFile(environment, config: config),
                     environment: processEnvironment
                 )
             } catch {

@@ -17,7 +17,11 @@ extension GeneratorSpec {
                 }
             }
             do {
-                return try PasswordGenerator.generate(length: policy.length, classes: alphabets, exclude: policy.exclude)
+                return try PasswordGenerator.generate(
+                    length: policy.length,
+                    classes: alphabets,
+                    exclude: policy.exclude
+                )
             } catch {
                 throw EngineError(.configuration, "cannot generate a password with this policy: \(error)")
             }

@@ -98,7 +98,11 @@ package struct OutputDiff: Sendable {
                     let name = item["name"] as? String ?? ""
                     let rest = item.filter { $0.key != "name" }
                     let shown = rest.count == 1 ? rest.first?.value ?? NSNull() : rest
-                    flatten(shown, prefix: field == "environment" || field == "secrets" ? "\(field).\(name)" : "\(prefix).\(name)", into: &pairs)
+                    flatten(
+                        shown,
+                        prefix: field == "environment" || field == "secrets" ? "\(field).\(name)" : "\(prefix).\(name)",
+                        into: &pairs
+                    )
                 }
             } else {
                 for (index, item) in list.enumerated() { flatten(item, prefix: "\(prefix)[\(index)]", into: &pairs) }

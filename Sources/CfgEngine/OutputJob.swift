@@ -28,7 +28,8 @@ struct OutputJob {
         case .ecsTaskDefinition:
             guard let service else { preconditionFailure("ECS jobs always have a service") }
             let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })
-            let contents = try ECSTaskDefinitionRenderer
+            let contents =
+                try ECSTaskDefinitionRenderer
                 .render(service: service, environment: environment, settings: settings, deliveryReferences: references)
             let secret =
                 environment.ecs.insecurePlaintextSecrets

@@ -2,8 +2,8 @@ package import CfgBackend
 package import CfgConfig
 package import CfgRender
 package import CfgTemplate
-package import Logging
 import Foundation
+package import Logging
 
 /// Renders an environment's outputs: parse templates, fetch the secrets they use (once each), evaluate strictly,
 /// render each output with its own escaping. Every problem of the run is collected; nothing is returned when

@@ -62,7 +62,7 @@ package struct SecretInitializer: Sendable {
                 _ = try await backend.fetchMetadata(path)
                 report.existing.append(declaration.name)
                 continue
-            } catch where error.code == .notFound {
+            } catch  where error.code == .notFound {
                 // Not there yet: generate it below.
             } catch {
                 throw EngineError(.backend, error.description)
@@ -84,22 +84,22 @@ package struct SecretInitializer: Sendable {
         if processEnvironment[LocalKey.environmentVariable]?.isEmpty == false {
             return try LocalKey.load(
                 environmentName: environment.name,
-                keyFile: config.keyFile,
+                keyFile: BackendFactory.localKeyFile(environment, config: config),
                 environment: processEnvironment
             )
         }
         do {
             let created = try LocalKey.create(
                 environmentName: environment.name,
-                keyFile: config.keyFile,
+                keyFile: BackendFactory.localKeyFile(environment, config: config),
                 environment: processEnvironment
             )
             report.createdKey = created.path
             return created.key
-        } catch where error.code == .conflict {
+        } catch  where error.code == .conflict {
             return try LocalKey.load(
                 environmentName: environment.name,
-                keyFile: config.keyFile,
+                keyFile: BackendFactory.localKeyFile(environment, config: config),
                 environment: processEnvironment
             )
         }
@@ -156,7 +156,8 @@ enum JSONText {
         case .bool(let flag): flag ? "true" : "false"
         case .null: "null"
         case .list(let items): "[" + items.map(encode).joined(separator: ",") + "]"
-        case .map(let entries): "{" + entries.map { quote($0.key) + ":" + encode($0.value) }.joined(separator: ",") + "}"
+        case .map(let entries):
+            "{" + entries.map { quote($0.key) + ":" + encode($0.value) }.joined(separator: ",") + "}"
         }
     }
 }

@@ -45,7 +45,8 @@ extension TemplateValue {
         case .bool(let flag): self = .bool(flag, secret: true)
         case .null: self = .null
         case .array(let items): self = .list(items.map { TemplateValue(json: $0, origin: nil) })
-        case .object(let members): self = .map(TemplateMap(members.map { ($0.key, TemplateValue(json: $0.value, origin: nil)) }))
+        case .object(let members):
+            self = .map(TemplateMap(members.map { ($0.key, TemplateValue(json: $0.value, origin: nil)) }))
         }
     }
 }

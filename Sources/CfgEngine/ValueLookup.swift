@@ -1,9 +1,9 @@
 package import CfgBackend
 package import CfgConfig
-package import CfgTemplate
-package import Logging
 import CfgRender
 import CfgSecure
+package import CfgTemplate
+package import Logging
 
 /// `cfg get`: one secret value (`NAME`, `NAME.KEY`, `secrets.NAME.KEY`) or one rendered variable
 /// (`AIRFLOW__CORE__FERNET_KEY`, any name a settings template defines).
@@ -27,7 +27,8 @@ package struct ValueLookup: Sendable {
 
     /// The value, exactly (a Swift string: it cannot be zeroed, see SECURITY.md).
     package func value(of reference: String, service: String?) async throws(EngineError) -> String {
-        if Self.isVariableName(reference) {
+        let secretName = reference.split(separator: ".").first.map(String.init) ?? reference
+        if Self.isVariableName(reference), environment.secret(named: secretName) == nil {
             let engine = RenderEngine(
                 environment: environment,
                 backend: backend,
@@ -51,7 +52,7 @@ package struct ValueLookup: Sendable {
         let version: SecretVersion
         do {
             version = try await backend.fetch(request)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             throw EngineError(.unresolved, "secret '\(name)' (\(request)) was not found in the \(backend.kind) backend")
         } catch {
             throw EngineError(.backend, error.description)

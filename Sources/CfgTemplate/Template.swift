@@ -1,6 +1,6 @@
 /// A parsed template, ready to be checked for the secrets it needs and rendered.
 ///
-/// See docs/TEMPLATES.md for the language. Parsing and rendering are strict: every problem is a
+/// See README.md for the language. Parsing and rendering are strict: every problem is a
 /// diagnostic with a position, and all of them are reported together.
 package struct Template: Sendable {
     /// The template file as the user named it; used in every position.

@@ -18,7 +18,10 @@ struct CfgCommand: AsyncParsableCommand {
 
 /// Options every environment command shares.
 struct ProjectOptions: ParsableArguments {
-    @Option(name: .customShort("C"), help: ArgumentHelp("The project directory (holding environments/ and templates/).", valueName: "dir"))
+    @Option(
+        name: .customShort("C"),
+        help: ArgumentHelp("The project directory (holding environments/ and templates/).", valueName: "dir")
+    )
     var directory: String = "."
 
     @Argument(help: "An environment name (environments/ENV.yaml in the project directory) or a path to a YAML file.")

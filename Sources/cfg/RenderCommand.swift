@@ -33,14 +33,17 @@ struct RenderCommand: AsyncParsableCommand {
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
             ).render()
-            let directory = out.map { PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath) }
+            let directory =
+                out.map { PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath) }
                 ?? PathResolution.absolute("out/\(environment.name)", in: environment.projectDirectory)
             let writer = OutputWriter(directory: directory)
             if diff {
                 let paths = try writer.destinations(outputs)
                 let fingerprint = SecretFingerprint()
                 for (output, path) in zip(outputs, paths) {
-                    let existing = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
+                    let existing = FileManager.default.contents(atPath: path).flatMap {
+                        String(data: $0, encoding: .utf8)
+                    }
                     for line in OutputDiff.compare(output, existing: existing, fingerprint: fingerprint).lines {
                         Terminal.output(line + "\n")
                     }

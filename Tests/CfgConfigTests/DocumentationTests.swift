@@ -3,17 +3,17 @@ import Testing
 
 @testable import CfgConfig
 
-/// The reference in docs/ENVIRONMENT.md stays true: its complete example loads.
+/// The environment-file reference in README.md stays true: its complete example loads.
 struct DocumentationTests {
     @Test func documentedExampleLoads() throws {
         let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("docs/ENVIRONMENT.md"), encoding: .utf8)
+        let text = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let start = try #require(text.range(of: "```yaml\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
         let environment = try EnvironmentLoader.parse(
             String(text[start.upperBound..<end.lowerBound]),
-            file: "docs/ENVIRONMENT.md",
+            file: "README.md",
             projectDirectory: ".",
             defaultName: "dev"
         )

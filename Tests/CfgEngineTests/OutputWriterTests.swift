@@ -1,3 +1,4 @@
+import CfgConfig
 import CfgEngine
 import CfgTestSupport
 import Foundation

@@ -1,7 +1,9 @@
+import CfgConfig
 import CfgEngine
 import CfgSecure
 import CfgTestSupport
 import Foundation
+import Logging
 import Testing
 
 struct RenderEngineTests {
@@ -30,7 +32,8 @@ struct RenderEngineTests {
 
         """
 
-    func fixture(_ directory: String, template: String = Self.template, password: String) async throws -> EngineFixture {
+    func fixture(_ directory: String, template: String = Self.template, password: String) async throws -> EngineFixture
+    {
         try await EngineFixture.make(
             in: directory,
             yaml: Self.yaml,
@@ -86,8 +89,14 @@ struct RenderEngineTests {
             #expect(error.code == .unresolved)
             #expect(error.problems.count == 3)
             #expect(error.problems[0].hasPrefix("templates/airflow.cfg.tmpl:2:"))
-            #expect(error.problems.contains { $0.hasPrefix("templates/airflow.cfg.tmpl:3:") && $0.contains("values.dags") })
-            #expect(error.problems.contains { $0.hasPrefix("templates/airflow.cfg.tmpl:5:") && $0.contains("secrets.nothing") })
+            #expect(
+                error.problems.contains { $0.hasPrefix("templates/airflow.cfg.tmpl:3:") && $0.contains("values.dags") }
+            )
+            #expect(
+                error.problems.contains {
+                    $0.hasPrefix("templates/airflow.cfg.tmpl:5:") && $0.contains("secrets.nothing")
+                }
+            )
             Canary.assertAbsent(canary, in: error.problems + [error.description])
         }
     }

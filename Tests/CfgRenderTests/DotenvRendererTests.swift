@@ -49,7 +49,7 @@ struct DotenvRendererTests {
     }
 
     /// python-dotenv agrees except on `$` inside double quotes, which it keeps as `\$`, and cannot parse a
-    /// double-quoted value ending in a backslash (docs/OUTPUTS.md).
+    /// double-quoted value ending in a backslash (README.md, "Settings templates and outputs").
     @Test(.enabled(if: ExternalChecker.shouldRun("python3")))
     func pythonDotenvAgreesExceptOnEscapedDollar() throws {
         let directory = try ExternalChecker.temporaryDirectory()
