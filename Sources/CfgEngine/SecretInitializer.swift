@@ -2,6 +2,7 @@ package import CfgBackend
 package import CfgConfig
 import CfgLocal
 package import CfgSecure
+import CfgTemplate
 import Foundation
 package import Logging
 
@@ -105,7 +106,7 @@ package struct SecretInitializer: Sendable {
         }
     }
 
-    /// The new secret's bytes: one generated value, or a JSON object key by key.
+    /// The new secret's bytes: one generated value, or a JSON object key by key in declaration order.
     ///
     /// The JSON is built from Swift strings, which cannot be zeroed (SECURITY.md).
     static func payload(for generation: SecretGeneration) throws(EngineError) -> Secret {
@@ -113,51 +114,19 @@ package struct SecretInitializer: Sendable {
         case .whole(let generator):
             return try generator.generate()
         case .keys(let keys):
-            var members: [String] = []
+            var members: [(key: String, value: TemplateValue)] = []
             for key in keys {
-                let value: String
                 switch key.source {
                 case .value(let fixed):
-                    value = JSONText.encode(fixed)
+                    members.append((key.key, TemplateValue(fixed)))
                 case .generate(let generator):
-                    value = JSONText.quote(key.prefix + (try generator.generate().stringValue() ?? ""))
+                    members.append((key.key, .string(key.prefix + (try generator.generate().stringValue() ?? ""))))
                 }
-                members.append("\(JSONText.quote(key.key)):\(value)")
             }
-            return Secret(copying: "{" + members.joined(separator: ",") + "}")
-        }
-    }
-}
-
-/// Minimal JSON text encoding for the values cfg writes itself, with the key order kept.
-enum JSONText {
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
+            guard let json = TemplateValue.map(TemplateMap(members)).jsonText else {
+                throw EngineError(.configuration, "a fixed value of this secret cannot be written as JSON")
             }
-        }
-        return result + "\""
-    }
-
-    static func encode(_ value: ConfigValue) -> String {
-        switch value {
-        case .string(let text): quote(text)
-        case .integer(let number): String(number)
-        case .double(let number): String(number)
-        case .bool(let flag): flag ? "true" : "false"
-        case .null: "null"
-        case .list(let items): "[" + items.map(encode).joined(separator: ",") + "]"
-        case .map(let entries):
-            "{" + entries.map { quote($0.key) + ":" + encode($0.value) }.joined(separator: ",") + "}"
+            return Secret(copying: json)
         }
     }
 }
