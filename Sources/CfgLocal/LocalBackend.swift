@@ -55,16 +55,25 @@ package struct LocalBackend: SecretBackend {
 
     package func fetch(_ request: SecretRequest) async throws(BackendError) -> SecretVersion {
         try await BlockingIO.run { () throws(BackendError) in
-            let document = try load()
-            let (version, labels) = try document.version(at: request.path, request.version)
-            return SecretVersion(
-                path: request.path,
-                versionID: version.id,
-                labels: labels,
-                createdAt: version.created,
-                payload: try decode(version.value)
-            )
+            try secretVersion(for: request, in: try load())
         }
+    }
+
+    /// One request answered from a loaded store document.
+    private func secretVersion(
+        for request: SecretRequest,
+        in document: LocalStoreDocument
+    ) throws(BackendError)
+        -> SecretVersion
+    {
+        let (version, labels) = try document.version(at: request.path, request.version)
+        return SecretVersion(
+            path: request.path,
+            versionID: version.id,
+            labels: labels,
+            createdAt: version.created,
+            payload: try decode(version.value)
+        )
     }
 
     package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
@@ -76,14 +85,7 @@ package struct LocalBackend: SecretBackend {
                 var results: [SecretRequest: Result<SecretVersion, BackendError>] = [:]
                 for request in distinct {
                     results[request] = Result { () throws(BackendError) -> SecretVersion in
-                        let (version, labels) = try document.version(at: request.path, request.version)
-                        return SecretVersion(
-                            path: request.path,
-                            versionID: version.id,
-                            labels: labels,
-                            createdAt: version.created,
-                            payload: try decode(version.value)
-                        )
+                        try secretVersion(for: request, in: document)
                     }
                 }
                 return results
