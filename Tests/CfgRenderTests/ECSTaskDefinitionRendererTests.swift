@@ -315,9 +315,17 @@ struct ECSModel {
     }
 }
 
-/// The shared test vectors (`../shared/vectors` next to the project).
+/// The shared test vectors: `$CFG_SHARED_DIR/vectors` (set by `make test`), else `shared/vectors` in a parent
+/// directory of the project (`../shared` beside the checkout).
 enum VectorFiles {
     static func url(_ relative: String) throws -> URL {
+        if let shared = ProcessInfo.processInfo.environment["CFG_SHARED_DIR"], !shared.isEmpty {
+            let candidate = URL(fileURLWithPath: shared).appendingPathComponent("vectors").appendingPathComponent(
+                relative
+            )
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            throw VectorMissing(relative: relative)
+        }
         var directory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("shared/vectors").appendingPathComponent(relative)
