@@ -8,17 +8,38 @@ export CFG_SHARED_DIR
 # Tests and demos never contact AWS metadata endpoints.
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: demo test shared build deps-demo deps-test lint clean
+# The real servers the tests use (OpenBao dev, PostgreSQL), started by scripts/test-servers.py; their addresses
+# and credentials are in $(TEST_SERVERS)/servers.env.
+TEST_SERVERS := $(CURDIR)/.build/test-servers
+
+.PHONY: demo test shared build deps-demo deps-test lint clean servers-start servers-stop
 
 demo: deps-demo build
 	@if [ ! -f .cfg/dev.store ]; then $(CFG) init dev; fi
 	$(CFG) render dev
 	@python3 scripts/check-outputs.py out/dev
 
+# The servers are stopped whatever happens (the trap), and the tests' exit status is kept.
 test: deps-test shared build
 	$(SWIFT) build --build-tests
-	CFG_REQUIRE_CHECKERS=1 $(SWIFT) test 2>&1 | tee .build/swift-test.log; exit $${PIPESTATUS[0]}
-	CFG_BIN=$(CURDIR)/$(CFG) CFG_REQUIRE_CHECKERS=1 python3 -m pytest -q tests/e2e
+	@trap 'python3 scripts/test-servers.py stop "$(TEST_SERVERS)"' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	python3 scripts/test-servers.py start "$(TEST_SERVERS)" || exit 1; \
+	set -a; source "$(TEST_SERVERS)/servers.env"; set +a; \
+	export CFG_REQUIRE_SERVERS=1 CFG_REQUIRE_CHECKERS=1; \
+	echo "$(SWIFT) test 2>&1 | tee .build/swift-test.log"; \
+	$(SWIFT) test 2>&1 | tee .build/swift-test.log; status=$${PIPESTATUS[0]}; \
+	[ "$$status" -eq 0 ] || exit "$$status"; \
+	echo "CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e"; \
+	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e
+
+# For developers: start the test servers, then `source .build/test-servers/servers.env` to run tests by hand.
+servers-start: deps-test
+	@python3 scripts/test-servers.py start "$(TEST_SERVERS)"
+	@echo "now: source $(TEST_SERVERS)/servers.env"
+
+servers-stop:
+	@python3 scripts/test-servers.py stop "$(TEST_SERVERS)"
 
 shared:
 	@test -d "$(CFG_SHARED_DIR)/vectors" || { echo "make test needs the shared test data: $(CFG_SHARED_DIR)/vectors is missing (clone next to shared/, or set CFG_SHARED_DIR)" >&2; exit 1; }
@@ -35,5 +56,5 @@ deps-test:
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
-clean:
+clean: servers-stop
 	rm -rf .build out

@@ -19,10 +19,11 @@ let package = Package(
         // Layer 2: secure primitives (the only importer of CSodium).
         .target(name: "CfgSecure", dependencies: ["CSodium"]),
         // Layer 3: HTTP transport (the only importer of CCurl).
-        .target(name: "CfgHTTP", dependencies: ["CCurl"]),
+        .target(name: "CfgHTTP", dependencies: ["CCurl", "CfgSecure"]),
         // Layer 4: backends behind one protocol.
         .target(name: "CfgBackend", dependencies: ["CfgSecure"]),
         .target(name: "CfgLocal", dependencies: ["CfgBackend", "CfgSecure"]),
+        .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig"]),
         // Environment files.
         .target(name: "CfgConfig", dependencies: ["Yams", "CfgSecure"]),
         // Layer 6: template core (pure).
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "CfgEngine",
             dependencies: [
-                "CfgBackend", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgRender", "CfgSecure",
+                "CfgBackend", "CfgLocal", "CfgVault", "CfgHTTP", "CfgConfig", "CfgTemplate", "CfgRender", "CfgSecure",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -49,7 +50,12 @@ let package = Package(
         // Test support: only tests link it.
         .target(name: "CfgTestSupport", dependencies: ["CfgBackend", "CfgSecure"], path: "Sources/CfgTestSupport"),
         .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure", "CfgTestSupport"]),
-        .testTarget(name: "CfgHTTPTests", dependencies: ["CfgHTTP"]),
+        .testTarget(name: "CfgHTTPTests", dependencies: ["CfgHTTP", "CfgSecure", "CfgTestSupport"]),
+        .testTarget(name: "CfgTestSupportTests", dependencies: ["CfgTestSupport"]),
+        .testTarget(
+            name: "CfgVaultTests",
+            dependencies: ["CfgVault", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
+        ),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),

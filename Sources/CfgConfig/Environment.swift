@@ -102,21 +102,95 @@ package struct LocalBackendConfig: Sendable, Hashable {
     }
 }
 
-/// `backend: { type: vault, … }`: parsed and validated now; served by the Vault issue.
+/// `backend: { type: vault, … }`. Fields left out here come from the standard variables (`BAO_*`, then
+/// `VAULT_*`), which also override what is written here, as Vault's own tools do; the Vault backend resolves that.
 package struct VaultBackendConfig: Sendable, Hashable {
     package var address: String?
+    /// The KV mount secret paths are relative to.
     package var mount: String
     package var kvVersion: Int
     package var namespace: String?
-    /// The auth method's fields as written (`method` plus its own fields), validated by the Vault backend.
-    package var auth: [ConfigMapEntry]
+    /// How cfg logs in; nil: a token from the environment (`VAULT_TOKEN`, then `~/.vault-token`).
+    package var auth: VaultAuthConfig?
+    package var tls: VaultTLSConfig
+    /// Total time for one request, in seconds (`VAULT_CLIENT_TIMEOUT`); nil: the default.
+    package var timeoutSeconds: Int?
+    /// Retries of a request that failed with 412 or a 5xx other than 501 (`VAULT_MAX_RETRIES`); nil: the default.
+    package var maxRetries: Int?
 
-    package init(address: String?, mount: String, kvVersion: Int, namespace: String?, auth: [ConfigMapEntry]) {
+    package init(
+        address: String? = nil,
+        mount: String = "secret",
+        kvVersion: Int = 2,
+        namespace: String? = nil,
+        auth: VaultAuthConfig? = nil,
+        tls: VaultTLSConfig = VaultTLSConfig(),
+        timeoutSeconds: Int? = nil,
+        maxRetries: Int? = nil
+    ) {
         self.address = address
         self.mount = mount
         self.kvVersion = kvVersion
         self.namespace = namespace
         self.auth = auth
+        self.tls = tls
+        self.timeoutSeconds = timeoutSeconds
+        self.maxRetries = maxRetries
+    }
+}
+
+/// `backend.tls` of a Vault backend: paths are relative to the project directory.
+package struct VaultTLSConfig: Sendable, Hashable {
+    package var caCert: String?
+    package var caPath: String?
+    package var clientCert: String?
+    package var clientKey: String?
+    package var serverName: String?
+    /// Verification off, by name, for this backend only.
+    package var skipVerify: Bool
+
+    package init(
+        caCert: String? = nil,
+        caPath: String? = nil,
+        clientCert: String? = nil,
+        clientKey: String? = nil,
+        serverName: String? = nil,
+        skipVerify: Bool = false
+    ) {
+        self.caCert = caCert
+        self.caPath = caPath
+        self.clientCert = clientCert
+        self.clientKey = clientKey
+        self.serverName = serverName
+        self.skipVerify = skipVerify
+    }
+}
+
+/// Where a credential comes from: a file or an environment variable (never the command line, never the file
+/// itself for secret ids).
+package enum CredentialSource: Sendable, Hashable {
+    case file(String)
+    case variable(String)
+    /// Written in the environment file: allowed only for identifiers that are not secret (an AppRole role_id).
+    case literal(String)
+}
+
+/// `backend.auth` of a Vault backend.
+package enum VaultAuthConfig: Sendable, Hashable {
+    /// A token: from `file`, else `BAO_TOKEN`/`VAULT_TOKEN`, else `~/.vault-token`.
+    case token(file: String?)
+    /// AppRole login at `mount` (default `approle`).
+    case appRole(mount: String, roleID: CredentialSource, secretID: CredentialSource?)
+    /// JWT login (`jwt` or `kubernetes` method) at `mount` with a token file (a projected service-account token).
+    case jwt(method: String, mount: String, role: String?, tokenFile: String)
+
+    /// The method word as written.
+    package var method: String {
+        switch self {
+        case .token: "token"
+        case .appRole: "approle"
+        case .jwt(let method, _, _, _): method
+        }
     }
 }
 
@@ -141,6 +215,8 @@ package struct SecretDeclaration: Sendable, Hashable {
     package var path: String
     /// A pinned version or label; nil for the current version.
     package var version: String?
+    /// A leased endpoint (Vault `database/creds/ROLE`): read as it is, its lease kept for renewal.
+    package var dynamic: Bool
     /// How `cfg init` creates the secret: nil when the environment only references it.
     package var generation: SecretGeneration?
     package var position: ConfigPosition
@@ -149,12 +225,14 @@ package struct SecretDeclaration: Sendable, Hashable {
         name: String,
         path: String,
         version: String? = nil,
+        dynamic: Bool = false,
         generation: SecretGeneration? = nil,
         position: ConfigPosition
     ) {
         self.name = name
         self.path = path
         self.version = version
+        self.dynamic = dynamic
         self.generation = generation
         self.position = position
     }

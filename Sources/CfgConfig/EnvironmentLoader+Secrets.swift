@@ -29,9 +29,18 @@ extension EnvironmentLoader {
         guard node.isMapping else {
             throw node.invalid(expected: "a path or a mapping with 'path'")
         }
-        let fields = try node.mapping(allowed: ["path", "version", "keys", "generate"])
+        let fields = try node.mapping(allowed: ["path", "version", "dynamic", "keys", "generate"])
         let path = try fields.required("path").nonEmptyString()
         let version = try fields["version"]?.nonEmptyString()
+        let dynamic = try fields["dynamic"]?.bool() ?? false
+        if dynamic, let other = ["version", "keys", "generate"].first(where: { fields[$0] != nil }) {
+            throw ConfigError(
+                .invalidValue,
+                "'\(other)' cannot be used with 'dynamic: true' in \(node.label): a leased secret is issued fresh "
+                    + "by the backend on every read",
+                at: fields.keyPosition(other) ?? node.position
+            )
+        }
         var generation: SecretGeneration?
         if let keys = fields["keys"] {
             if fields["generate"] != nil {
@@ -46,7 +55,14 @@ extension EnvironmentLoader {
         } else if let generate = fields["generate"] {
             generation = .whole(try GeneratorSpecParser.parse(generate))
         }
-        return SecretDeclaration(name: name, path: path, version: version, generation: generation, position: position)
+        return SecretDeclaration(
+            name: name,
+            path: path,
+            version: version,
+            dynamic: dynamic,
+            generation: generation,
+            position: position
+        )
     }
 
     /// `keys:`: each key of a JSON secret is `{ value: … }` or `{ generate: …, prefix: … }`, in file order.

@@ -1,8 +1,11 @@
 package import CfgBackend
 package import CfgConfig
+import CfgHTTP
 import CfgLocal
 package import CfgSecure
+import CfgVault
 import Foundation
+package import Logging
 
 /// Builds the backend an environment names.
 package enum BackendFactory {
@@ -20,10 +23,30 @@ package enum BackendFactory {
         return PathResolution.absolute(file, in: environment.projectDirectory)
     }
 
-    /// Opens the environment's backend.
+    /// Opens the environment's backend, runs `body` with it and closes it (revoking a token cfg created), also
+    /// when `body` fails.
+    package static func withBackend<T>(
+        for environment: Environment,
+        processEnvironment: [String: String],
+        logger: Logger,
+        _ body: (any SecretBackend) async throws(EngineError) -> T
+    ) async throws(EngineError) -> T {
+        let backend = try make(for: environment, processEnvironment: processEnvironment, logger: logger)
+        do {
+            let result = try await body(backend)
+            await backend.close()
+            return result
+        } catch {
+            await backend.close()
+            throw error
+        }
+    }
+
+    /// Opens the environment's backend; the caller calls `close()` when done.
     package static func make(
         for environment: Environment,
-        processEnvironment: [String: String]
+        processEnvironment: [String: String],
+        logger: Logger = Logger(label: "cfg.backend")
     ) throws(EngineError) -> any SecretBackend {
         switch environment.backend {
         case .local(let config):
@@ -42,13 +65,46 @@ package enum BackendFactory {
                 key: key,
                 environmentName: environment.name
             )
-        case .vault, .aws:
+        case .vault(let config):
+            return try makeVault(environment, config: config, processEnvironment: processEnvironment, logger: logger)
+        case .aws:
             throw EngineError(
                 .backend,
-                "\(environment.file): backend '\(environment.backend.kind)' is not available in this version of cfg"
-                    + " (only 'local' is)."
+                "\(environment.file): backend 'aws' is not available in this version of cfg (local and vault are)."
             )
         }
+    }
+
+    /// A Vault backend over its own libcurl transport.
+    private static func makeVault(
+        _ environment: Environment,
+        config: VaultBackendConfig,
+        processEnvironment: [String: String],
+        logger: Logger
+    ) throws(EngineError) -> any SecretBackend {
+        let settings: VaultSettings
+        let transport: CurlTransport
+        do {
+            settings = try VaultSettings.resolve(config: config, environment: processEnvironment) { path in
+                PathResolution.absolute(path, in: environment.projectDirectory)
+            }
+        } catch {
+            throw EngineError(.configuration, "\(environment.file): \(error.description)")
+        }
+        for warning in settings.warnings {
+            logger.warning("\(warning)")
+        }
+        do {
+            transport = try CurlTransport(options: settings.http)
+        } catch {
+            throw EngineError(.backend, "\(environment.file): the HTTP transport could not start: \(error.description)")
+        }
+        return VaultBackend(
+            settings: settings,
+            transport: transport,
+            environment: processEnvironment,
+            releaseTransport: { transport.shutdown() }
+        )
     }
 }
 

@@ -29,14 +29,17 @@ package struct SecretInitializer: Sendable {
     }
 
     package func run() async throws(EngineError) -> Report {
-        guard case .local(let config) = environment.backend else {
-            throw EngineError(
-                .configuration,
-                "\(environment.file): cfg init generates secrets into the local store only; this environment uses"
-                    + " the '\(environment.backend.kind)' backend."
-            )
-        }
         var report = Report()
+        guard case .local(let config) = environment.backend else {
+            // Remote backends exist already: generate into them what is missing.
+            return try await BackendFactory.withBackend(
+                for: environment,
+                processEnvironment: processEnvironment,
+                logger: logger
+            ) { backend throws(EngineError) in
+                try await generateMissing(into: backend, report: report)
+            }
+        }
         let storePath = BackendFactory.localStorePath(environment, config: config)
         let key: Secret
         do {
@@ -51,8 +54,14 @@ package struct SecretInitializer: Sendable {
         } catch {
             throw EngineError(.output, "\(storePath): \(error)")
         }
-
         let backend = LocalBackend(storePath: storePath, key: key, environmentName: environment.name)
+        return try await generateMissing(into: backend, report: report)
+    }
+
+    /// Generates every declared secret that has a generator and is not in `backend` yet (check-and-set: never
+    /// over an existing one).
+    private func generateMissing(into backend: any SecretBackend, report: Report) async throws(EngineError) -> Report {
+        var report = report
         for declaration in environment.secrets {
             let path = SecretPath(declaration.path)
             guard let generation = declaration.generation else {

@@ -15,12 +15,16 @@ struct SecretResolver {
 
     /// The request for a declared secret: its path and pinned version (a label word or a version id).
     static func request(for declaration: SecretDeclaration) -> SecretRequest {
+        if declaration.dynamic { return SecretRequest(path: SecretPath(declaration.path), dynamic: true) }
         guard let version = declaration.version else { return SecretRequest(path: SecretPath(declaration.path)) }
         if let label = VersionLabel(rawValue: version) {
             return SecretRequest(path: SecretPath(declaration.path), version: .label(label))
         }
         return SecretRequest(path: SecretPath(declaration.path), version: .id(version))
     }
+
+    /// Failure kinds that concern the backend as a whole rather than one secret.
+    static let backendWideCodes: Set<BackendError.Code> = [.unreachable, .tls, .unavailable, .authenticationFailed]
 
     /// Resolves the named secrets (undeclared names are left out: templates report them as undefined).
     /// - Returns: the `secrets` map for templates and, per secret name, a delivery reference when the backend
@@ -34,6 +38,9 @@ struct SecretResolver {
         var entries: [(key: String, value: TemplateValue)] = []
         var references: [String: String] = [:]
         var failures: [String] = []
+        // A failure of the backend itself (unreachable, TLS, sealed, rejected credentials) is the same for every
+        // secret: reported once, with how many more secrets it stopped.
+        var backendWide: [BackendError.Code: [String]] = [:]
         for (declaration, request) in zip(declarations, requests) {
             switch results[request] {
             case .success(let version)?:
@@ -42,12 +49,21 @@ struct SecretResolver {
             case .failure(let error)? where error.code == .notFound:
                 let reason = "secret '\(declaration.name)' (\(request)) was not found in the \(backend.kind) backend"
                 entries.append((declaration.name, .unresolved(reason: reason)))
+            case .failure(let error)? where Self.backendWideCodes.contains(error.code):
+                backendWide[error.code, default: []].append(error.description)
             case .failure(let error)?:
                 // The backend's message names the store or path; one line per distinct failure.
                 failures.append(error.description)
             case nil:
                 failures.append("\(declaration.position): secret '\(declaration.name)' was not fetched")
             }
+        }
+        for messages in backendWide.values {
+            guard let first = messages.first else { continue }
+            let others = Set(messages).count - 1
+            failures.append(
+                first + (others > 0 ? " (the same for \(others) other secret\(others == 1 ? "" : "s"))" : "")
+            )
         }
         if !failures.isEmpty {
             throw EngineError(.backend, Array(Set(failures)).sorted())

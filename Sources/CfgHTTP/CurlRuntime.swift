@@ -2,8 +2,8 @@ internal import CCurl
 
 /// The libcurl library this build links, initialised once per process.
 ///
-/// The HTTP transport that backends use is built on top of this in the Vault/OpenBao issue; for now the
-/// runtime reports what the linked libcurl can do, so that `cfg version` and the tests can check TLS support.
+/// ``CurlTransport`` initialises libcurl through this before its first transfer; the runtime also reports
+/// what the linked libcurl can do, so that `cfg version` and the tests can check TLS support.
 package enum CurlRuntime {
     /// What the linked libcurl reports about itself.
     package struct Info: Sendable, Hashable {
@@ -16,6 +16,11 @@ package enum CurlRuntime {
     }
 
     private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    /// Initialises libcurl once per process (thread-safe); whether that succeeded.
+    static func initialise() -> Bool {
+        initialised
+    }
 
     /// Initialises libcurl (thread-safe, once) and describes it.
     package static func info() -> Info? {

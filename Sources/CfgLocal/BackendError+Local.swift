@@ -66,6 +66,17 @@ extension BackendError {
         )
     }
 
+    /// A `dynamic: true` secret: the local store has no leased endpoints.
+    static func localDynamicUnsupported(_ path: SecretPath) -> BackendError {
+        BackendError(
+            .unsupported,
+            backend: localKind,
+            path: path,
+            message:
+                "\(path): the local store has no dynamic (leased) secrets; 'dynamic: true' needs the vault backend."
+        )
+    }
+
     /// `create` found an existing store.
     static func localStoreExists(_ storePath: String) -> BackendError {
         BackendError(

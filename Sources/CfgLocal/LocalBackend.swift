@@ -66,6 +66,7 @@ package struct LocalBackend: SecretBackend {
     ) throws(BackendError)
         -> SecretVersion
     {
+        guard !request.dynamic else { throw .localDynamicUnsupported(request.path) }
         let (version, labels) = try document.version(at: request.path, request.version)
         return SecretVersion(
             path: request.path,

@@ -32,15 +32,27 @@ struct LocalStoreDocument: Codable, Sendable, Equatable {
         var versions: [StoredVersion]
         var labels: [String: String]
 
-        /// The labels carried by a version.
-        func labels(of versionID: String) -> Set<VersionLabel> {
-            Set(labels.compactMap { name, id in id == versionID ? VersionLabel(rawValue: name) : nil })
+        /// The labels as the shared state machine sees them (unknown label names in a file are dropped).
+        var versionLabels: VersionLabels {
+            get {
+                VersionLabels(
+                    Dictionary(
+                        uniqueKeysWithValues: labels.compactMap { name, id in
+                            VersionLabel(rawValue: name).map { ($0, id) }
+                        }
+                    )
+                )
+            }
+            set {
+                labels = Dictionary(uniqueKeysWithValues: newValue.assignments.map { ($0.key.rawValue, $0.value) })
+            }
         }
 
+        /// The labels carried by a version.
+        func labels(of versionID: String) -> Set<VersionLabel> { versionLabels.labels(of: versionID) }
+
         /// The id of the version carrying a label.
-        func versionID(labelled label: VersionLabel) -> String? {
-            labels[label.rawValue]
-        }
+        func versionID(labelled label: VersionLabel) -> String? { versionLabels.version(labelled: label) }
     }
 
     var format: Int
@@ -134,9 +146,7 @@ struct LocalStoreDocument: Codable, Sendable, Equatable {
         let newID = String((entry.versions.compactMap { Int($0.id) }.max() ?? 0) + 1)
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         entry.versions.append(StoredVersion(id: newID, created: created, value: encodedValue))
-        for label in labels.sorted() {
-            Self.attach(label, to: newID, in: &entry, explicit: labels)
-        }
+        entry.versionLabels.attach(labels, to: newID)
         Self.prune(&entry)
         secrets[path.rawValue] = entry
         return newID
@@ -148,31 +158,15 @@ struct LocalStoreDocument: Codable, Sendable, Equatable {
         guard entry.versions.contains(where: { $0.id == versionID }) else {
             throw .localVersionMissing(versionID, at: path)
         }
-        Self.attach(label, to: versionID, in: &entry, explicit: [label])
+        entry.versionLabels.attach([label], to: versionID)
         secrets[path.rawValue] = entry
     }
 
     /// Removes a label from whichever version carries it (no-op when none does).
     mutating func removeLabel(_ label: VersionLabel, at path: SecretPath) throws(BackendError) {
         var entry = try entry(at: path)
-        entry.labels[label.rawValue] = nil
+        entry.versionLabels.remove(label)
         secrets[path.rawValue] = entry
-    }
-
-    /// Attaches one label; when `current` moves to another version, `previous` follows the old current version
-    /// unless the caller attaches `previous` explicitly in the same operation.
-    private static func attach(
-        _ label: VersionLabel,
-        to versionID: String,
-        in entry: inout Entry,
-        explicit: Set<VersionLabel>
-    ) {
-        if label == .current, let oldCurrent = entry.versionID(labelled: .current), oldCurrent != versionID,
-            !explicit.contains(.previous)
-        {
-            entry.labels[VersionLabel.previous.rawValue] = oldCurrent
-        }
-        entry.labels[label.rawValue] = versionID
     }
 
     /// Drops the oldest unlabelled versions beyond ``maximumVersions``.

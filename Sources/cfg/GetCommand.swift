@@ -31,16 +31,18 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let context = try Context.load(project)
-            let backend = try BackendFactory.make(
+            let value = try await BackendFactory.withBackend(
                 for: context.environment,
-                processEnvironment: context.processEnvironment
-            )
-            let value = try await ValueLookup(
-                environment: context.environment,
-                backend: backend,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
-            ).value(of: reference, service: service)
+            ) { backend throws(EngineError) in
+                try await ValueLookup(
+                    environment: context.environment,
+                    backend: backend,
+                    processEnvironment: context.processEnvironment,
+                    logger: context.logger
+                ).value(of: reference, service: service)
+            }
             // The value is a Swift string (not zeroable); it exists here to be printed, which is this command's job.
             Terminal.output(newline ? value + "\n" : value)
         } catch {

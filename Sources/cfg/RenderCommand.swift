@@ -26,13 +26,18 @@ struct RenderCommand: AsyncParsableCommand {
         do {
             let context = try Context.load(project)
             let environment = context.environment
-            let backend = try BackendFactory.make(for: environment, processEnvironment: context.processEnvironment)
-            let outputs = try await RenderEngine(
-                environment: environment,
-                backend: backend,
+            let outputs = try await BackendFactory.withBackend(
+                for: environment,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
-            ).render()
+            ) { backend throws(EngineError) in
+                try await RenderEngine(
+                    environment: environment,
+                    backend: backend,
+                    processEnvironment: context.processEnvironment,
+                    logger: context.logger
+                ).render()
+            }
             let directory =
                 out.map { PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath) }
                 ?? PathResolution.absolute("out/\(environment.name)", in: environment.projectDirectory)

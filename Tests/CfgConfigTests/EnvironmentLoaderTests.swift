@@ -194,7 +194,7 @@ struct EnvironmentLoaderTests {
         #expect(environment.ecs == ECSConfig())
     }
 
-    @Test func vaultBackendGetsDefaultsAndKeepsAuth() throws {
+    @Test func vaultBackendGetsDefaultsAndParsesAuth() throws {
         let environment = try Self.parse(
             """
             backend:
@@ -208,16 +208,57 @@ struct EnvironmentLoaderTests {
                 == .vault(
                     VaultBackendConfig(
                         address: "https://vault.example:8200",
-                        mount: "secret",
-                        kvVersion: 2,
-                        namespace: nil,
-                        auth: [
-                            ConfigMapEntry(key: "method", value: .string("kubernetes")),
-                            ConfigMapEntry(key: "role", value: .string("airflow")),
-                        ]
+                        auth: .jwt(
+                            method: "kubernetes",
+                            mount: "kubernetes",
+                            role: "airflow",
+                            tokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token"
+                        )
                     )
                 )
         )
+    }
+
+    @Test func vaultBackendReadsEveryField() throws {
+        let environment = try Self.parse(
+            """
+            backend:
+              type: vault
+              mount: kv/airflow
+              kv_version: 1
+              namespace: team-a/
+              timeout: 30s
+              max_retries: 4
+              auth: { method: approle, mount: ci-approle, role_id_file: /run/role, secret_id_env: CI_SECRET_ID }
+              tls: { ca_cert: ca.pem, client_cert: c.pem, client_key: k.pem, server_name: vault.test }
+            secrets:
+              dbcreds: { path: database/creds/airflow, dynamic: true }
+            """
+        )
+        #expect(
+            environment.backend
+                == .vault(
+                    VaultBackendConfig(
+                        mount: "kv/airflow",
+                        kvVersion: 1,
+                        namespace: "team-a/",
+                        auth: .appRole(
+                            mount: "ci-approle",
+                            roleID: .file("/run/role"),
+                            secretID: .variable("CI_SECRET_ID")
+                        ),
+                        tls: VaultTLSConfig(
+                            caCert: "ca.pem",
+                            clientCert: "c.pem",
+                            clientKey: "k.pem",
+                            serverName: "vault.test"
+                        ),
+                        timeoutSeconds: 30,
+                        maxRetries: 4
+                    )
+                )
+        )
+        #expect(environment.secrets.first?.dynamic == true)
     }
 
     @Test func awsBackendReadsItsFields() throws {
@@ -385,6 +426,62 @@ struct EnvironmentLoaderTests {
             code: .invalidValue,
             line: 1,
             column: 37
+        ),
+        Failure(
+            label: "vault auth method unknown",
+            yaml: "backend: { type: vault, auth: { method: ldap } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 41
+        ),
+        Failure(
+            label: "vault approle secret_id written in the file",
+            yaml: "backend: { type: vault, auth: { method: approle, role_id: r, secret_id: s } }\n",
+            code: .unknownField,
+            line: 1,
+            column: 62
+        ),
+        Failure(
+            label: "vault approle without role_id",
+            yaml: "backend:\n  type: vault\n  auth:\n    method: approle\n    secret_id_file: /s\n",
+            code: .missingField,
+            line: 4,
+            column: 5
+        ),
+        Failure(
+            label: "vault approle role_id twice",
+            yaml: "backend: { type: vault, auth: { method: approle, role_id: r, role_id_file: /f } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 62
+        ),
+        Failure(
+            label: "vault jwt without token_file",
+            yaml: "backend:\n  type: vault\n  auth:\n    method: jwt\n    role: airflow\n",
+            code: .missingField,
+            line: 4,
+            column: 5
+        ),
+        Failure(
+            label: "vault client cert without key",
+            yaml: "backend:\n  type: vault\n  tls:\n    client_cert: c.pem\n",
+            code: .missingField,
+            line: 4,
+            column: 5
+        ),
+        Failure(
+            label: "vault mount with a dot-dot segment",
+            yaml: "backend: { type: vault, mount: secret/../sys }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 32
+        ),
+        Failure(
+            label: "dynamic secret with a version",
+            yaml: "backend: { type: vault }\nsecrets:\n  c: { path: database/creds/x, dynamic: true, version: 2 }\n",
+            code: .invalidValue,
+            line: 3,
+            column: 47
         ),
         Failure(
             label: "long-form secret without path",
@@ -585,7 +682,8 @@ struct EnvironmentLoaderTests {
             try Self.parse("backend: { type: local }\nsecrets:\n  db: { path: a, pth: b }\n")
         }
         #expect(
-            error?.message == "unknown field 'pth' in 'secrets.db' (expected one of: generate, keys, path, version)"
+            error?.message
+                == "unknown field 'pth' in 'secrets.db' (expected one of: dynamic, generate, keys, path, version)"
         )
     }
 

@@ -180,4 +180,23 @@ struct LocalBackendTests {
         let backend = LocalBackend(storePath: "/nonexistent", key: SecureRandom.secret(count: 32), environmentName: "x")
         #expect(backend.kind == "local")
     }
+
+    @Test func dynamicSecretsAreUnsupported() async throws {
+        try await TemporaryDirectory.with { directory in
+            let storePath = directory + "/dev.store"
+            let key = SecureRandom.secret(count: 32)
+            try LocalBackend.create(storePath: storePath, key: key, environmentName: "dev")
+            let backend = LocalBackend(storePath: storePath, key: key, environmentName: "dev")
+            let request = SecretRequest(path: SecretPath("database/creds/airflow"), dynamic: true)
+            let error = await #expect(throws: BackendError.self) { try await backend.fetch(request) }
+            #expect(error?.code == .unsupported)
+            #expect(error?.description.contains("vault") == true)
+            let batch = await backend.fetch([request])
+            guard case .failure(let batchError)? = batch[request] else {
+                Issue.record("a batch read of a dynamic secret must fail")
+                return
+            }
+            #expect(batchError.code == .unsupported)
+        }
+    }
 }

