@@ -183,7 +183,7 @@ extension BackendError {
     }
 
     static func vaultCredentialMissing(_ what: String, hint: String) -> BackendError {
-        BackendError(.authenticationFailed, backend: vaultKind, message: "No \(what) for Vault: \(hint).")
+        BackendError(.authenticationFailed, backend: vaultKind, message: "No usable \(what): \(hint).")
     }
 
     static func vaultUnsupported(_ path: SecretPath?, _ what: String) -> BackendError {

@@ -156,7 +156,10 @@ actor VaultSession {
         case .token(.file(let path)):
             let secret = try VaultCredentials.read(.file(path), what: "Vault token", environment: environment)
             return Token(secret: secret, createdByCFG: false, ttl: nil, renewable: false, obtainedAt: now())
-        case .token(.missing):
+        case .token(.homeFile(let path)) where FileManager.default.fileExists(atPath: path):
+            let secret = try VaultCredentials.read(.file(path), what: "Vault token", environment: environment)
+            return Token(secret: secret, createdByCFG: false, ttl: nil, renewable: false, obtainedAt: now())
+        case .token(.homeFile), .token(.missing):
             throw .vaultCredentialMissing(
                 "Vault token",
                 hint: "set VAULT_TOKEN (or BAO_TOKEN), write ~/.vault-token, or configure backend.auth"
@@ -196,7 +199,7 @@ actor VaultSession {
         do {
             try writer.string(value)
         } catch {
-            throw .vaultCredentialMissing("usable credential", hint: "a credential is not valid UTF-8 text")
+            throw .vaultCredentialMissing("credential", hint: "a credential is not valid UTF-8 text")
         }
     }
 

@@ -171,6 +171,8 @@ package enum VaultAuth: Sendable, Hashable {
     package enum TokenSource: Sendable, Hashable {
         case variable(String)
         case file(String)
+        /// `~/.vault-token`, the fallback when nothing else names a token.
+        case homeFile(String)
         /// Nothing found: the error is raised when a token is first needed.
         case missing
     }
@@ -196,7 +198,7 @@ package enum VaultAuth: Sendable, Hashable {
         case .token(nil), nil:
             if let variable = variables.value("TOKEN") { return .token(.variable(variable.name)) }
             if let home = environment["HOME"], !home.isEmpty {
-                return .token(.file(home.hasSuffix("/") ? home + ".vault-token" : home + "/.vault-token"))
+                return .token(.homeFile(home.hasSuffix("/") ? home + ".vault-token" : home + "/.vault-token"))
             }
             return .token(.missing)
         case .appRole(let mount, let roleID, let secretID):

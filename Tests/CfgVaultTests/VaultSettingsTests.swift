@@ -70,7 +70,8 @@ import Testing
 
     @Test func tokenFallsBackToTheHomeTokenFile() throws {
         #expect(
-            try Self.resolve(VaultBackendConfig(), ["HOME": "/home/u"]).auth == .token(.file("/home/u/.vault-token"))
+            try Self.resolve(VaultBackendConfig(), ["HOME": "/home/u"]).auth
+                == .token(.homeFile("/home/u/.vault-token"))
         )
         let explicit = try Self.resolve(VaultBackendConfig(auth: .token(file: "tok")), ["VAULT_TOKEN": "x"])
         #expect(explicit.auth == .token(.file("/project/tok")))
