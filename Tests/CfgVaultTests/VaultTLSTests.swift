@@ -40,14 +40,7 @@ import Testing
         } catch {
             throw BackendError(.invalidRequest, backend: "vault", message: "\(error)")
         }
-        let result: Result<SecretVersion, BackendError>
-        do {
-            result = .success(try await backend.fetch(SecretRequest(path: SecretPath("airflow/db"))))
-        } catch {
-            result = .failure(error)
-        }
-        await backend.close()
-        return try result.get()
+        return try await VaultFixture.fetchAndClose(backend, "airflow/db")
     }
 
     /// A fresh directory for certificates.

@@ -147,6 +147,18 @@ enum VaultFixture {
         return try backend(address: server.address, config: config, environment: ["VAULT_TOKEN": server.token]).0
     }
 
+    /// Reads one secret and closes the backend, whatever the outcome.
+    static func fetchAndClose(_ backend: VaultBackend, _ path: String) async throws(BackendError) -> SecretVersion {
+        let result: Result<SecretVersion, BackendError>
+        do {
+            result = .success(try await backend.fetch(SecretRequest(path: SecretPath(path))))
+        } catch {
+            result = .failure(error)
+        }
+        await backend.close()
+        return try result.get()
+    }
+
     /// A unique name for this run.
     static func unique(_ prefix: String) -> String {
         "\(prefix)-\(Hex.encode(SecureRandom.bytes(count: 5)))"
