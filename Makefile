@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 CFG := .build/debug/cfg
+CFG_RELEASE := .build-release/release/cfg
 # The shared test data (official vectors, API models, Airflow config schemas) lives beside the checkout.
 CFG_SHARED_DIR ?= $(abspath $(CURDIR)/../shared)
 export CFG_SHARED_DIR
@@ -12,7 +13,7 @@ export AWS_EC2_METADATA_DISABLED := true
 # and credentials are in $(TEST_SERVERS)/servers.env.
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
-.PHONY: demo test shared build deps-demo deps-test lint clean servers-start servers-stop
+.PHONY: demo test shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault
 
 demo: deps-demo build
 	@if [ ! -f .cfg/dev.store ]; then $(CFG) init dev; fi
@@ -20,7 +21,9 @@ demo: deps-demo build
 	@python3 scripts/check-outputs.py out/dev
 
 # The servers are stopped whatever happens (the trap), and the tests' exit status is kept.
-test: deps-test shared build
+# The end-to-end tests run on the debug binary and on the release binary users ship (optimised code once hid a
+# miscompile that debug builds did not show).
+test: deps-test shared build build-release
 	$(SWIFT) build --build-tests
 	@trap 'python3 scripts/test-servers.py stop "$(TEST_SERVERS)"' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
@@ -31,7 +34,9 @@ test: deps-test shared build
 	$(SWIFT) test 2>&1 | tee .build/swift-test.log; status=$${PIPESTATUS[0]}; \
 	[ "$$status" -eq 0 ] || exit "$$status"; \
 	echo "CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e"; \
-	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e
+	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e || exit $$?; \
+	echo "CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q tests/e2e"; \
+	CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q tests/e2e
 
 # For developers: start the test servers, then `source .build/test-servers/servers.env` to run tests by hand.
 servers-start: deps-test
@@ -47,6 +52,14 @@ shared:
 build:
 	$(SWIFT) build --product cfg
 
+build-release:
+	$(SWIFT) build -c release --product cfg --scratch-path .build-release
+
+# Benchmark: cfg render (Vault backend) against OpenBao Agent's template rendering, release and debug builds.
+# BENCH_ARGS="--runs 30 --json bench.json"
+bench-vault: deps-test build build-release
+	python3 scripts/bench-vault.py $(BENCH_ARGS)
+
 deps-demo:
 	@scripts/install-deps.sh demo
 
@@ -57,4 +70,4 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 clean: servers-stop
-	rm -rf .build out
+	rm -rf .build .build-release out

@@ -23,7 +23,6 @@ import math
 import os
 import platform
 import random
-import re
 import secrets
 import select
 import shutil
@@ -458,10 +457,12 @@ def main():
                 results["results"].append({"n": n, "comparison": label + " vs bao-agent", "result": comparison})
                 print("n=%d: %s vs bao-agent: %s" % (n, label, comparison))
             for problem, count in sorted(problems.items()):
-                print("n=%d: PROBLEM in %d run(s): %s (logs in %s)" % (n, count, problem, base))
+                print("n=%d: PROBLEM in %d run(s): %s (logs in %s%s)" % (n, count, problem, base,
+                                                                      "" if args.keep else ", removed at exit: use --keep"))
             for label, runs in samples.items():
                 results["results"].append({"n": n, "tool": label, "argv": commands[label]["argv"], "samples": runs})
-            print_table(n, samples, tools)
+            for label, summary in print_table(n, samples, tools).items():
+                results["results"].append({"n": n, "tool": label, "summary": summary})
     finally:
         server.stop()
         if args.json:
@@ -507,10 +508,13 @@ def print_table(n, samples, tools):
     for label in tools:
         s = stats[label]
         ratio = lambda a, b: "%.2fx" % (a / b) if b else "n/a"
-        print("%5d  agent/%-8s time %s (median), memory %s, requests %s" % (
+        failed = [name for name in (label, "bao-agent") if stats[name]["ok_runs"] < len(samples[name])]
+        note = "   (NOT COMPARABLE: failed runs in %s)" % ", ".join(failed) if failed else ""
+        print("%5d  agent/%-11s time %s (median), memory %s, requests %s%s" % (
             n, label, ratio(agent["median_ms"], s["median_ms"]), ratio(agent["rss_mib"], s["rss_mib"]),
-            ratio(agent["requests"], s["requests"])))
+            ratio(agent["requests"], s["requests"]), note))
     print(flush=True)
+    return stats
 
 
 if __name__ == "__main__":

@@ -197,22 +197,30 @@ extension SecretBackend {
     package func close() async {}
 
     /// Default batch read: the distinct requests in parallel.
+    ///
+    /// Child tasks return an index and a `Result` built by a separate function: a typed-throws `do` block inside
+    /// the child-task closure is miscompiled by Swift 6.3.1 in release builds (the group's results come back
+    /// corrupted), which this shape avoids.
     package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
-        await withTaskGroup(of: (SecretRequest, Result<SecretVersion, BackendError>).self) { group in
-            for request in Set(requests) {
-                group.addTask {
-                    do throws(BackendError) {
-                        return (request, .success(try await self.fetch(request)))
-                    } catch {
-                        return (request, .failure(error))
-                    }
-                }
+        let distinct = Array(Set(requests))
+        return await withTaskGroup(of: (Int, Result<SecretVersion, BackendError>).self) { group in
+            for (index, request) in distinct.enumerated() {
+                group.addTask { (index, await self.result(of: request)) }
             }
             var results: [SecretRequest: Result<SecretVersion, BackendError>] = [:]
-            for await (request, result) in group {
-                results[request] = result
+            for await (index, result) in group {
+                results[distinct[index]] = result
             }
             return results
+        }
+    }
+
+    /// One read as a `Result`.
+    package func result(of request: SecretRequest) async -> Result<SecretVersion, BackendError> {
+        do {
+            return .success(try await fetch(request))
+        } catch {
+            return .failure(error)
         }
     }
 }
