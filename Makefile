@@ -16,7 +16,7 @@ TEST_SERVERS := $(CURDIR)/.build/test-servers
 .PHONY: demo test shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault
 
 demo: deps-demo build
-	@if [ ! -f .cfg/dev.store ]; then $(CFG) init dev; fi
+	$(CFG) init dev
 	$(CFG) render dev
 	@python3 scripts/check-outputs.py out/dev
 

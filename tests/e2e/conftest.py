@@ -91,6 +91,7 @@ def dev(project):
             ("webserver", "secret_key"),
             ("admin", "password"),
             ("flower", "basic_auth"),
+            ("smtp", "password"),
         ]
     ]
     return project

@@ -60,7 +60,7 @@ def vault():
     return admin
 
 
-SECRETS = ["db", "redis", "fernet", "webserver", "admin", "flower"]
+SECRETS = ["db", "redis", "fernet", "webserver", "admin", "flower", "smtp"]
 
 
 def normalised_dev(text):
@@ -111,7 +111,7 @@ def test_init_creates_missing_secrets_in_vault_and_keeps_existing_ones(project, 
     assert vault.call("POST", "secret/data/airflow/prod/fernet", {"data": existing})[0] == 200
     result = project.cfg("init", "prod-vault", env=vault.env())
     output = result.stdout.decode() + result.stderr.decode()
-    assert "generated db, redis, webserver, admin, flower" in output
+    assert "generated db, redis, webserver, admin, flower, smtp" in output
     assert "kept existing fernet" in output
     for name in SECRETS:
         status, body = vault.call("GET", "secret/data/airflow/prod/" + name)
