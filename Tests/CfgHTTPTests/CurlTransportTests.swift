@@ -203,7 +203,7 @@ struct CurlTransportTests {
         let elapsed = clock.now - start
         #expect(error.kind == .timeout)
         #expect(elapsed >= .milliseconds(450))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(20), "far below any fallback; generous for a loaded CI machine")
         #expect(error.description.contains("127.0.0.1:\(server.port)"))
         #expect(!error.description.contains(token))
     }
@@ -222,7 +222,7 @@ struct CurlTransportTests {
         )
 
         #expect(error?.kind == .timeout)
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < .seconds(20), "far below the 60 s total timeout")
     }
 
     @Test func cancellingTheTaskAbortsTheTransferPromptly() async throws {
@@ -254,7 +254,7 @@ struct CurlTransportTests {
         }
 
         #expect(error?.kind == .cancelled)
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(20), "far below the 60 s total timeout")
         #expect(error?.description.contains(token) == false)
         let after = try await transport.send(HTTPRequest(method: .get, url: "\(server.baseURL)/next"))
         #expect(TestSupport.text(after) == "fine")

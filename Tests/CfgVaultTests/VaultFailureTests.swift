@@ -52,7 +52,7 @@ import Testing
         let error = await #expect(throws: BackendError.self) {
             try await backend.fetch(SecretRequest(path: SecretPath("airflow/db")))
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(30), "a frozen server never answers: only the timeout ends this")
         #expect(error?.code == .unreachable)
         #expect(error?.description.contains("did not answer in time") == true)
         await backend.close()
