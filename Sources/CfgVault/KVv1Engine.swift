@@ -92,12 +92,7 @@ struct KVv1Engine: KVEngine {
     /// The `data` object, or nil when nothing is stored there.
     private func read(_ call: VaultCall) async throws(BackendError) -> SecureJSON.Node? {
         let answer = try await api.send(call)
-        if answer.status == 404 {
-            if answer.errorTexts().contains(where: { $0.contains("no handler for route") }) {
-                throw .vaultNoRoute(call)
-            }
-            return nil
-        }
+        if answer.status == 404 { return nil }
         guard let data = try answer.json(call)?.root["data"], data.kind == .object else {
             throw .vaultMalformedAnswer(call, detail: "no data")
         }

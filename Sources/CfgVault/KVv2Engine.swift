@@ -170,9 +170,6 @@ struct KVv2Engine: KVEngine {
     private func read(_ path: SecretPath, version: Int?) async throws(BackendError) -> Read? {
         let call = readCall(path, version: version)
         let answer = try await api.send(call)
-        if answer.status == 404, answer.errorTexts().contains(where: { $0.contains("no handler for route") }) {
-            throw .vaultNoRoute(call)
-        }
         // A deleted version answers 404 with its metadata; a missing one 404 with no data.
         guard let document = try answer.json(call), let data = document.root["data"], data.kind == .object else {
             guard answer.status != 404 else { return nil }
@@ -194,12 +191,7 @@ struct KVv2Engine: KVEngine {
     private func readMetadata(_ path: SecretPath) async throws(BackendError) -> Metadata? {
         let call = metadataCall(path)
         let answer = try await api.send(call)
-        if answer.status == 404 {
-            if answer.errorTexts().contains(where: { $0.contains("no handler for route") }) {
-                throw .vaultNoRoute(call)
-            }
-            return nil
-        }
+        if answer.status == 404 { return nil }
         guard let data = try answer.json(call)?.root["data"], let latest = data["current_version"]?.int() else {
             throw .vaultMalformedAnswer(call, detail: "no data.current_version")
         }

@@ -82,7 +82,11 @@ struct VaultClient: Sendable {
                 throw .vaultTransport(call, address: settings.address, error: error)
             }
             let answer = VaultResponse(status: response.status, body: response.body)
-            if (200...299).contains(answer.status) || call.accepted.contains(answer.status) {
+            if (200...299).contains(answer.status) {
+                return answer
+            }
+            // A 404 the caller reads as "no such secret" is still an error when no engine serves the path.
+            if call.accepted.contains(answer.status), !(answer.status == 404 && Self.isMissingRoute(answer)) {
                 return answer
             }
             if VaultRetryPolicy.isRetryable(status: answer.status),
@@ -111,6 +115,14 @@ struct VaultClient: Sendable {
         return HTTPRequest(method: call.method, url: url, headers: headers, body: call.body)
     }
 
+    /// Vault's answer when nothing is mounted at a path (a wrong mount, KV version or namespace).
+    static func isMissingRoute(_ answer: VaultResponse) -> Bool {
+        answer.errorTexts().contains { text in
+            let lower = text.lowercased()
+            return lower.contains("no handler for route") || lower.contains("unsupported path")
+        }
+    }
+
     /// A failed answer as a ``BackendError``: status and Vault's known phrases pick the code and the sentence.
     func classify(_ answer: VaultResponse, call: VaultCall, attempts: Int) -> BackendError {
         let texts = answer.errorTexts().map { $0.lowercased() }
@@ -122,7 +134,7 @@ struct VaultClient: Sendable {
             return .vaultStandby(call, address: settings.address, status: answer.status)
         case 403:
             return .vaultDenied(call)
-        case 404 where says("no handler for route") || says("unsupported path"):
+        case 404 where Self.isMissingRoute(answer):
             return .vaultNoRoute(call)
         case 404:
             return .vaultNotFound(call)
