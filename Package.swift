@@ -23,7 +23,9 @@ let package = Package(
         // Layer 4: backends behind one protocol.
         .target(name: "CfgBackend", dependencies: ["CfgSecure"]),
         .target(name: "CfgLocal", dependencies: ["CfgBackend", "CfgSecure"]),
-        .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig"]),
+        .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig", "CfgAWS"]),
+        // AWS: the SigV4 signer, the credential chain and the Secrets Manager backend.
+        .target(name: "CfgAWS", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig"]),
         // Environment files.
         .target(name: "CfgConfig", dependencies: ["Yams", "CfgSecure"]),
         // Layer 6: template core (pure).
@@ -34,7 +36,8 @@ let package = Package(
         .target(
             name: "CfgEngine",
             dependencies: [
-                "CfgBackend", "CfgLocal", "CfgVault", "CfgHTTP", "CfgConfig", "CfgTemplate", "CfgRender", "CfgSecure",
+                "CfgBackend", "CfgLocal", "CfgVault", "CfgAWS", "CfgHTTP", "CfgConfig", "CfgTemplate", "CfgRender",
+                "CfgSecure",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -55,6 +58,10 @@ let package = Package(
         .testTarget(
             name: "CfgVaultTests",
             dependencies: ["CfgVault", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
+        ),
+        .testTarget(
+            name: "CfgAWSTests",
+            dependencies: ["CfgAWS", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
         ),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig"]),

