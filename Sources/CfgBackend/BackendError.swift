@@ -14,6 +14,11 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
         case authenticationFailed
         /// Authenticated, but not allowed.
         case permissionDenied
+        /// The backend could not decrypt the stored value (Secrets Manager `DecryptionFailure`: the KMS key is
+        /// disabled or the caller may not use it).
+        case decryptionFailed
+        /// The backend kept refusing for rate limits after every retry.
+        case throttled
         /// The stored data failed its integrity check (a tampered or truncated store file).
         case corrupt
         /// A check-and-set or label precondition did not hold.

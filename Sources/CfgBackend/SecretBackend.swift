@@ -92,7 +92,7 @@ package struct SecretVersion: Sendable {
     /// The secret's bytes: a JSON object for structured secrets, or any text.
     package var payload: Secret
     /// A reference the platform can resolve itself (an AWS ARN for ECS `valueFrom`); nil when there is none.
-    package var deliveryReference: String?
+    package var deliveryReference: DeliveryReference?
     /// The lease of a dynamic secret; nil for stored secrets.
     package var lease: SecretLease?
 
@@ -102,7 +102,7 @@ package struct SecretVersion: Sendable {
         labels: Set<VersionLabel>,
         createdAt: Date,
         payload: Secret,
-        deliveryReference: String? = nil,
+        deliveryReference: DeliveryReference? = nil,
         lease: SecretLease? = nil
     ) {
         self.path = path

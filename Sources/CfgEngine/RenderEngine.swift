@@ -110,15 +110,18 @@ package struct RenderEngine: Sendable {
         return SettingsSet.merge(parsed)
     }
 
-    /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself (ECS's Secrets Manager form
-    /// `ARN:json-key::` for one key of a JSON secret).
-    static func deliveryReferences(secrets: TemplateMap, references: [String: String]) -> [SecretOrigin: String] {
+    /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself: the whole secret, and each
+    /// top-level key of a JSON secret (ECS's `ARN:json-key:version-stage:version-id` form).
+    static func deliveryReferences(
+        secrets: TemplateMap,
+        references: [String: DeliveryReference]
+    ) -> [SecretOrigin: String] {
         var result: [SecretOrigin: String] = [:]
         for (name, reference) in references {
-            result[SecretOrigin(secret: name)] = reference
+            result[SecretOrigin(secret: name)] = reference.valueFrom()
             if case .map(let keys)? = secrets[name] {
-                for entry in keys.entries {
-                    result[SecretOrigin(secret: name, key: entry.key)] = "\(reference):\(entry.key)::"
+                for entry in keys.entries where DeliveryReference.canAddress(jsonKey: entry.key) {
+                    result[SecretOrigin(secret: name, key: entry.key)] = reference.valueFrom(jsonKey: entry.key)
                 }
             }
         }

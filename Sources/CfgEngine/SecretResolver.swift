@@ -24,19 +24,23 @@ struct SecretResolver {
     }
 
     /// Failure kinds that concern the backend as a whole rather than one secret.
-    static let backendWideCodes: Set<BackendError.Code> = [.unreachable, .tls, .unavailable, .authenticationFailed]
+    static let backendWideCodes: Set<BackendError.Code> = [
+        .unreachable, .tls, .unavailable, .authenticationFailed, .throttled,
+    ]
 
     /// Resolves the named secrets (undeclared names are left out: templates report them as undefined).
     /// - Returns: the `secrets` map for templates and, per secret name, a delivery reference when the backend
     ///   has one (an ARN).
-    func resolve(names: Set<String>) async throws(EngineError) -> (secrets: TemplateMap, references: [String: String]) {
+    func resolve(
+        names: Set<String>
+    ) async throws(EngineError) -> (secrets: TemplateMap, references: [String: DeliveryReference]) {
         let declarations = environment.secrets.filter { names.contains($0.name) }
         let requests = declarations.map(Self.request(for:))
         logger.debug("fetching secrets", metadata: ["count": "\(Set(requests).count)", "backend": "\(backend.kind)"])
         let results = requests.isEmpty ? [:] : await backend.fetch(requests)
 
         var entries: [(key: String, value: TemplateValue)] = []
-        var references: [String: String] = [:]
+        var references: [String: DeliveryReference] = [:]
         var failures: [String] = []
         // A failure of the backend itself (unreachable, TLS, sealed, rejected credentials) is the same for every
         // secret: reported once, with how many more secrets it stopped.

@@ -152,6 +152,13 @@ extension SecureJSON {
             }
         }
 
+        /// A number as a `Double` (`1581968848.921`); `nil` if this is not a number. Only for non-secret fields
+        /// (timestamps, sizes).
+        package func double() -> Double? {
+            guard record.kind == .number else { return nil }
+            return withUnsafeRawBytes { bytes in Double(String(decoding: bytes, as: UTF8.self)) }
+        }
+
         /// A `true` or `false` value; `nil` for anything else.
         package func bool() -> Bool? {
             let record = record

@@ -47,6 +47,11 @@ package struct SecureJSON: Sendable {
         (try? SecureJSON(parsing: secret))?.root.kind == .object
     }
 
+    /// Whether `secret` is valid UTF-8 (so it can be a JSON string).
+    package static func isValidUTF8(_ secret: Secret) -> Bool {
+        secret.withUnsafeBytes { firstInvalidUTF8($0) == nil }
+    }
+
     /// A JSON object whose values are the given secrets as JSON strings, built in secure memory.
     ///
     /// - Parameter members: keys and values, in the order written; keys must be distinct.

@@ -1,44 +1,12 @@
-/// When to try a Vault request again, and how long to wait: pure, so it is tested without a server.
-///
-/// Vault's own client retries 412 (eventual consistency on performance standbys) and every 5xx except 501 (not
-/// initialised), `VAULT_MAX_RETRIES` times (default 2). The wait is "full jitter" exponential backoff: a random
-/// point in `0 ..< min(cap, base · 2^attempt)`, and no retry starts once the total budget would be exceeded.
-package struct VaultRetryPolicy: Sendable, Hashable {
-    package var maxRetries: Int
-    package var baseDelay: Duration
-    package var maxDelay: Duration
-    /// Retries stop when the time spent so far plus the next wait would pass this.
-    package var budget: Duration
+package import CfgBackend
 
-    package init(
-        maxRetries: Int,
-        baseDelay: Duration = .milliseconds(250),
-        maxDelay: Duration = .seconds(4),
-        budget: Duration = .seconds(30)
-    ) {
-        self.maxRetries = maxRetries
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-        self.budget = budget
-    }
+/// Vault's retry rule: its own client retries 412 (eventual consistency on performance standbys) and every 5xx
+/// except 501 (not initialised), `VAULT_MAX_RETRIES` times (default 2), with full-jitter backoff.
+package typealias VaultRetryPolicy = RetryPolicy
 
-    /// Whether an HTTP status is worth another attempt.
+extension RetryPolicy {
+    /// Whether an HTTP status from Vault is worth another attempt.
     package static func isRetryable(status: Int) -> Bool {
         status == 412 || (500...599).contains(status) && status != 501
-    }
-
-    /// The wait before retry number `retry` (0 for the first retry), or nil when no retry should be made.
-    ///
-    /// - Parameters:
-    ///   - retry: how many retries were made before this one.
-    ///   - elapsed: time spent on the request so far.
-    ///   - random: a number in `0..<1` (injected, so tests are deterministic).
-    package func delay(beforeRetry retry: Int, elapsed: Duration, random: Double) -> Duration? {
-        guard retry < maxRetries else { return nil }
-        let exponent = min(retry, 20)
-        let ceiling = min(maxDelay, baseDelay * (1 << exponent))
-        let wait = ceiling * max(0, min(random, 1))
-        guard elapsed + wait <= budget else { return nil }
-        return wait
     }
 }

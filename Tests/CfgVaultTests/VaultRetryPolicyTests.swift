@@ -1,3 +1,4 @@
+import CfgBackend
 import Testing
 
 @testable import CfgVault
