@@ -4,9 +4,15 @@ import CfgSecure
 enum SigV4Encoding {
     /// Percent-encodes every byte except `A-Z a-z 0-9 - _ . ~` (and `/` when `keepSlash`), upper-case hex.
     static func encode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
+        encode(bytes: text.utf8, keepSlash: keepSlash)
+    }
+
+    /// Percent-encodes raw bytes, so that a decoded `%FF` (not UTF-8) is encoded back as `%FF` rather than as a
+    /// replacement character.
+    static func encode(bytes: some Collection<UInt8>, keepSlash: Bool = false) -> String {
         var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
+        result.reserveCapacity(bytes.count)
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
@@ -22,8 +28,8 @@ enum SigV4Encoding {
     }
 
     /// Decodes `%XX` sequences (invalid ones are kept as they are); with `plusIsSpace`, `+` becomes a space, as
-    /// form decoding does.
-    static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> String {
+    /// form decoding does. Returns bytes: a decoded value need not be UTF-8.
+    static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         let utf8 = Array(text.utf8)
         var index = 0
@@ -39,7 +45,7 @@ enum SigV4Encoding {
             bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
             index += 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -51,8 +57,13 @@ enum SigV4Encoding {
         }
     }
 
-    /// The canonical URI: the path as sent, normalised (dot segments and empty segments removed, a trailing
-    /// slash kept) when asked, then encoded with `/` kept, as botocore does for every service but S3.
+    /// The canonical URI: the path as sent, normalised when asked, then encoded with `/` kept, as botocore does
+    /// for every service but S3.
+    ///
+    /// Normalising drops empty and `.` segments and lets `..` remove the segment before it; the result keeps a
+    /// trailing slash only when the path as sent ends with `/` and a segment remains. That is what both
+    /// aws-c-auth (`s_append_normalized_path`) and botocore (`remove_dot_segments`) do: `/a/b/..` signs as `/a`,
+    /// not RFC 3986's `/a/`.
     static func canonicalPath(_ path: String, normalize: Bool) -> String {
         guard normalize else { return encode(path, keepSlash: true) }
         var segments: [Substring] = []
@@ -64,7 +75,7 @@ enum SigV4Encoding {
             }
         }
         var normalized = "/" + segments.joined(separator: "/")
-        if path.hasSuffix("/") || path.hasSuffix("/.") || path.hasSuffix("/.."), !normalized.hasSuffix("/") {
+        if path.hasSuffix("/"), !segments.isEmpty {
             normalized += "/"
         }
         return encode(normalized, keepSlash: true)
@@ -85,7 +96,12 @@ enum SigV4Encoding {
                 name = part
                 value = ""
             }
-            pairs.append((encode(decode(name, plusIsSpace: true)), encode(decode(value, plusIsSpace: true))))
+            pairs.append(
+                (
+                    encode(bytes: decode(name, plusIsSpace: true)),
+                    encode(bytes: decode(value, plusIsSpace: true))
+                )
+            )
         }
         pairs.sort {
             $0.name == $1.name
