@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "CfgTestSupportTests", dependencies: ["CfgTestSupport"]),
         .testTarget(
             name: "CfgVaultTests",
-            dependencies: ["CfgVault", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
+            dependencies: ["CfgVault", "CfgAWS", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
         ),
         .testTarget(
             name: "CfgAWSTests",

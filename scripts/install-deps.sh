@@ -29,7 +29,7 @@ fi
 # Python checkers: the real consumers judge cfg's outputs (Docker Compose v2, python-dotenv, cryptography).
 python_modules=(dotenv:python-dotenv cryptography:cryptography)
 if [ "$purpose" = test ]; then
-    python_modules+=(pytest:pytest botocore:botocore yaml:PyYAML)
+    python_modules+=(pytest:pytest botocore:botocore boto3:boto3 jinja2:Jinja2 yaml:PyYAML)
 fi
 pip_missing=()
 for entry in "${python_modules[@]}"; do

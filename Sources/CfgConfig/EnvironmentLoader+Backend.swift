@@ -56,7 +56,7 @@ extension EnvironmentLoader {
 
     /// The auth methods `backend.auth.method` accepts, with their fields.
     private enum AuthMethod: String, CaseIterable {
-        case token, approle, jwt, kubernetes
+        case token, approle, jwt, kubernetes, aws
 
         var fields: [String] {
             switch self {
@@ -64,6 +64,8 @@ extension EnvironmentLoader {
             case .approle:
                 ["method", "mount", "role_id", "role_id_file", "role_id_env", "secret_id_file", "secret_id_env"]
             case .jwt, .kubernetes: ["method", "mount", "role", "token_file"]
+            // The AWS credentials themselves come from the AWS credential chain, never from this file.
+            case .aws: ["method", "mount", "role", "region", "server_id"]
             }
         }
     }
@@ -115,7 +117,27 @@ extension EnvironmentLoader {
                 role: try fields["role"]?.nonEmptyString(),
                 tokenFile: tokenFile
             )
+        case .aws:
+            return .aws(
+                mount: try fields["mount"].map { node throws(ConfigError) in try mountPath(node) } ?? "aws",
+                role: try fields["role"]?.nonEmptyString(),
+                region: try fields["region"].map { node throws(ConfigError) in try awsRegion(node) },
+                serverID: try fields["server_id"]?.nonEmptyString()
+            )
         }
+    }
+
+    /// An AWS region name such as `us-east-1`: lower-case letters, digits and `-` only, because it becomes part of
+    /// the STS host name cfg signs for.
+    private static func awsRegion(_ node: ConfigNode) throws(ConfigError) -> String {
+        let text = try node.nonEmptyString()
+        let valid = text.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+        }
+        guard valid, text.first != "-", text.last != "-" else {
+            throw node.error(.invalidValue, "\(node.label) must be an AWS region such as 'us-east-1'")
+        }
+        return text
     }
 
     /// One of a literal, a `_file` or an `_env` field; nil when none is given; an error when several are.

@@ -1,3 +1,4 @@
+import CfgAWS
 package import CfgBackend
 package import CfgConfig
 import CfgHTTP
@@ -67,12 +68,68 @@ package enum BackendFactory {
             )
         case .vault(let config):
             return try makeVault(environment, config: config, processEnvironment: processEnvironment, logger: logger)
-        case .aws:
-            throw EngineError(
-                .backend,
-                "\(environment.file): backend 'aws' is not available in this version of cfg (local and vault are)."
-            )
+        case .aws(let config):
+            return try makeAWS(environment, config: config, processEnvironment: processEnvironment, logger: logger)
         }
+    }
+
+    /// An AWS Secrets Manager backend over its own libcurl transport, with the standard credential chain.
+    private static func makeAWS(
+        _ environment: Environment,
+        config: AWSBackendConfig,
+        processEnvironment: [String: String],
+        logger: Logger
+    ) throws(EngineError) -> any SecretBackend {
+        let settings: AWSSettings
+        do {
+            settings = try AWSSettings.resolve(config: config, environment: processEnvironment)
+        } catch {
+            throw EngineError(.configuration, "\(environment.file): \(error.description)")
+        }
+        for warning in settings.warnings {
+            logger.warning("\(warning)")
+        }
+        // The SDKs' standard retry mode: 3 attempts unless AWS_MAX_ATTEMPTS says otherwise.
+        var maxAttempts = 3
+        if let raw = processEnvironment["AWS_MAX_ATTEMPTS"] {
+            guard let value = Int(raw), value >= 1 else {
+                throw EngineError(
+                    .configuration,
+                    "AWS_MAX_ATTEMPTS must be a whole number of at least 1, not '\(raw)'."
+                )
+            }
+            maxAttempts = value
+        }
+        let options = HTTPClientOptions(
+            tls: TLSOptions(caFile: processEnvironment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }),
+            proxy: ProxySettings.fromEnvironment(processEnvironment),
+            connectTimeout: .seconds(10),
+            totalTimeout: .seconds(30)
+        )
+        let transport: CurlTransport
+        do {
+            transport = try CurlTransport(options: options)
+        } catch {
+            throw EngineError(.backend, "\(environment.file): the HTTP transport could not start: \(error.description)")
+        }
+        let credentials = AWSCredentialChain.make(
+            settings: settings,
+            environment: processEnvironment,
+            transport: transport
+        )
+        let client = SecretsManagerClient(
+            endpoint: settings.secretsManagerEndpoint,
+            region: settings.region,
+            credentials: credentials,
+            transport: transport,
+            policy: RetryPolicy(
+                maxRetries: maxAttempts - 1,
+                baseDelay: .milliseconds(200),
+                maxDelay: .seconds(20),
+                budget: .seconds(60)
+            )
+        )
+        return AWSBackend(client: client, release: { transport.shutdown() })
     }
 
     /// A Vault backend over its own libcurl transport.
@@ -99,10 +156,30 @@ package enum BackendFactory {
         } catch {
             throw EngineError(.backend, "\(environment.file): the HTTP transport could not start: \(error.description)")
         }
+        var awsCredentials: (any AWSCredentialProvider)?
+        if case .aws(_, _, let region, _) = settings.auth {
+            // The chain that signs the login: the usual variables, profiles, container and instance credentials;
+            // its STS region (for profile roles) defaults to the login's signing region.
+            let aws: AWSSettings
+            do {
+                aws = try AWSSettings.resolve(
+                    config: AWSBackendConfig(region: region ?? "us-east-1", profile: nil, endpoint: nil),
+                    environment: processEnvironment
+                )
+            } catch {
+                throw EngineError(.configuration, "\(environment.file): \(error.description)")
+            }
+            awsCredentials = AWSCredentialChain.make(
+                settings: aws,
+                environment: processEnvironment,
+                transport: transport
+            )
+        }
         return VaultBackend(
             settings: settings,
             transport: transport,
             environment: processEnvironment,
+            awsCredentials: awsCredentials,
             releaseTransport: { transport.shutdown() }
         )
     }

@@ -1,3 +1,4 @@
+package import CfgAWS
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure
@@ -22,6 +23,8 @@ package final class VaultBackend: LeasingBackend {
     ///
     /// - Parameters:
     ///   - environment: the process environment, for credentials named by variable.
+    ///   - awsCredentials: signs the `aws` auth method's login (the AWS credential chain); unused by the other
+    ///     methods, and an `aws` login without it fails with a message saying so.
     ///   - now: wall-clock time (injected for token renewal tests).
     ///   - sleep: waits between retries (injected so tests need not wait).
     ///   - releaseTransport: called once at `close()`, after the session ended.
@@ -29,6 +32,7 @@ package final class VaultBackend: LeasingBackend {
         settings: VaultSettings,
         transport: any HTTPTransport,
         environment: [String: String],
+        awsCredentials: (any AWSCredentialProvider)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         releaseTransport: @escaping @Sendable () -> Void = {}
@@ -36,7 +40,13 @@ package final class VaultBackend: LeasingBackend {
         self.settings = settings
         self.now = now
         let client = VaultClient(settings: settings, transport: transport, sleep: sleep)
-        let session = VaultSession(client: client, auth: settings.auth, environment: environment, now: now)
+        let session = VaultSession(
+            client: client,
+            auth: settings.auth,
+            environment: environment,
+            awsCredentials: awsCredentials,
+            now: now
+        )
         self.session = session
         let api = VaultAPI(client: client, session: session)
         self.api = api

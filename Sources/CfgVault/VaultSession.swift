@@ -1,3 +1,4 @@
+import CfgAWS
 import CfgBackend
 import CfgConfig
 import CfgHTTP
@@ -30,6 +31,8 @@ actor VaultSession {
     private let client: VaultClient
     private let auth: VaultAuth
     private let environment: [String: String]
+    /// Signs the `aws` login; nil when the backend was built without one.
+    private let awsCredentials: (any AWSCredentialProvider)?
     private let now: @Sendable () -> Date
     private var state: State = .idle
     /// Dynamic secrets were handed out under this token: revoking it would revoke them too.
@@ -38,10 +41,17 @@ actor VaultSession {
     private(set) var logins = 0
     private(set) var renewals = 0
 
-    init(client: VaultClient, auth: VaultAuth, environment: [String: String], now: @escaping @Sendable () -> Date) {
+    init(
+        client: VaultClient,
+        auth: VaultAuth,
+        environment: [String: String],
+        awsCredentials: (any AWSCredentialProvider)? = nil,
+        now: @escaping @Sendable () -> Date
+    ) {
         self.client = client
         self.auth = auth
         self.environment = environment
+        self.awsCredentials = awsCredentials
         self.now = now
     }
 
@@ -59,8 +69,14 @@ actor VaultSession {
         case .obtaining(let task):
             return try await Self.value(of: task).secret
         case .idle:
-            let task = Task { [client, auth, environment, now] in
-                try await Self.obtain(client: client, auth: auth, environment: environment, now: now)
+            let task = Task { [client, auth, environment, awsCredentials, now] in
+                try await Self.obtain(
+                    client: client,
+                    auth: auth,
+                    environment: environment,
+                    awsCredentials: awsCredentials,
+                    now: now
+                )
             }
             state = .obtaining(task)
             do throws(BackendError) {
@@ -136,7 +152,13 @@ actor VaultSession {
         }
         guard age >= seconds else { return token }
         state = .idle
-        let fresh = try await Self.obtain(client: client, auth: auth, environment: environment, now: now)
+        let fresh = try await Self.obtain(
+            client: client,
+            auth: auth,
+            environment: environment,
+            awsCredentials: awsCredentials,
+            now: now
+        )
         logins += 1
         state = .ready(fresh)
         return fresh
@@ -147,6 +169,7 @@ actor VaultSession {
         client: VaultClient,
         auth: VaultAuth,
         environment: [String: String],
+        awsCredentials: (any AWSCredentialProvider)?,
         now: @Sendable () -> Date
     ) async throws(BackendError) -> Token {
         switch auth {
@@ -192,6 +215,16 @@ actor VaultSession {
             try string(VaultCredentials.read(.file(tokenFile), what: "JWT", environment: environment), into: writer)
             writer.endObject()
             return try await login(client: client, method: "jwt", mount: mount, body: writer.finish(), now: now)
+        case .aws(let mount, let role, let region, let serverID):
+            let request = VaultAWSLogin(mount: mount, role: role, region: region, serverID: serverID)
+            return try await login(
+                client: client,
+                method: "aws",
+                mount: mount,
+                body: try await request.body(using: awsCredentials, now: now),
+                now: now,
+                rejected: { status in .vaultAWSLoginFailed(mount: mount, status: status) }
+            )
         }
     }
 
@@ -204,12 +237,16 @@ actor VaultSession {
     }
 
     /// `POST auth/MOUNT/login`; the answer's `auth` block gives the token and its lifetime.
+    ///
+    /// - Parameter rejected: the error for a refused login (status 400, 401 or 403), when the method has a more
+    ///   helpful sentence than the generic one.
     private static func login(
         client: VaultClient,
         method: String,
         mount: String,
         body: Secret,
-        now: @Sendable () -> Date
+        now: @Sendable () -> Date,
+        rejected: ((Int) -> BackendError)? = nil
     ) async throws(BackendError) -> Token {
         let call = VaultCall(
             method: .post,
@@ -220,7 +257,7 @@ actor VaultSession {
         )
         let answer = try await client.send(call, token: nil)
         guard (200...299).contains(answer.status) else {
-            throw .vaultLoginFailed(method: method, mount: mount, status: answer.status)
+            throw rejected?(answer.status) ?? .vaultLoginFailed(method: method, mount: mount, status: answer.status)
         }
         guard let auth = try answer.json(call)?.root["auth"], let secret = auth["client_token"]?.secretString(),
             !secret.isEmpty

@@ -166,6 +166,9 @@ package enum VaultAuth: Sendable, Hashable {
     case token(TokenSource)
     case appRole(mount: String, roleID: CredentialSource, secretID: CredentialSource?)
     case jwt(mount: String, role: String?, tokenFile: String)
+    /// AWS IAM login: a signed `sts:GetCallerIdentity` request (see ``VaultAWSLogin``); credentials come from the
+    /// AWS credential provider the backend was given.
+    case aws(mount: String, role: String?, region: String?, serverID: String?)
 
     /// Where a given token comes from.
     package enum TokenSource: Sendable, Hashable {
@@ -183,6 +186,7 @@ package enum VaultAuth: Sendable, Hashable {
         case .token: "token"
         case .appRole: "approle"
         case .jwt: "jwt"
+        case .aws: "aws"
         }
     }
 
@@ -209,6 +213,8 @@ package enum VaultAuth: Sendable, Hashable {
             )
         case .jwt(_, let mount, let role, let tokenFile):
             return .jwt(mount: mount, role: role, tokenFile: resolvePath(tokenFile))
+        case .aws(let mount, let role, let region, let serverID):
+            return .aws(mount: mount, role: role, region: region, serverID: serverID)
         }
     }
 

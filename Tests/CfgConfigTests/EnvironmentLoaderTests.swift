@@ -794,3 +794,111 @@ struct EnvironmentLoaderTests {
         #expect(error?.description.hasPrefix("environments/bad.yaml:2:1: unknown field 'sevices'") == true)
     }
 }
+
+// MARK: Vault AWS IAM auth
+
+extension EnvironmentLoaderTests {
+    @Test func vaultAWSAuthGetsItsDefaults() throws {
+        let environment = try Self.parse("backend: { type: vault, auth: { method: aws } }\n")
+        #expect(
+            environment.backend
+                == .vault(VaultBackendConfig(auth: .aws(mount: "aws", role: nil, region: nil, serverID: nil)))
+        )
+    }
+
+    @Test func vaultAWSAuthReadsEveryField() throws {
+        let environment = try Self.parse(
+            """
+            backend:
+              type: vault
+              auth:
+                method: aws
+                mount: aws/prod
+                role: airflow-scheduler
+                region: eu-west-1
+                server_id: vault.example.com
+            """
+        )
+        #expect(
+            environment.backend
+                == .vault(
+                    VaultBackendConfig(
+                        auth: .aws(
+                            mount: "aws/prod",
+                            role: "airflow-scheduler",
+                            region: "eu-west-1",
+                            serverID: "vault.example.com"
+                        )
+                    )
+                )
+        )
+        if case .vault(let config) = environment.backend { #expect(config.auth?.method == "aws") }
+    }
+
+    static let awsAuthFailures: [Failure] = [
+        Failure(
+            label: "vault aws auth with an unknown field",
+            yaml: "backend:\n  type: vault\n  auth:\n    method: aws\n    role_id: r\n",
+            code: .unknownField,
+            line: 5,
+            column: 5
+        ),
+        Failure(
+            label: "vault aws auth with the AWS keys written in the file",
+            yaml: "backend: { type: vault, auth: { method: aws, access_key: AKID } }\n",
+            code: .unknownField,
+            line: 1,
+            column: 46
+        ),
+        Failure(
+            label: "vault aws role is a list",
+            yaml: "backend: { type: vault, auth: { method: aws, role: [a, b] } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 52
+        ),
+        Failure(
+            label: "vault aws server_id is empty",
+            yaml: "backend: { type: vault, auth: { method: aws, server_id: \"\" } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 57
+        ),
+        Failure(
+            label: "vault aws region is a boolean",
+            yaml: "backend: { type: vault, auth: { method: aws, region: true } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 54
+        ),
+        Failure(
+            label: "vault aws region is not a region name",
+            yaml: "backend:\n  type: vault\n  auth:\n    method: aws\n    region: evil.example/x\n",
+            code: .invalidValue,
+            line: 5,
+            column: 13
+        ),
+        Failure(
+            label: "vault aws mount with a dot-dot segment",
+            yaml: "backend: { type: vault, auth: { method: aws, mount: aws/../sys } }\n",
+            code: .invalidValue,
+            line: 1,
+            column: 53
+        ),
+    ]
+
+    @Test(arguments: awsAuthFailures)
+    func invalidVaultAWSAuthFailsWithCodeAndPosition(_ failure: Failure) {
+        let error = #expect(throws: ConfigError(failure.code, "", at: nil)) { try Self.parse(failure.yaml) }
+        #expect(error?.position == Self.position(failure.line, failure.column))
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test func vaultAWSUnknownFieldNamesTheAllowedOnes() {
+        let error = #expect(throws: ConfigError.self) {
+            try Self.parse("backend: { type: vault, auth: { method: aws, sts_region: x } }\n")
+        }
+        #expect(error?.message.contains("unknown field 'sts_region'") == true)
+        #expect(error?.message.contains("method, mount, region, role, server_id") == true)
+    }
+}
