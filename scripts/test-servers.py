@@ -87,6 +87,45 @@ def terminate(pid, start_time, name, first_signal=signal.SIGTERM):
         time.sleep(0.1)
 
 
+def spawn(argv, environment, state_dir, log_file):
+    """Starts a server in its own session, output appended to `log_file` (0600); returns it and its start time."""
+    with open(log_file, "ab") as output:
+        os.chmod(log_file, 0o600)
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            cwd=state_dir,
+            start_new_session=True,
+        )
+    start_time = None
+    for _ in range(50):
+        start_time = process_start_time(process.pid)
+        if start_time is not None or process.poll() is not None:
+            break
+        time.sleep(0.01)
+    return process, start_time
+
+
+def wait_until_ok(process, url):
+    """True once `url` answers 200 (no proxy), False if the process exits or HEALTH_TIMEOUT passes first."""
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with opener.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
 def free_port(consecutive=1):
     """A port on 127.0.0.1 that is free now, with the `consecutive - 1` ports after it free as well."""
     for _ in range(100):
@@ -197,29 +236,12 @@ def start_bao(state_dir, state):
         environment = clean_environment(state_dir)
         # The root token goes in through the environment, not argv, so `ps` does not show it.
         environment["BAO_DEV_ROOT_TOKEN_ID"] = token
-        with open(log_file, "ab") as output:
-            os.chmod(log_file, 0o600)
-            process = subprocess.Popen(
-                [
-                    binary,
-                    "server",
-                    "-dev",
-                    "-dev-no-store-token",
-                    "-dev-listen-address=127.0.0.1:%d" % port,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                env=environment,
-                cwd=state_dir,
-                start_new_session=True,
-            )
-        start_time = None
-        for _ in range(50):
-            start_time = process_start_time(process.pid)
-            if start_time is not None or process.poll() is not None:
-                break
-            time.sleep(0.01)
+        process, start_time = spawn(
+            [binary, "server", "-dev", "-dev-no-store-token", "-dev-listen-address=127.0.0.1:%d" % port],
+            environment,
+            state_dir,
+            log_file,
+        )
         state["bao"] = {"pid": process.pid, "start_time": start_time}
         state["env"].update(
             {
@@ -230,7 +252,7 @@ def start_bao(state_dir, state):
             }
         )
         write_state(state_dir, state)
-        if wait_for_bao(process, address):
+        if wait_until_ok(process, address + "/v1/sys/health"):
             log("%s is up at %s (pid %d)" % (bao_version(binary), address, process.pid))
             return
         terminate(process.pid, start_time, "OpenBao")
@@ -247,22 +269,6 @@ def start_bao(state_dir, state):
     raise StartError(
         "OpenBao on %s %s; the end of %s:\n%s" % (address, problem, log_file, log_tail(log_file))
     )
-
-
-def wait_for_bao(process, address):
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with opener.open(address + "/v1/sys/health", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    return False
 
 
 def bao_version(binary):
@@ -466,27 +472,12 @@ def start_moto(state_dir, state):
         environment = clean_environment(state_dir)
         # moto itself must never look for real credentials or metadata.
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
-        with open(log_file, "ab") as output:
-            os.chmod(log_file, 0o600)
-            process = subprocess.Popen(
-                [binary, "-H", "127.0.0.1", "-p", str(port)],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                env=environment,
-                cwd=state_dir,
-                start_new_session=True,
-            )
-        start_time = None
-        for _ in range(50):
-            start_time = process_start_time(process.pid)
-            if start_time is not None or process.poll() is not None:
-                break
-            time.sleep(0.01)
+        process, start_time = spawn([binary, "-H", "127.0.0.1", "-p", str(port)], environment, state_dir, log_file)
         state["moto"] = {"pid": process.pid, "start_time": start_time}
         state["env"].update({"CFG_TEST_MOTO_ENDPOINT": address, "CFG_TEST_MOTO_PID": process.pid})
         write_state(state_dir, state)
-        if wait_for_moto(process, address):
+        # moto's own API answers once the server is serving.
+        if wait_until_ok(process, address + "/moto-api/data.json"):
             log("moto_server is up at %s (pid %d)" % (address, process.pid))
             return
         terminate(process.pid, start_time, "moto_server")
@@ -496,23 +487,6 @@ def start_moto(state_dir, state):
             continue
         break
     raise StartError("moto_server on %s did not start; the end of %s:\n%s" % (address, log_file, log_tail(log_file)))
-
-
-def wait_for_moto(process, address):
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            # moto's own API: answers once the server is serving.
-            with opener.open(address + "/moto-api/data.json", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    return False
 
 
 # ---------------------------------------------------------------- commands

@@ -5,6 +5,7 @@ developer's own store and keys are never touched. Only loopback is ever contacte
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -95,6 +96,23 @@ def dev(project):
         ]
     ]
     return project
+
+
+def output_files(directory):
+    """Every file below `directory`, by path relative to it."""
+    result = {}
+    for parent, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(parent, name)
+            result[os.path.relpath(path, directory)] = path
+    return result
+
+
+def closed_port():
+    """A port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def require_tool(name):

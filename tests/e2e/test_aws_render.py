@@ -7,9 +7,9 @@ moto checks no signatures: signing is proven by the Swift tests (official vector
 import itertools
 import json
 import os
-import socket
 
 import pytest
+from conftest import closed_port, output_files
 
 SECRETS = ["db", "redis", "fernet", "webserver", "admin", "flower", "smtp"]
 # Regions moto serves; one per test, in order.
@@ -64,15 +64,6 @@ def aws():
     admin = AWS(moto_endpoint(), next(REGIONS))
     admin.clear()
     return admin
-
-
-def output_files(directory):
-    result = {}
-    for parent, _, names in os.walk(directory):
-        for name in names:
-            path = os.path.join(parent, name)
-            result[os.path.relpath(path, directory)] = path
-    return result
 
 
 def normalised_dev(text):
@@ -187,12 +178,6 @@ def test_init_creates_missing_secrets_in_secrets_manager_and_keeps_existing_ones
             assert value["port"] == 5432 and len(value["password"]) == 32
             assert value["password"] not in output
     project.cfg("render", "prod-aws", env=aws.env())
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_unreachable_endpoint_fails_with_exit_69_and_writes_nothing(project, aws):

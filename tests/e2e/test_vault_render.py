@@ -5,12 +5,12 @@ Each test works in its own OpenBao namespace with its own KV v2 mount `secret`, 
 """
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
+from conftest import closed_port, output_files
 
 
 def vault_server():
@@ -74,15 +74,6 @@ def normalised_dev(text):
     )
 
 
-def output_files(directory):
-    result = {}
-    for parent, _, names in os.walk(directory):
-        for name in names:
-            path = os.path.join(parent, name)
-            result[os.path.relpath(path, directory)] = path
-    return result
-
-
 def test_prod_vault_renders_what_dev_renders_from_the_same_values(dev, vault):
     for name in SECRETS:
         value = json.loads(dev.cfg("get", "dev", name).stdout)
@@ -124,12 +115,6 @@ def test_init_creates_missing_secrets_in_vault_and_keeps_existing_ones(project, 
             assert data["port"] == 5432 and len(data["password"]) == 32
             assert data["password"] not in output
     project.cfg("render", "prod-vault", env=vault.env())
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_unreachable_server_fails_with_exit_69_and_writes_nothing(project, vault):
