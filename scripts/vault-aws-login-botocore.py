@@ -27,16 +27,12 @@ Exit status: 0 on success, 3 when botocore cannot be imported (the caller skips 
 input. Nothing is sent over the network. Needs only botocore.
 """
 
-import datetime
 import json
 import sys
-from unittest import mock
 
 try:
-    import botocore
-    import botocore.auth
     import botocore.awsrequest
-    import botocore.credentials
+    from botocore_sigv4 import sign as sign_request
 except ImportError as error:  # pragma: no cover - depends on the machine
     print(f"botocore is not installed: {error}", file=sys.stderr)
     sys.exit(3)
@@ -44,20 +40,8 @@ except ImportError as error:  # pragma: no cover - depends on the machine
 DERIVED = {"authorization", "x-amz-date", "x-amz-security-token", "host"}
 
 
-class RecordingSigV4Auth(botocore.auth.SigV4Auth):
-    """SigV4Auth that remembers the canonical request it signed (add_auth does not return it)."""
-
-    last_canonical_request = None
-
-    def canonical_request(self, request):
-        result = super().canonical_request(request)
-        self.last_canonical_request = result
-        return result
-
-
 def sign(login):
     """Signs the login's request and returns the result object."""
-    moment = datetime.datetime.fromtimestamp(login["epochSeconds"], datetime.timezone.utc).replace(tzinfo=None)
     request = botocore.awsrequest.AWSRequest(method=login["method"], url=login["url"], data=login["body"])
     for name, values in login["headers"].items():
         if name.lower() in DERIVED:
@@ -65,23 +49,10 @@ def sign(login):
         # HTTPHeaders appends on assignment, so several values of one name stay in order.
         for value in values:
             request.headers[name] = value
-    credentials = botocore.credentials.Credentials(login["accessKey"], login["secretKey"], login.get("token"))
-    auth = RecordingSigV4Auth(credentials, "sts", login["region"])
-    # botocore >= 1.34 reads the clock through botocore.auth.get_current_datetime; older versions called
-    # datetime.datetime.utcnow(), which botocore's own tests patch. Pin whichever this version uses.
-    if hasattr(botocore.auth, "get_current_datetime"):
-        with mock.patch.object(botocore.auth, "get_current_datetime", return_value=moment):
-            auth.add_auth(request)
-    else:  # pragma: no cover - old botocore
-        with mock.patch.object(botocore.auth.datetime, "datetime", mock.Mock(wraps=datetime.datetime)) as clock:
-            clock.utcnow.return_value = moment
-            auth.add_auth(request)
-    return {
-        "authorization": request.headers.get("Authorization"),
-        "xAmzDate": request.headers.get("X-Amz-Date"),
-        "securityToken": request.headers.get("X-Amz-Security-Token"),
-        "canonicalRequest": auth.last_canonical_request,
-    }
+    return sign_request(
+        request, login["accessKey"], login["secretKey"], login.get("token"), "sts", login["region"],
+        login["epochSeconds"],
+    )
 
 
 def main():
