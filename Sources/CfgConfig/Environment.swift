@@ -35,9 +35,21 @@ package struct Environment: Sendable {
     package var ecs: ECSConfig
     package var outputs: [OutputConfig]
     package var rotation: [RotationPolicy]
+    /// What `cfg exec` passes to the command.
+    package var exec = ExecConfig()
 
     package func secret(named name: String) -> SecretDeclaration? { secrets.first { $0.name == name } }
     package func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
+}
+
+/// `exec: { pass: [NAME, …] }`: cfg's own credential variables (`VAULT_TOKEN`, `AWS_ACCESS_KEY_ID`, …) that
+/// `cfg exec` passes on to the command; by default it passes none.
+package struct ExecConfig: Sendable, Hashable {
+    package var pass: [String] = []
+
+    package init(pass: [String] = []) {
+        self.pass = pass
+    }
 }
 
 /// A template path as written in the environment file, with where it was written.

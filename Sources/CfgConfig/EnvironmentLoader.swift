@@ -8,7 +8,7 @@ import Foundation
 package enum EnvironmentLoader {
     /// The fields of the top-level mapping.
     static let topLevelFields = [
-        "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs",
+        "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs", "exec",
         "rotation",
     ]
 
@@ -111,6 +111,7 @@ package enum EnvironmentLoader {
             try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) } ?? []
         let rotation =
             try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) } ?? []
+        let exec = try fields["exec"].map { node throws(ConfigError) in try parseExec(node) } ?? ExecConfig()
 
         return Environment(
             name: name,
@@ -124,8 +125,24 @@ package enum EnvironmentLoader {
             services: services,
             ecs: ecs,
             outputs: outputs,
-            rotation: rotation
+            rotation: rotation,
+            exec: exec
         )
+    }
+
+    /// `exec: { pass: [VAULT_TOKEN, …] }`: variable names.
+    private static func parseExec(_ node: ConfigNode) throws(ConfigError) -> ExecConfig {
+        let fields = try node.mapping(allowed: ["pass"])
+        var pass: [String] = []
+        for (name, item) in try fields["pass"]?.stringOrList() ?? [] {
+            guard name.first.map({ $0 == "_" || $0.isLetter && $0.isASCII }) == true,
+                name.allSatisfy({ $0 == "_" || ($0.isLetter || $0.isNumber) && $0.isASCII })
+            else {
+                throw item.invalid(expected: "an environment variable name")
+            }
+            pass.append(name)
+        }
+        return ExecConfig(pass: pass)
     }
 
     /// The `name:` field, or `defaultName`; either must be a valid environment name.

@@ -10,9 +10,10 @@ struct CfgCommand: AsyncParsableCommand {
             Exit codes: 0 success; 64 usage error; 65 configuration error (environment file, template syntax, \
             unknown filter or function); 66 unresolved reference (undefined name, missing secret, missing key); \
             69 backend failure (unreachable, authentication, wrong store key, tampered store); 67 validation \
-            failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error.
+            failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error; \
+            126/127 cfg exec could not run / find the command.
             """,
-        subcommands: [RenderCommand.self, GetCommand.self, InitCommand.self, KeygenCommand.self]
+        subcommands: [RenderCommand.self, ExecCommand.self, GetCommand.self, InitCommand.self, KeygenCommand.self]
     )
 }
 

@@ -673,7 +673,7 @@ struct EnvironmentLoaderTests {
         #expect(
             error?.description
                 == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment (expected one of: "
-                + "airflow_version, backend, ecs, name, outputs, rotation, secrets, services, settings, values)"
+                + "airflow_version, backend, ecs, exec, name, outputs, rotation, secrets, services, settings, values)"
         )
     }
 
@@ -900,5 +900,24 @@ extension EnvironmentLoaderTests {
         }
         #expect(error?.message.contains("unknown field 'sts_region'") == true)
         #expect(error?.message.contains("method, mount, region, role, server_id") == true)
+    }
+}
+
+extension EnvironmentLoaderTests {
+    @Test func execPassListsVariableNames() throws {
+        let environment = try Self.parse("backend: { type: local }\nexec: { pass: [VAULT_TOKEN, AWS_ACCESS_KEY_ID] }\n")
+        #expect(environment.exec.pass == ["VAULT_TOKEN", "AWS_ACCESS_KEY_ID"])
+        #expect(try Self.parse("backend: { type: local }\n").exec.pass.isEmpty)
+    }
+
+    @Test func execPassRefusesWhatIsNotAVariableName() {
+        let error = #expect(throws: ConfigError.self) {
+            try Self.parse("backend: { type: local }\nexec:\n  pass: [GOOD, 9bad]\n")
+        }
+        #expect(error?.position == Self.position(3, 16))
+        let unknown = #expect(throws: ConfigError.self) {
+            try Self.parse("backend: { type: local }\nexec: { keep: [X] }\n")
+        }
+        #expect(unknown?.description.contains("keep") == true)
     }
 }

@@ -108,6 +108,16 @@ def output_files(directory):
     return result
 
 
+def child_environment(output):
+    """`env -0` output as a dict."""
+    result = {}
+    for entry in output.split(b"\0"):
+        if entry:
+            name, _, value = entry.partition(b"=")
+            result[name.decode()] = value.decode()
+    return result
+
+
 def closed_port():
     """A port on 127.0.0.1 that nothing listens on (now)."""
     with socket.socket() as probe:

@@ -9,7 +9,7 @@ import json
 import os
 
 import pytest
-from conftest import closed_port, output_files
+from conftest import child_environment, closed_port, output_files
 
 SECRETS = ["db", "redis", "fernet", "webserver", "admin", "flower", "smtp"]
 # Regions moto serves; one per test, in order.
@@ -219,3 +219,14 @@ def test_a_bad_endpoint_variable_is_a_configuration_error(project, aws):
     result = project.cfg("render", "prod-aws", env={**aws.env(), "AWS_ENDPOINT_URL": "ftp://nowhere"}, check=False)
     assert result.returncode == 65
     assert "AWS_ENDPOINT_URL" in result.stderr.decode()
+
+
+def test_exec_gives_the_scheduler_its_settings_from_secrets_manager_and_not_the_keys(dev, aws):
+    values = seed_from_dev(dev, aws)
+    result = dev.cfg("exec", "prod-aws", "--service", "scheduler", "--", "env", "-0", env=aws.env())
+    child = child_environment(result.stdout)
+    assert child["AIRFLOW__CORE__FERNET_KEY"] == values["fernet"]["fernet_key"]
+    assert "postgresql" in child["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert "AWS_ACCESS_KEY_ID" not in child and "AWS_SECRET_ACCESS_KEY" not in child
+    assert child["AWS_REGION"] == aws.region
+    assert result.stderr == b""

@@ -10,7 +10,7 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import closed_port, output_files
+from conftest import child_environment, closed_port, output_files
 
 
 def vault_server():
@@ -160,3 +160,16 @@ def test_a_bad_vault_variable_is_a_configuration_error(project, vault):
     result = project.cfg("render", "prod-vault", env={**vault.env(), "VAULT_SKIP_VERIFY": "maybe"}, check=False)
     assert result.returncode == 65
     assert "VAULT_SKIP_VERIFY" in result.stderr.decode()
+
+
+def test_exec_gives_the_scheduler_its_settings_from_vault_and_not_the_token(dev, vault):
+    for name in SECRETS:
+        value = json.loads(dev.cfg("get", "dev", name).stdout)
+        assert vault.call("POST", "secret/data/airflow/prod/" + name, {"data": value})[0] == 200
+    result = dev.cfg("exec", "prod-vault", "--service", "scheduler", "--", "env", "-0", env=vault.env())
+    child = child_environment(result.stdout)
+    fernet = json.loads(dev.cfg("get", "dev", "fernet").stdout)["fernet_key"]
+    assert child["AIRFLOW__CORE__FERNET_KEY"] == fernet
+    assert "postgresql" in child["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert "VAULT_TOKEN" not in child and child["VAULT_ADDR"] == vault.address
+    assert result.stderr == b""
