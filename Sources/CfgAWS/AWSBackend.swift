@@ -59,7 +59,7 @@ package struct AWSBackend: SecretBackend {
         if stage == nil, versionID == nil { stage = Self.stage(.current) }
         let call = api.getSecretValueCall(request.path.rawValue, versionStage: stage, versionID: versionID)
         do {
-            let value = try await api.getSecretValue(request.path.rawValue, versionStage: stage, versionID: versionID)
+            let value = try await api.getSecretValue(call)
             return Self.version(value, for: request)
         } catch .service(code: "ResourceNotFoundException", _, _, _) where request.version != .current {
             throw BackendError(

@@ -158,14 +158,10 @@ struct SecretsManagerAPI: Sendable {
 
     // MARK: - Operations
 
-    func getSecretValue(
-        _ secretID: String,
-        versionStage: String?,
-        versionID: String?
-    ) async throws(SecretsManagerFailure) -> SecretValue {
-        let call = getSecretValueCall(secretID, versionStage: versionStage, versionID: versionID)
-        let root = try await sendRaw(call)
-        return try Self.secretValue(root)
+    /// Sends a `GetSecretValue` call (built by ``getSecretValueCall(_:versionStage:versionID:)``, which the caller
+    /// keeps for its error message) and reads the version.
+    func getSecretValue(_ call: SecretsManagerCall) async throws(SecretsManagerFailure) -> SecretValue {
+        try Self.secretValue(try await sendRaw(call))
     }
 
     /// A `SecretValues[]` entry or a `GetSecretValue` answer.
