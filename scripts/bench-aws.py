@@ -35,7 +35,6 @@ import hmac
 import http.client
 import http.server
 import json
-import math
 import os
 import platform
 import random
@@ -52,23 +51,24 @@ import time
 import urllib.error
 import urllib.request
 
+import bench_common
+from bench_common import KEYS, WARMUP, cfg_label, child_env, cpu_model, percentile, var
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBUG_CFG = os.path.join(ROOT, ".build", "debug", "cfg")
 RELEASE_CFG = os.path.join(ROOT, ".build-release", "release", "cfg")
 REFERENCE = os.path.join(ROOT, "scripts", "bench_aws_reference.py")
 HEALTH_TIMEOUT = 30.0
-WARMUP = 2
-KEYS = ("username", "password", "host", "port")
 # A region per n, so moto's store holds only that n's secrets.
 REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1")
 ACCESS_KEY, SECRET_KEY = "testing", "testing"
-# As in bench-vault.py. Characters that break naive quoting, URL, INI, shell, Go-template and env-file handling. No
-# \n, \r or NUL: a line-based env file cannot hold them (cfg's `env` output rejects them).
-HOSTILE = ["p@ss:/w%rd#?&+'\"= $\\!*()é", "${HOME}$$`id`", "{{ .Data }}[env];#x", " lead-and-trail ",
-           "tab\there=", "'single'", "\"double\"", "ünï©ødé-✓-🔑", "a=b=c", "\\\\back\\"]
 # Connection-level headers a proxy must not forward (RFC 9110 7.6.1), plus Expect (the proxy answers 100-continue).
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
               "proxy-authorization", "proxy-authenticate", "expect"}
+
+
+def make_secrets(count, rng):
+    return bench_common.make_secrets(count, rng, digits=4)
 
 
 def log(message):
@@ -76,13 +76,6 @@ def log(message):
 
 
 # ---------------------------------------------------------------- children
-
-
-def child_env(home, extra=None):
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
-           "AWS_EC2_METADATA_DISABLED": "true"}
-    env.update(extra or {})
-    return env
 
 
 # The measured children are started by this small launcher, not by the benchmark process itself: Linux carries the
@@ -361,41 +354,11 @@ class CountingProxy:
 # ---------------------------------------------------------------- fixtures
 
 
-def make_secrets(count, rng):
-    values = {}
-    for index in range(count):
-        name = "s%04d" % index
-        password = HOSTILE[index % len(HOSTILE)] + "".join(
-            rng.choice("abcXYZ019!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \"") for _ in range(12))
-        values[name] = {"username": "user-%s@example.com" % name, "password": password,
-                        "host": "db-%s.internal" % name, "port": 5432 + index}
-    return values
-
-
-def var(name, key):
-    return "%s_%s" % (name.upper(), key.upper())
-
-
 def expected_bytes(values):
     """The env file both tools must write: one NAME=value line per key, sorted by name (byte order), as is."""
     lines = sorted((var(name, key).encode(), str(secret[key]).encode()) for name, secret in values.items()
                    for key in KEYS)
     return b"".join(variable + b"=" + value + b"\n" for variable, value in lines)
-
-
-def write_cfg_project(directory, names):
-    os.makedirs(os.path.join(directory, "environments"))
-    os.makedirs(os.path.join(directory, "templates"))
-    lines = ["backend: { type: aws }", "secrets:"]
-    lines += ["  %s: bench/%s" % (name, name) for name in names]
-    lines += ["settings: [templates/bench.cfg.tmpl]", "outputs:", "  - { kind: env, path: bench.env }", ""]
-    with open(os.path.join(directory, "environments", "bench.yaml"), "w") as handle:
-        handle.write("\n".join(lines))
-    template = ["[env]"]
-    for name in names:
-        template += ["%s = {{ secrets.%s.%s }}" % (var(name, key), name, key) for key in KEYS]
-    with open(os.path.join(directory, "templates", "bench.cfg.tmpl"), "w") as handle:
-        handle.write("\n".join(template) + "\n")
 
 
 def write_reference_inputs(directory, names):
@@ -467,28 +430,6 @@ def log_tail(path, lines=15):
 
 
 # ---------------------------------------------------------------- statistics and report
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
-def cfg_label(binary):
-    parts = os.path.abspath(binary).split(os.sep)
-    build = "release" if "release" in parts or ".build-release" in parts else "debug" if "debug" in parts else "custom"
-    return "cfg-" + build
 
 
 def versions():
@@ -594,7 +535,7 @@ def main():
             expected = expected_bytes(chosen)
             base = os.path.join(workdir, "n%d" % n)
             project = os.path.join(base, "project")
-            write_cfg_project(project, names)
+            bench_common.write_cfg_project(project, names, '{ type: aws }')
             reference_dir = os.path.join(base, "reference")
             secrets_file, template = write_reference_inputs(reference_dir, names)
             home = os.path.join(base, "home")

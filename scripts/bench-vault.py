@@ -19,7 +19,6 @@ started are stopped, by PID (the server at exit, a child that outlives --timeout
 import argparse
 import collections
 import json
-import math
 import os
 import platform
 import random
@@ -36,16 +35,13 @@ import time
 import urllib.error
 import urllib.request
 
+import bench_common
+from bench_common import KEYS, WARMUP, cfg_label, child_env, cpu_model, percentile, var
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBUG_CFG = os.path.join(ROOT, ".build", "debug", "cfg")
 RELEASE_CFG = os.path.join(ROOT, ".build-release", "release", "cfg")
 HEALTH_TIMEOUT = 30.0
-WARMUP = 2
-KEYS = ("username", "password", "host", "port")
-# Characters that break naive quoting, URL, INI, shell, Go-template and env-file handling. No \n, \r or NUL:
-# a line-based env file cannot hold them (cfg's `env` output rejects them).
-HOSTILE = ["p@ss:/w%rd#?&+'\"= $\\!*()é", "${HOME}$$`id`", "{{ .Data }}[env];#x", " lead-and-trail ",
-           "tab\there=", "'single'", "\"double\"", "ünï©ødé-✓-🔑", "a=b=c", "\\\\back\\"]
 
 
 def log(message):
@@ -53,13 +49,6 @@ def log(message):
 
 
 # ---------------------------------------------------------------- children
-
-
-def child_env(home, extra=None):
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
-           "AWS_EC2_METADATA_DISABLED": "true"}
-    env.update(extra or {})
-    return env
 
 
 def run_measured(argv, env, cwd, log_path, timeout):
@@ -195,37 +184,15 @@ def audit_requests(path, offset):
 
 
 def make_secrets(count, rng):
-    values = {}
-    for index in range(count):
-        name = "s%03d" % index
-        password = HOSTILE[index % len(HOSTILE)] + "".join(
-            rng.choice("abcXYZ019!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \"") for _ in range(12))
-        values[name] = {"username": "user-%s@example.com" % name, "password": password,
-                        "host": "db-%s.internal" % name, "port": str(5432 + index)}
+    """The shared secrets, with the port as text (KV v2 maps hold what `vault kv put` writes: strings)."""
+    values = bench_common.make_secrets(count, rng, digits=3)
+    for secret in values.values():
+        secret["port"] = str(secret["port"])
     return values
-
-
-def var(name, key):
-    return "%s_%s" % (name.upper(), key.upper())
 
 
 def expected_map(values):
     return {var(name, key): secret[key] for name, secret in values.items() for key in KEYS}
-
-
-def write_cfg_project(directory, names):
-    os.makedirs(os.path.join(directory, "environments"))
-    os.makedirs(os.path.join(directory, "templates"))
-    lines = ["backend: { type: vault, mount: secret, kv_version: 2 }", "secrets:"]
-    lines += ["  %s: bench/%s" % (name, name) for name in names]
-    lines += ["settings: [templates/bench.cfg.tmpl]", "outputs:", "  - { kind: env, path: bench.env }", ""]
-    with open(os.path.join(directory, "environments", "bench.yaml"), "w") as handle:
-        handle.write("\n".join(lines))
-    template = ["[env]"]
-    for name in names:
-        template += ["%s = {{ secrets.%s.%s }}" % (var(name, key), name, key) for key in KEYS]
-    with open(os.path.join(directory, "templates", "bench.cfg.tmpl"), "w") as handle:
-        handle.write("\n".join(template) + "\n")
 
 
 def write_agent_config(directory, names, address, token_file, destination):
@@ -293,28 +260,6 @@ def check_output(path, expected):
 
 
 # ---------------------------------------------------------------- statistics and report
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
-def cfg_label(binary):
-    parts = os.path.abspath(binary).split(os.sep)
-    build = "release" if "release" in parts else "debug" if "debug" in parts else "custom"
-    return "cfg-" + build
 
 
 def main():
@@ -396,7 +341,7 @@ def main():
             expected = expected_map({name: values[name] for name in names})
             base = os.path.join(workdir, "n%d" % n)
             project = os.path.join(base, "project")
-            write_cfg_project(project, names)
+            bench_common.write_cfg_project(project, names, '{ type: vault, mount: secret, kv_version: 2 }')
             agent_dir = os.path.join(base, "agent")
             agent_out = os.path.join(agent_dir, "out", "bench.env")
             agent_config = write_agent_config(agent_dir, names, server.address, token_file, agent_out)
