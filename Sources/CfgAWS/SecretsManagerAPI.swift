@@ -205,7 +205,8 @@ struct SecretsManagerAPI: Sendable {
             }
             for node in root["Errors"]?.elements ?? [] {
                 guard let id = node["SecretId"]?.text() else { continue }
-                errors.append((id, node["ErrorCode"]?.text() ?? "UnknownError"))
+                let code = node["ErrorCode"]?.text().flatMap(SecretsManagerClient.plausibleCode)
+                errors.append((id, code ?? "UnknownError"))
             }
             nextToken = root["NextToken"]?.text().flatMap { $0.isEmpty ? nil : $0 }
         } while nextToken != nil

@@ -217,7 +217,16 @@ package struct SecretsManagerClient: Sendable {
         guard var code = raw, !code.isEmpty else { return nil }
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
         if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
-        return code.isEmpty ? nil : code
+        return plausibleCode(code)
+    }
+
+    /// `code` if it looks like an AWS error code (1 to 64 ASCII letters and digits), else nil: codes go into
+    /// messages, and an endpoint that is not AWS may put anything in that field.
+    static func plausibleCode(_ code: String) -> String? {
+        let valid =
+            (1...64).contains(code.utf8.count)
+            && code.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        return valid ? code : nil
     }
 
     /// How far the server's `Date` header is from the signing time, in seconds (positive: the server is ahead).

@@ -205,8 +205,9 @@ import Testing
     }
 
     @Test func anUnreachableEndpointIsNamed() async throws {
-        let server = try ScriptedHTTPServer { _ in Self.ok("{}") }
-        server.stop()
+        // A server that drops every connection unanswered, kept running so no other test can take its port.
+        let server = try ScriptedHTTPServer { _ in .close }
+        defer { server.stop() }
         let backend = try Self.backend(server)
         let error = await #expect(throws: BackendError.self) {
             _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/prod/db")))
@@ -266,5 +267,24 @@ import Testing
         await backend.close()
         server.stop()
         #expect(version.payload == Secret(bytes: bytes))
+    }
+
+    @Test func anErrorCodeThatIsNotOneIsNeverEchoed() async throws {
+        let canary = Canary.make()
+        let server = try ScriptedHTTPServer { _ in
+            ScriptedHTTPServer.ScriptedResponse(
+                status: 400,
+                headers: [.init("Content-Type", "application/x-amz-json-1.1")],
+                body: Array(#"{"__type":"leak \#(canary) here","message":"m"}"#.utf8)
+            )
+        }
+        let backend = try Self.backend(server)
+        let error = await #expect(throws: BackendError.self) {
+            _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/prod/db")))
+        }
+        await backend.close()
+        server.stop()
+        #expect(error?.code == .invalidRequest)
+        Canary.assertAbsent(canary, in: [error?.description ?? "", String(reflecting: error)])
     }
 }

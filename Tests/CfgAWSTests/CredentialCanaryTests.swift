@@ -155,3 +155,33 @@ import Testing
         Canary.assertAbsent(canary, in: collected)
     }
 }
+
+extension CredentialCanaryTests {
+    /// An instance-metadata endpoint that answers the role-name request with a document (secrets in it) instead of
+    /// a role name: the document is neither requested as a path nor echoed.
+    @Test func aRoleNameThatIsNotOneIsNeverEchoed() async throws {
+        let canary = "CANARY-\(UInt64.random(in: 0...UInt64.max))"
+        let server = try ScriptedHTTPServer { request in
+            if request.method == "PUT" { return .text("imds-session-token") }
+            return .text("<Credentials><SecretAccessKey>\(canary)</SecretAccessKey></Credentials>")
+        }
+        defer { server.stop() }
+        let transport = try CredentialFixture.transport()
+        defer { transport.shutdown() }
+        let provider = try #require(
+            try InstanceMetadataCredentialProvider.fromEnvironment(
+                ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL],
+                transport: transport
+            )
+        )
+        do throws(AWSCredentialError) {
+            _ = try await provider.credentials()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .malformed)
+            #expect(!error.description.contains(canary))
+            #expect(!String(reflecting: error).contains(canary))
+        }
+        #expect(server.requests.count == 2, "the token and the role name; no request made from the document")
+    }
+}

@@ -168,9 +168,10 @@ import Testing
 
     @Test func silentInstanceMetadataCountsAsAbsent() async throws {
         try await CredentialHome.with { home in
+            // A server that drops every connection unanswered, kept running so no other test can take its port.
             let server = try ScriptedHTTPServer { _ in .close }
+            defer { server.stop() }
             let endpoint = server.baseURL
-            server.stop()
             let transport = try CredentialFixture.transport()
             defer { transport.shutdown() }
             let error = try failure(

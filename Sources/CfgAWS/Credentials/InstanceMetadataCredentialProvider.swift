@@ -96,6 +96,16 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
         }
     }
 
+    /// An IAM role name: 1 to 64 of `A-Z a-z 0-9 + = , . @ _ -`.
+    static func isRoleName(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count)
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "+=,.@_-".unicodeScalars.contains(scalar))
+            }
+    }
+
     /// Token, role name, credentials.
     func fetch() async -> Outcome {
         var session: Secret
@@ -119,6 +129,17 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
             .map { CredentialText.trimmed(String($0)) } ?? ""
         guard !role.isEmpty else {
             return .unavailable("the instance at \(endpoint) has no IAM role (instance profile) attached")
+        }
+        // Only a real IAM role name goes into a path and into messages: anything else the endpoint sent (which
+        // could be any document, secrets included) is never echoed.
+        guard Self.isRoleName(role) else {
+            return .failure(
+                AWSCredentialError(
+                    .malformed,
+                    "Instance metadata at \(endpoint) answered the role-name request with something that is not an "
+                        + "IAM role name; check AWS_EC2_METADATA_SERVICE_ENDPOINT."
+                )
+            )
         }
         let answer: HTTPResponse
         switch await get(listPath + SigV4Encoding.encode(role), session: &session) {
