@@ -68,25 +68,22 @@ struct ExecCommand: AsyncParsableCommand {
         let environment: [(name: String, value: String)]
         do {
             let context = try Context.load(project)
-            let settings = try await BackendFactory.withBackend(
+            let launch = try await BackendFactory.withBackend(
                 for: context.environment,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
             ) { backend throws(EngineError) in
-                try await RenderEngine(
+                try await ServiceLaunch.prepare(
                     environment: context.environment,
+                    service: service,
                     backend: backend,
                     processEnvironment: context.processEnvironment,
-                    logger: context.logger
-                ).settings(service: service)
+                    logger: context.logger,
+                    arguments: arguments,
+                    argMax: sysconf(Int32(_SC_ARG_MAX))
+                )
             }
-            environment = try ExecEnvironment.build(
-                settings: settings,
-                inherited: context.processEnvironment,
-                withhold: ExecEnvironment.credentials(of: context.environment),
-                pass: Set(context.environment.exec.pass)
-            )
-            try ExecEnvironment.checkSize(environment, arguments: arguments, argMax: sysconf(Int32(_SC_ARG_MAX)))
+            environment = launch.environment
         } catch {
             throw fail(error)
         }
