@@ -13,7 +13,7 @@ export AWS_EC2_METADATA_DISABLED := true
 # and credentials are in $(TEST_SERVERS)/servers.env.
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
-.PHONY: demo test shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault bench-aws
+.PHONY: demo test shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault bench-exec bench-aws
 
 demo: deps-demo build
 	$(CFG) init dev
@@ -59,6 +59,10 @@ build-release:
 # BENCH_ARGS="--runs 30 --json bench.json"
 bench-vault: deps-test build build-release
 	python3 scripts/bench-vault.py $(BENCH_ARGS)
+
+# Benchmark: cfg exec's container start (spawn to the child's first instruction) against OpenBao Agent's exec mode.
+bench-exec: deps-test build build-release
+	python3 scripts/bench-exec.py $(BENCH_ARGS)
 
 bench-aws: deps-test build build-release
 	python3 scripts/bench-aws.py $(BENCH_ARGS)

@@ -16,6 +16,8 @@ let package = Package(
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // prctl(2), which is variadic and so not callable from Swift; only the executable imports it.
+        .target(name: "CProcess"),
         // Layer 2: secure primitives (the only importer of CSodium).
         .target(name: "CfgSecure", dependencies: ["CSodium"]),
         // Layer 3: HTTP transport (the only importer of CCurl).
@@ -45,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "cfg",
             dependencies: [
-                "CfgEngine", "CfgSecure", "CfgConfig",
+                "CfgEngine", "CfgSecure", "CfgConfig", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -82,6 +84,6 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CProcess" {
     target.swiftSettings = (target.swiftSettings ?? []) + upcoming
 }

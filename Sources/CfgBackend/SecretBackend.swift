@@ -190,6 +190,11 @@ package protocol LeasingBackend: SecretBackend {
 
     /// Revokes a lease now: the credentials stop working.
     func revoke(_ lease: SecretLease) async throws(BackendError)
+
+    /// Renews the backend's own session now (a Vault token), for a supervisor that outlives it.
+    ///
+    /// - Returns: when to renew it next; nil when it does not expire or cannot be renewed.
+    func renewSession() async throws(BackendError) -> Date?
 }
 
 extension SecretBackend {

@@ -37,6 +37,8 @@ package struct Environment: Sendable {
     package var rotation: [RotationPolicy]
     /// What `cfg exec` passes to the command.
     package var exec = ExecConfig()
+    /// How `cfg run` keeps the command's values current.
+    package var run = RunConfig()
 
     package func secret(named name: String) -> SecretDeclaration? { secrets.first { $0.name == name } }
     package func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }

@@ -9,7 +9,7 @@ package enum EnvironmentLoader {
     /// The fields of the top-level mapping.
     static let topLevelFields = [
         "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs", "exec",
-        "rotation",
+        "run", "rotation",
     ]
 
     /// Loads an environment by name or path.
@@ -112,6 +112,7 @@ package enum EnvironmentLoader {
         let rotation =
             try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) } ?? []
         let exec = try fields["exec"].map { node throws(ConfigError) in try parseExec(node) } ?? ExecConfig()
+        let run = try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
 
         return Environment(
             name: name,
@@ -126,7 +127,8 @@ package enum EnvironmentLoader {
             ecs: ecs,
             outputs: outputs,
             rotation: rotation,
-            exec: exec
+            exec: exec,
+            run: run
         )
     }
 

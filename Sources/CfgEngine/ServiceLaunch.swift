@@ -50,6 +50,12 @@ package struct ServiceLaunch: Sendable {
         return ServiceLaunch(environment: variables)
     }
 
+    /// Writes the secret files (placeholder until secret files land: there are none yet).
+    package func writeFiles() throws(EngineError) {}
+
+    /// Removes the secret files (placeholder until secret files land).
+    package func removeFiles() {}
+
     /// Whether `other` starts the command with exactly the same environment and files (the supervisor restarts
     /// the command only when this is false). Secret contents are compared in constant time.
     package func hasSameContent(as other: ServiceLaunch) -> Bool {

@@ -147,6 +147,11 @@ package final class VaultBackend: LeasingBackend {
 
     package func revoke(_ lease: SecretLease) async throws(BackendError) {
         _ = try await api.send(leaseCall("revoke", lease, increment: nil))
+        await session.noteLeaseRevoked()
+    }
+
+    package func renewSession() async throws(BackendError) -> Date? {
+        try await session.renewNow()
     }
 
     private func leaseCall(_ verb: String, _ lease: SecretLease, increment: Duration?) -> VaultCall {

@@ -19,6 +19,8 @@ actor VaultSession {
         var ttl: Duration?
         var renewable: Bool
         var obtainedAt: Date
+        /// A given token's lifetime was looked up (`lookup-self`).
+        var lookedUp = false
     }
 
     private enum State {
@@ -35,8 +37,8 @@ actor VaultSession {
     private let awsCredentials: (any AWSCredentialProvider)?
     private let now: @Sendable () -> Date
     private var state: State = .idle
-    /// Dynamic secrets were handed out under this token: revoking it would revoke them too.
-    private var leasesIssued = false
+    /// Dynamic secrets handed out under this token and not revoked yet: revoking the token would revoke them too.
+    private var outstandingLeases = 0
     /// How many logins and renewals this session made (the fetch-plan tests count requests).
     private(set) var logins = 0
     private(set) var renewals = 0
@@ -93,7 +95,46 @@ actor VaultSession {
 
     /// Notes that a leased secret was issued under the token.
     func noteLeaseIssued() {
-        leasesIssued = true
+        outstandingLeases += 1
+    }
+
+    /// Notes that a leased secret issued under the token was revoked.
+    func noteLeaseRevoked() {
+        outstandingLeases = max(0, outstandingLeases - 1)
+    }
+
+    /// Renews the token now when it expires and can be renewed (a given token's lifetime is looked up first, once),
+    /// for a supervisor that outlives it.
+    ///
+    /// - Returns: when to renew it next (two thirds of its new time to live), or nil when it does not expire or
+    ///   cannot be renewed.
+    func renewNow() async throws(BackendError) -> Date? {
+        _ = try await token()
+        guard case .ready(var token) = state else { return nil }
+        if !token.createdByCFG, !token.lookedUp {
+            token.lookedUp = true
+            let call = VaultCall(method: .get, apiPath: "auth/token/lookup-self", action: "token lookup")
+            let data = try await client.send(call, token: token.secret).json(call)?.root["data"]
+            let ttl = data?["ttl"]?.int() ?? 0
+            token.ttl = ttl > 0 ? .seconds(ttl) : nil
+            token.renewable = data?["renewable"]?.bool() ?? false
+            token.obtainedAt = now()
+            state = .ready(token)
+        }
+        guard let ttl = token.ttl, ttl > .zero, token.renewable else { return nil }
+        let call = VaultCall(method: .post, apiPath: "auth/token/renew-self", action: "token renewal")
+        guard let auth = try await client.send(call, token: token.secret).json(call)?.root["auth"],
+            let duration = auth["lease_duration"]?.int()
+        else {
+            throw .vaultMalformedAnswer(call, detail: "no auth.lease_duration")
+        }
+        token.ttl = duration > 0 ? .seconds(duration) : nil
+        token.renewable = auth["renewable"]?.bool() ?? token.renewable
+        token.obtainedAt = now()
+        renewals += 1
+        state = .ready(token)
+        guard duration > 0 else { return nil }
+        return token.obtainedAt.addingTimeInterval(Double(duration) * 2 / 3)
     }
 
     /// Whether the token is still valid (a `lookup-self`); used to tell an invalid token from a denied path.
@@ -107,12 +148,12 @@ actor VaultSession {
     /// The auth method's word, for messages.
     nonisolated var method: String { auth.method }
 
-    /// Ends the session: revokes a token cfg created, unless leased secrets were issued under it (revoking the
-    /// token would revoke them, and they may be in the files just written; they end with the token's TTL).
+    /// Ends the session: revokes a token cfg created, unless leased secrets issued under it are still out (revoking
+    /// the token would revoke them, and they may be in the files just written; they end with the token's TTL).
     func close() async {
         let previous = state
         state = .closed
-        guard case .ready(let token) = previous, token.createdByCFG, !leasesIssued else { return }
+        guard case .ready(let token) = previous, token.createdByCFG, outstandingLeases == 0 else { return }
         let call = VaultCall(method: .post, apiPath: "auth/token/revoke-self", action: "token revocation")
         _ = try? await client.send(call, token: token.secret)
     }

@@ -13,8 +13,29 @@ struct CfgCommand: AsyncParsableCommand {
             failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error; \
             126/127 cfg exec could not run / find the command.
             """,
-        subcommands: [RenderCommand.self, ExecCommand.self, GetCommand.self, InitCommand.self, KeygenCommand.self]
+        subcommands: [
+            RenderCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
+            KeygenCommand.self,
+        ]
     )
+
+    /// The library's `main`, preceded by what `cfg run` must read on the main thread before anything else: the
+    /// signal mask its command should start with.
+    static func main() async {
+        if CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName {
+            SignalPump.rememberStartupMask()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every environment command shares.

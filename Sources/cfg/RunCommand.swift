@@ -1,0 +1,57 @@
+import ArgumentParser
+import CfgConfig
+import CfgEngine
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `cfg run ENV [--service NAME] [--] CMD ARGS…`: starts the command with the service's settings and stays as its
+/// parent: forwards signals, reaps orphans, keeps leases and the Vault token alive, re-reads the secrets, restarts
+/// or signals the command when they change, revokes the leases at exit, and exits with the command's status.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command with a service's settings and supervise it (renewals, refreshes, restarts).",
+        discussion: """
+            The command gets the same environment as with `cfg exec`. cfg stays as its parent: every catchable \
+            signal cfg receives is forwarded to it, orphans are reaped (as PID 1 or as a subreaper), leases and \
+            the Vault token are renewed, secrets are re-read (`run.refresh`) and when a lease ends, and a change \
+            restarts the command or signals it (`run.on_change`, after `run.debounce`). At exit the leases are \
+            revoked and cfg exits with the command's status (128+N when signal N killed it).
+            """
+    )
+
+    @OptionGroup var project: ProjectOptions
+
+    @Option(help: "The service whose settings the command gets (the environment-wide ones without it).")
+    var service: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after `--`.")
+    var command: [String] = []
+
+    func run() async throws {
+        let split = try ExecCommand.split(command)
+        let arguments = split.command
+        var project = self.project
+        if let directory = split.directory { project.directory = directory }
+        guard let program = arguments.first, !program.isEmpty else {
+            throw ValidationError("Name the command to run after `--`, e.g. `cfg run prod -- airflow scheduler`.")
+        }
+        let context: Context
+        do {
+            context = try Context.load(project)
+        } catch {
+            throw fail(error)
+        }
+        let loop = SupervisorLoop(
+            context: context,
+            service: split.service ?? service,
+            arguments: arguments
+        )
+        let code = await loop.run()
+        fflush(nil)
+        Glibc.exit(code)
+    }
+}
