@@ -210,8 +210,9 @@ package struct SecretDirectory: ~Copyable {
         guard info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             throw FileError(
                 .invalidInput,
-                "Refusing to write secret files into \"\(path)\": it must be owned by this user (uid \(geteuid())) "
-                    + "with mode 0700, and it is owned by uid \(info.st_uid) with mode \(octal(info.st_mode & 0o7777)).",
+                "Refusing to write secret files into \"\(path)\": it must belong to this user (uid \(geteuid())) "
+                    + "and be closed to group and others (mode 0700), but it belongs to uid \(info.st_uid) with mode "
+                    + "\(octal(info.st_mode & 0o7777)).",
                 path: path
             )
         }
