@@ -62,13 +62,12 @@ package struct SecretDirectory: ~Copyable {
         var path = root.hasSuffix("/") ? String(root.dropLast()) : root
         do throws(FileError) {
             try checkFileSystem(current, path: path)
-            try checkNotOpenToOthers(current, path: path)
             for component in components {
+                try checkNotOpenToOthers(current, path: path)
                 path += "/" + component
                 let next = try openComponent(component, in: current, path: path)
                 close(current)
                 current = next
-                try checkNotOpenToOthers(current, path: path)
             }
             try checkPrivate(current, path: path)
             try checkFileSystem(current, path: path)
@@ -241,6 +240,14 @@ package struct SecretDirectory: ~Copyable {
                 path: path
             )
         }
+    }
+
+    /// Whether `path` (which must exist) is on tmpfs or ramfs; nil when it cannot be inspected.
+    package static func isInMemory(_ path: String) -> Bool? {
+        var type: UInt = 0
+        guard cfg_statfs_type(path, &type) == 0 else { return nil }
+        let magic = UInt32(truncatingIfNeeded: type)
+        return magic == tmpfsMagic || magic == ramfsMagic
     }
 
     /// The nearest existing directory at or above `path` (where a new directory would be created).
