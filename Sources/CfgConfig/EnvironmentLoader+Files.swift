@@ -40,11 +40,17 @@ extension EnvironmentLoader {
                     at: fields.keyPosition("template") ?? item.position
                 )
             case (nil, nil):
-                throw ConfigError(.missingField, "missing field 'secret' or 'template' in \(item.label)", at: item.position)
+                throw ConfigError(
+                    .missingField,
+                    "missing field 'secret' or 'template' in \(item.label)",
+                    at: item.position
+                )
             }
             var declared: [FileVariable] = []
             for (variable, variableNode) in try fields["env"]?.stringOrList() ?? [] {
-                guard isVariableName(variable) else { throw variableNode.invalid(expected: "an environment variable name") }
+                guard isVariableName(variable) else {
+                    throw variableNode.invalid(expected: "an environment variable name")
+                }
                 if let previous = variables[variable] {
                     throw variableNode.error(
                         .duplicate,

@@ -53,7 +53,8 @@ extension EnvironmentLoader {
         let settings = try fields?["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
         let ecs =
             try fields?["ecs"].map { node throws(ConfigError) in try parseServiceECS(node) } ?? ECSServiceConfig()
-        let files = try fields?["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
+        let files =
+            try fields?["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
         return ServiceConfig(
             name: name,
             command: command,

@@ -105,7 +105,8 @@ package enum EnvironmentLoader {
         let secrets = try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
         let values = try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
         let settings = try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
-        let services = try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) } ?? []
+        let services =
+            try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) } ?? []
         let ecs = try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
         let outputs =
             try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) } ?? []

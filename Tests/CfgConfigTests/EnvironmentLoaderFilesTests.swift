@@ -5,7 +5,12 @@ import Testing
 /// `files:` (environment-wide and per service) and `exec.secrets_dir`.
 struct EnvironmentLoaderFilesTests {
     private static func parse(_ yaml: String) throws(ConfigError) -> Environment {
-        try EnvironmentLoader.parse(yaml, file: "environments/dev.yaml", projectDirectory: "/project", defaultName: "dev")
+        try EnvironmentLoader.parse(
+            yaml,
+            file: "environments/dev.yaml",
+            projectDirectory: "/project",
+            defaultName: "dev"
+        )
     }
 
     private static func position(_ line: Int, _ column: Int) -> ConfigPosition {
@@ -15,21 +20,22 @@ struct EnvironmentLoaderFilesTests {
     /// Two declared secrets on lines 2-4; `files` start on line 5.
     static let head = "backend: { type: local }\nsecrets:\n  git: airflow/dev/git\n  tls: airflow/dev/tls\n"
 
-    static let example = head + """
-        exec:
-          secrets_dir: /run/cfg/
-        files:
-          - { name: id_ed25519, secret: git.private_key, env: GIT_SSH_KEY_FILE }
-          - { name: known_hosts, secret: git.known_hosts }
-        services:
-          api-server:
+    static let example =
+        head + """
+            exec:
+              secrets_dir: /run/cfg/
             files:
-              - { name: api.key, secret: tls, env: [AIRFLOW__API__SSL_KEY, SSL_KEY] }
-              - { name: api.pem, template: templates/api.pem.tmpl, env: AIRFLOW__API__SSL_CERT }
-              - { name: known_hosts, template: templates/known_hosts.tmpl }
-          scheduler: {}
+              - { name: id_ed25519, secret: git.private_key, env: GIT_SSH_KEY_FILE }
+              - { name: known_hosts, secret: git.known_hosts }
+            services:
+              api-server:
+                files:
+                  - { name: api.key, secret: tls, env: [AIRFLOW__API__SSL_KEY, SSL_KEY] }
+                  - { name: api.pem, template: templates/api.pem.tmpl, env: AIRFLOW__API__SSL_CERT }
+                  - { name: known_hosts, template: templates/known_hosts.tmpl }
+              scheduler: {}
 
-        """
+            """
 
     @Test func filesAreReadWithTheirSourcesVariablesAndPositions() throws {
         let environment = try Self.parse(Self.example)
@@ -67,7 +73,10 @@ struct EnvironmentLoaderFilesTests {
         #expect(environment.files(service: "scheduler").map(\.name) == ["id_ed25519", "known_hosts"])
         let api = environment.files(service: "api-server")
         #expect(api.map(\.name) == ["id_ed25519", "api.key", "api.pem", "known_hosts"])
-        #expect(api.last?.source == .template(TemplateFile(path: "templates/known_hosts.tmpl", position: Self.position(15, 40))))
+        #expect(
+            api.last?.source
+                == .template(TemplateFile(path: "templates/known_hosts.tmpl", position: Self.position(15, 40)))
+        )
     }
 
     @Test func withoutFilesTheDefaultsHold() throws {
@@ -241,11 +250,17 @@ struct EnvironmentLoaderFilesTests {
         let both = #expect(throws: ConfigError.self) {
             try Self.parse(Self.head + "files:\n  - { name: a, secret: git, template: t.tmpl }\n")
         }
-        #expect(both?.message == "'secret' and 'template' in 'files[0]' are mutually exclusive: a file holds one or the other")
+        #expect(
+            both?.message
+                == "'secret' and 'template' in 'files[0]' are mutually exclusive: a file holds one or the other"
+        )
         let duplicate = #expect(throws: ConfigError.self) {
             try Self.parse(Self.head + "files:\n  - { name: a, secret: git }\n  - { name: a, secret: tls }\n")
         }
-        #expect(duplicate?.description == "environments/dev.yaml:7:13: file 'a' in 'files' is already declared at environments/dev.yaml:6:5")
+        #expect(
+            duplicate?.description
+                == "environments/dev.yaml:7:13: file 'a' in 'files' is already declared at environments/dev.yaml:6:5"
+        )
         let undeclared = #expect(throws: ConfigError.self) {
             try Self.parse(Self.head + "files:\n  - { name: a, secret: nope }\n")
         }

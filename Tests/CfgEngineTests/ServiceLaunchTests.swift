@@ -11,7 +11,8 @@ import Testing
 /// in memory, and nowhere else.
 struct ServiceLaunchTests {
     /// An SSH key as `ssh-keygen` writes it: the trailing newline is part of it.
-    static let privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+    static let privateKey =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
 
     static func yaml(secretsDirectory: String, extraFile: String = "") -> String {
         """
@@ -90,7 +91,10 @@ struct ServiceLaunchTests {
                 #expect(launch.secretsDirectory == folder)
                 #expect(launch.files.map(\.name) == ["id_ed25519", "api.pem", "tls.key"])
                 #expect(launch.files[0].content == Secret(copying: Self.privateKey))
-                #expect(launch.files[1].content == Secret(copying: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
+                #expect(
+                    launch.files[1].content
+                        == Secret(copying: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+                )
                 #expect(launch.files[2].content == Secret(copying: "key-\u{e9}\u{0}bytes\n"))
                 #expect(Self.value(launch, "GIT_SSH_KEY_FILE") == folder + "/id_ed25519")
                 #expect(Self.value(launch, "AIRFLOW__API__SSL_CERT") == folder + "/api.pem")
@@ -257,7 +261,11 @@ struct ServiceLaunchTests {
                 for path in [root, root + "/test", folder] {
                     #expect(try Self.mode(path) == 0o700, "\(path)")
                 }
-                #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["api.pem", "id_ed25519", "tls.key"])
+                #expect(
+                    try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [
+                        "api.pem", "id_ed25519", "tls.key",
+                    ]
+                )
                 for file in launch.files {
                     let path = folder + "/" + file.name
                     #expect(try Self.mode(path) == 0o400)
@@ -266,10 +274,12 @@ struct ServiceLaunchTests {
                 }
                 #expect(Self.bytes(folder + "/id_ed25519") == Array(Self.privateKey.utf8))
                 // Nothing else anywhere below the root.
-                #expect(try FileManager.default.subpathsOfDirectory(atPath: root).sorted() == [
-                    "test", "test/api-server", "test/api-server/api.pem", "test/api-server/id_ed25519",
-                    "test/api-server/tls.key",
-                ])
+                #expect(
+                    try FileManager.default.subpathsOfDirectory(atPath: root).sorted() == [
+                        "test", "test/api-server", "test/api-server/api.pem", "test/api-server/id_ed25519",
+                        "test/api-server/tls.key",
+                    ]
+                )
                 // Writing again replaces the read-only files.
                 try launch.writeFiles()
                 #expect(Self.bytes(folder + "/tls.key") == Array("key-\u{e9}\u{0}bytes\n".utf8))
@@ -296,7 +306,9 @@ struct ServiceLaunchTests {
                     #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("old".utf8)))
                 }
                 try launch.writeFiles()
-                #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["id_ed25519", "tls.key"])
+                #expect(
+                    try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["id_ed25519", "tls.key"]
+                )
             }
         }
     }
@@ -332,7 +344,10 @@ struct ServiceLaunchTests {
                 let elsewhere = root + "/elsewhere"
                 try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false)
                 try FileManager.default.createDirectory(atPath: root + "/test", withIntermediateDirectories: false)
-                try FileManager.default.createSymbolicLink(atPath: root + "/test/scheduler", withDestinationPath: elsewhere)
+                try FileManager.default.createSymbolicLink(
+                    atPath: root + "/test/scheduler",
+                    withDestinationPath: elsewhere
+                )
                 let error = #expect(throws: EngineError.self) { try launch.writeFiles() }
                 #expect(error?.code == .configuration)
                 #expect(error?.description.contains("symbolic link") == true)

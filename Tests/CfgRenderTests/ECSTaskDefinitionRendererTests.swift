@@ -127,7 +127,11 @@ struct ECSTaskDefinitionRendererTests {
         var service = Self.service()
         service.files = [file]
         let own = try Self.container(Self.render(service: service, settings: plainSettings))
-        #expect(own["command"] as? [String] == ["cfg", "exec", "prod", "--service", "scheduler", "--", "airflow", "scheduler"])
+        #expect(
+            own["command"] as? [String] == [
+                "cfg", "exec", "prod", "--service", "scheduler", "--", "airflow", "scheduler",
+            ]
+        )
         #expect((own["secrets"] as? [[String: String]])?.count == 1)
 
         var environment = Self.environment(ECSConfig(image: "img", insecurePlaintextSecrets: true))
