@@ -302,6 +302,10 @@ struct ServiceLaunchTests {
                     withIntermediateDirectories: true,
                     attributes: [.posixPermissions: 0o700]
                 )
+                // A symbolic link where a file goes is replaced, never followed.
+                let outside = root + "/outside"
+                #expect(FileManager.default.createFile(atPath: outside, contents: Data("untouched".utf8)))
+                try FileManager.default.createSymbolicLink(atPath: folder + "/id_ed25519", withDestinationPath: outside)
                 for name in ["old.key", ".id_ed25519.tmp-0123456789abcdef"] {
                     #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("old".utf8)))
                 }
@@ -309,6 +313,12 @@ struct ServiceLaunchTests {
                 #expect(
                     try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["id_ed25519", "tls.key"]
                 )
+                #expect(Self.bytes(outside) == Array("untouched".utf8))
+                #expect(Self.bytes(folder + "/id_ed25519") == Array(Self.privateKey.utf8))
+                let type =
+                    try FileManager.default.attributesOfItem(atPath: folder + "/id_ed25519")[.type]
+                    as? FileAttributeType
+                #expect(type == .typeRegular)
             }
         }
     }
