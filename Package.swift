@@ -16,10 +16,12 @@ let package = Package(
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // prctl(2), which is variadic and so not callable from Swift; only the executable imports it.
+        // prctl(2) and signal handlers, which Swift cannot write safely; only the executable imports it.
         .target(name: "CProcess"),
-        // Layer 2: secure primitives (the only importer of CSodium).
-        .target(name: "CfgSecure", dependencies: ["CSodium"]),
+        // statfs(2), which Swift's Glibc module does not export (the file system type of the secrets directory).
+        .systemLibrary(name: "CFileSystem"),
+        // Layer 2: secure primitives (the only importer of CSodium and CFileSystem).
+        .target(name: "CfgSecure", dependencies: ["CSodium", "CFileSystem"]),
         // Layer 3: HTTP transport (the only importer of CCurl).
         .target(name: "CfgHTTP", dependencies: ["CCurl", "CfgSecure"]),
         // Layer 4: backends behind one protocol.

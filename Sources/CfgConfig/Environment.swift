@@ -39,18 +39,80 @@ package struct Environment: Sendable {
     package var exec = ExecConfig()
     /// How `cfg run` keeps the command's values current.
     package var run = RunConfig()
+    /// Secrets every service gets as files (`files:`), in file order.
+    package var files: [FileDeclaration] = []
 
     package func secret(named name: String) -> SecretDeclaration? { secrets.first { $0.name == name } }
     package func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
+
+    /// The files a service gets (nil: the environment-wide ones): the environment's, except those the service
+    /// declares again under the same name, then the service's own.
+    package func files(service name: String?) -> [FileDeclaration] {
+        let own = name.flatMap(service(named:))?.files ?? []
+        return files.filter { file in !own.contains { $0.name == file.name } } + own
+    }
 }
 
-/// `exec: { pass: [NAME, …] }`: cfg's own credential variables (`VAULT_TOKEN`, `AWS_ACCESS_KEY_ID`, …) that
-/// `cfg exec` passes on to the command; by default it passes none.
+/// `exec: { pass: [NAME, …], secrets_dir: PATH }`: cfg's own credential variables (`VAULT_TOKEN`,
+/// `AWS_ACCESS_KEY_ID`, …) that `cfg exec` passes on to the command (by default none), and where secret files go.
 package struct ExecConfig: Sendable, Hashable {
-    package var pass: [String] = []
+    /// Where secret files are written when `exec.secrets_dir` is not set.
+    package static let defaultSecretsDirectory = "/dev/shm/cfg"
 
-    package init(pass: [String] = []) {
+    package var pass: [String] = []
+    /// An absolute path on tmpfs; files go to `SECRETS_DIR/ENV/SERVICE/NAME`.
+    package var secretsDirectory: String = ExecConfig.defaultSecretsDirectory
+
+    package init(pass: [String] = [], secretsDirectory: String = ExecConfig.defaultSecretsDirectory) {
         self.pass = pass
+        self.secretsDirectory = secretsDirectory
+    }
+}
+
+/// One entry of `files:` (environment-wide or per service): a secret, or a rendered template, written before the
+/// command starts into the secrets directory with mode 0400; its path goes into the variables of `env`.
+package struct FileDeclaration: Sendable, Hashable {
+    /// What the file holds.
+    package enum Source: Sendable, Hashable {
+        /// A declared secret byte for byte, or one top-level key of a JSON secret (`secret: NAME.KEY`).
+        case secret(name: String, key: String?)
+        /// A template rendered without escaping, like a `kind: file` output.
+        case template(TemplateFile)
+    }
+
+    /// A plain file name: no `/`, not `.` or `..`, no control character.
+    package var name: String
+    package var source: Source
+    /// The variables that get the file's absolute path.
+    package var variables: [FileVariable]
+    /// Where the entry starts.
+    package var position: ConfigPosition
+    /// Where `secret:` or `template:`'s value is written (resolution errors point here).
+    package var sourcePosition: ConfigPosition
+
+    package init(
+        name: String,
+        source: Source,
+        variables: [FileVariable] = [],
+        position: ConfigPosition,
+        sourcePosition: ConfigPosition
+    ) {
+        self.name = name
+        self.source = source
+        self.variables = variables
+        self.position = position
+        self.sourcePosition = sourcePosition
+    }
+}
+
+/// A variable named in a file's `env`, with where it is written.
+package struct FileVariable: Sendable, Hashable {
+    package var name: String
+    package var position: ConfigPosition
+
+    package init(name: String, position: ConfigPosition) {
+        self.name = name
+        self.position = position
     }
 }
 
@@ -339,6 +401,8 @@ package struct ServiceConfig: Sendable, Hashable {
     package var settings: [TemplateFile]
     /// Per-service ECS overrides.
     package var ecs: ECSServiceConfig
+    /// Secret files this service gets besides the environment's (see ``Environment/files(service:)``).
+    package var files: [FileDeclaration]
     package var position: ConfigPosition
 
     package init(
@@ -346,12 +410,14 @@ package struct ServiceConfig: Sendable, Hashable {
         command: [String],
         settings: [TemplateFile] = [],
         ecs: ECSServiceConfig = ECSServiceConfig(),
+        files: [FileDeclaration] = [],
         position: ConfigPosition
     ) {
         self.name = name
         self.command = command
         self.settings = settings
         self.ecs = ecs
+        self.files = files
         self.position = position
     }
 }

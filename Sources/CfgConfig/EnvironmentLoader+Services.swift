@@ -1,6 +1,6 @@
 extension EnvironmentLoader {
     /// `services:`: a list of names, or a mapping `NAME: { command, settings, ecs }`, in file order.
-    static func parseServices(_ node: ConfigNode) throws(ConfigError) -> [ServiceConfig] {
+    static func parseServices(_ node: ConfigNode, secrets: [SecretDeclaration]) throws(ConfigError) -> [ServiceConfig] {
         var result: [ServiceConfig] = []
         if node.isList {
             for item in try node.list() {
@@ -8,13 +8,15 @@ extension EnvironmentLoader {
                 if result.contains(where: { $0.name == name }) {
                     throw item.error(.duplicate, "service \(shown(name, otherwise: "name")) is listed twice")
                 }
-                result.append(try parseService(name: name, node: nil, position: item.position))
+                result.append(try parseService(name: name, node: nil, position: item.position, secrets: secrets))
             }
             return result
         }
         guard node.isMapping else { throw node.invalid(expected: "a list of names or a mapping") }
         for entry in try node.entries() {
-            result.append(try parseService(name: entry.key, node: entry.value, position: entry.keyPosition))
+            result.append(
+                try parseService(name: entry.key, node: entry.value, position: entry.keyPosition, secrets: secrets)
+            )
         }
         return result
     }
@@ -22,7 +24,8 @@ extension EnvironmentLoader {
     private static func parseService(
         name: String,
         node: ConfigNode?,
-        position: ConfigPosition
+        position: ConfigPosition,
+        secrets: [SecretDeclaration]
     ) throws(ConfigError)
         -> ServiceConfig
     {
@@ -34,7 +37,7 @@ extension EnvironmentLoader {
                 at: position
             )
         }
-        let fields = try node?.optionalMapping(allowed: ["command", "settings", "ecs"])
+        let fields = try node?.optionalMapping(allowed: ["command", "settings", "ecs", "files"])
         let command: [String]
         if let commandNode = fields?["command"] {
             command = try commandNode.nonEmptyStringList()
@@ -50,7 +53,16 @@ extension EnvironmentLoader {
         let settings = try fields?["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
         let ecs =
             try fields?["ecs"].map { node throws(ConfigError) in try parseServiceECS(node) } ?? ECSServiceConfig()
-        return ServiceConfig(name: name, command: command, settings: settings, ecs: ecs, position: position)
+        let files =
+            try fields?["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
+        return ServiceConfig(
+            name: name,
+            command: command,
+            settings: settings,
+            ecs: ecs,
+            files: files,
+            position: position
+        )
     }
 
     /// `services.NAME.ecs`: per-service overrides of the ECS defaults.

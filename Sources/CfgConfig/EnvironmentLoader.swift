@@ -9,7 +9,7 @@ package enum EnvironmentLoader {
     /// The fields of the top-level mapping.
     static let topLevelFields = [
         "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs", "exec",
-        "run", "rotation",
+        "run", "rotation", "files",
     ]
 
     /// Loads an environment by name or path.
@@ -105,7 +105,8 @@ package enum EnvironmentLoader {
         let secrets = try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
         let values = try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
         let settings = try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
-        let services = try fields["services"].map { node throws(ConfigError) in try parseServices(node) } ?? []
+        let services =
+            try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) } ?? []
         let ecs = try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
         let outputs =
             try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) } ?? []
@@ -113,6 +114,7 @@ package enum EnvironmentLoader {
             try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) } ?? []
         let exec = try fields["exec"].map { node throws(ConfigError) in try parseExec(node) } ?? ExecConfig()
         let run = try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
+        let files = try fields["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
 
         return Environment(
             name: name,
@@ -128,23 +130,29 @@ package enum EnvironmentLoader {
             outputs: outputs,
             rotation: rotation,
             exec: exec,
-            run: run
+            run: run,
+            files: files
         )
     }
 
-    /// `exec: { pass: [VAULT_TOKEN, …] }`: variable names.
+    /// `exec: { pass: [VAULT_TOKEN, …], secrets_dir: /dev/shm/cfg }`: variable names, an absolute path.
     private static func parseExec(_ node: ConfigNode) throws(ConfigError) -> ExecConfig {
-        let fields = try node.mapping(allowed: ["pass"])
+        let fields = try node.mapping(allowed: ["pass", "secrets_dir"])
         var pass: [String] = []
         for (name, item) in try fields["pass"]?.stringOrList() ?? [] {
-            guard name.first.map({ $0 == "_" || $0.isLetter && $0.isASCII }) == true,
-                name.allSatisfy({ $0 == "_" || ($0.isLetter || $0.isNumber) && $0.isASCII })
-            else {
+            guard isVariableName(name) else {
                 throw item.invalid(expected: "an environment variable name")
             }
             pass.append(name)
         }
-        return ExecConfig(pass: pass)
+        var secretsDirectory = ExecConfig.defaultSecretsDirectory
+        if let directoryNode = fields["secrets_dir"] {
+            secretsDirectory = try directoryNode.nonEmptyString()
+            guard secretsDirectory.hasPrefix("/"), !secretsDirectory.utf8.contains(0) else {
+                throw directoryNode.invalid(expected: "an absolute path (a directory on tmpfs, such as /dev/shm/cfg)")
+            }
+        }
+        return ExecConfig(pass: pass, secretsDirectory: secretsDirectory)
     }
 
     /// The `name:` field, or `defaultName`; either must be a valid environment name.

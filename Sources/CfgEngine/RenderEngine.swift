@@ -77,9 +77,27 @@ package struct RenderEngine: Sendable {
         return outputs.sorted { $0.path < $1.path }
     }
 
-    /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get` and
-    /// `cfg exec`.
+    /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get`.
     package func settings(service name: String?) async throws(EngineError) -> [Setting] {
+        try await resolve(service: name, withFiles: false).settings
+    }
+
+    /// The settings and the secret files one service gets (nil: the environment-wide ones), for `cfg exec` and
+    /// `cfg run`: the secrets of both are fetched together, in one request to the backend.
+    ///
+    /// - Returns: the merged settings, and the files' contents in the order of
+    ///   ``Environment/files(service:)``.
+    /// - Throws: every problem of both at once; `.unresolved` for a missing secret or key.
+    package func settingsAndFiles(
+        service name: String?
+    ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
+        try await resolve(service: name, withFiles: true)
+    }
+
+    private func resolve(
+        service name: String?,
+        withFiles: Bool
+    ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
         let service = try name.map { (name) throws(EngineError) -> ServiceConfig in
             guard let service = environment.service(named: name) else {
                 throw EngineError(.configuration, "\(environment.file): no service named '\(name)'")
@@ -87,8 +105,16 @@ package struct RenderEngine: Sendable {
             return service
         }
         let files = environment.settings + (service?.settings ?? [])
-        let templates = try TemplateSet(files: files, projectDirectory: environment.projectDirectory)
-        let names = templates.secretNames(in: files.map(\.path), declared: environment.secrets)
+        let declarations = withFiles ? environment.files(service: service?.name) : []
+        let fileTemplates = declarations.compactMap { declaration -> TemplateFile? in
+            if case .template(let template) = declaration.source { return template }
+            return nil
+        }
+        let templates = try TemplateSet(files: files + fileTemplates, projectDirectory: environment.projectDirectory)
+        var names = templates.secretNames(in: (files + fileTemplates).map(\.path), declared: environment.secrets)
+        for declaration in declarations {
+            if case .secret(let secret, _) = declaration.source { names.insert(secret) }
+        }
         let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
             .resolve(names: names)
         var problems = ProblemList()
@@ -106,8 +132,16 @@ package struct RenderEngine: Sendable {
                 problems.add("\(error)", code: .validation)
             }
         }
+        let contents = fileContents(
+            declarations,
+            templates: templates,
+            secrets: resolved.secrets,
+            payloads: resolved.payloads,
+            service: service?.name,
+            problems: &problems
+        )
         try problems.throwIfAny()
-        return SettingsSet.merge(parsed)
+        return (SettingsSet.merge(parsed), contents)
     }
 
     /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself: the whole secret, and each
@@ -129,7 +163,7 @@ package struct RenderEngine: Sendable {
     }
 
     /// The variables templates see.
-    private func context(secrets: TemplateMap, service name: String?) -> TemplateContext {
+    func context(secrets: TemplateMap, service name: String?) -> TemplateContext {
         var environmentInfo: [(key: String, value: TemplateValue)] = [
             ("name", .string(environment.name)),
             ("backend", .string(environment.backend.kind)),

@@ -1,5 +1,6 @@
 package import CfgBackend
 package import CfgConfig
+package import CfgSecure
 package import CfgTemplate
 package import Logging
 
@@ -29,11 +30,13 @@ struct SecretResolver {
     ]
 
     /// Resolves the named secrets (undeclared names are left out: templates report them as undefined).
-    /// - Returns: the `secrets` map for templates and, per secret name, a delivery reference when the backend
-    ///   has one (an ARN).
+    /// - Returns: the `secrets` map for templates; per secret name, a delivery reference when the backend
+    ///   has one (an ARN); and the payload of each secret fetched, byte for byte, for secret files.
     func resolve(
         names: Set<String>
-    ) async throws(EngineError) -> (secrets: TemplateMap, references: [String: DeliveryReference]) {
+    ) async throws(EngineError) -> (
+        secrets: TemplateMap, references: [String: DeliveryReference], payloads: [String: Secret]
+    ) {
         let declarations = environment.secrets.filter { names.contains($0.name) }
         let requests = declarations.map(Self.request(for:))
         logger.debug("fetching secrets", metadata: ["count": "\(Set(requests).count)", "backend": "\(backend.kind)"])
@@ -41,6 +44,7 @@ struct SecretResolver {
 
         var entries: [(key: String, value: TemplateValue)] = []
         var references: [String: DeliveryReference] = [:]
+        var payloads: [String: Secret] = [:]
         var failures: [String] = []
         // A failure of the backend itself (unreachable, TLS, sealed, rejected credentials) is the same for every
         // secret: reported once, with how many more secrets it stopped.
@@ -50,6 +54,7 @@ struct SecretResolver {
             case .success(let version)?:
                 entries.append((declaration.name, TemplateValue(payload: version.payload, name: declaration.name)))
                 references[declaration.name] = version.deliveryReference
+                payloads[declaration.name] = version.payload
             case .failure(let error)? where error.code == .notFound:
                 let reason = "secret '\(declaration.name)' (\(request)) was not found in the \(backend.kind) backend"
                 entries.append((declaration.name, .unresolved(reason: reason)))
@@ -72,6 +77,6 @@ struct SecretResolver {
         if !failures.isEmpty {
             throw EngineError(.backend, Array(Set(failures)).sorted())
         }
-        return (TemplateMap(entries), references)
+        return (TemplateMap(entries), references, payloads)
     }
 }

@@ -13,6 +13,9 @@ internal import Foundation
 ///   fetches and sets it at container start. With `ecs.insecurePlaintextSecrets` such values are written
 ///   into `environment` in clear instead.
 ///
+/// A service with secret files (`files:`, its own or the environment's) always gets the entrypoint form: ECS
+/// cannot deliver a file, `cfg exec` writes them at container start.
+///
 /// The JSON is pretty-printed with sorted keys and unescaped slashes, and ends with a newline.
 package enum ECSTaskDefinitionRenderer {
     /// ECS rejects a task definition larger than this (FACTS §4).
@@ -63,7 +66,8 @@ package enum ECSTaskDefinitionRenderer {
 
         let delivery = try deliver(settings, references: deliveryReferences, plaintext: ecs.insecurePlaintextSecrets)
         var command = service.command
-        if delivery.needsEntrypoint {
+        let hasFiles = !environment.files.isEmpty || !service.files.isEmpty
+        if delivery.needsEntrypoint || hasFiles {
             guard !command.isEmpty else {
                 throw RenderError(
                     .invalidTaskDefinition,

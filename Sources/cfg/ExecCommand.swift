@@ -17,7 +17,8 @@ struct ExecCommand: AsyncParsableCommand {
             The command gets cfg's own environment without cfg's credentials (VAULT_TOKEN, BAO_TOKEN, \
             CFG_LOCAL_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and AppRole variables; \
             `exec.pass` in the environment file keeps some), plus every setting of the service. Nothing is \
-            written to disk. Exit codes besides cfg's own: 126 the command cannot be run, 127 it was not found.
+            written to disk: the service's `files` go to the secrets directory on tmpfs (exec.secrets_dir, \
+            default /dev/shm/cfg) with mode 0400, their paths in the variables they name. Exit codes besides cfg's own: 126 the command cannot be run, 127 it was not found.
             """
     )
 
@@ -83,6 +84,8 @@ struct ExecCommand: AsyncParsableCommand {
                     argMax: sysconf(Int32(_SC_ARG_MAX))
                 )
             }
+            // The files are written only once everything is resolved, and the command starts only if all were.
+            try launch.writeFiles()
             environment = launch.environment
         } catch {
             throw fail(error)

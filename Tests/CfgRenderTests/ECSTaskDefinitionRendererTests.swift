@@ -112,6 +112,37 @@ struct ECSTaskDefinitionRendererTests {
         #expect(container["secrets"] == nil)
     }
 
+    /// ECS cannot deliver a file: a service with secret files (its own or the environment's) gets `cfg exec`, even
+    /// when every setting could go by value or by reference, and even with the plaintext opt-in.
+    @Test func secretFilesNeedTheEntrypointForm() throws {
+        let position = ConfigPosition(file: "environments/prod.yaml", line: 12, column: 5)
+        let file = FileDeclaration(
+            name: "id_ed25519",
+            source: .secret(name: "git", key: "private_key"),
+            variables: [FileVariable(name: "GIT_SSH_KEY_FILE", position: position)],
+            position: position,
+            sourcePosition: position
+        )
+        let plainSettings = try Self.settings(includeComposed: false)
+        var service = Self.service()
+        service.files = [file]
+        let own = try Self.container(Self.render(service: service, settings: plainSettings))
+        #expect(
+            own["command"] as? [String] == [
+                "cfg", "exec", "prod", "--service", "scheduler", "--", "airflow", "scheduler",
+            ]
+        )
+        #expect((own["secrets"] as? [[String: String]])?.count == 1)
+
+        var environment = Self.environment(ECSConfig(image: "img", insecurePlaintextSecrets: true))
+        environment.files = [file]
+        let shared = try Self.container(Self.render(environment, settings: plainSettings))
+        #expect((shared["command"] as? [String])?.prefix(2) == ["cfg", "exec"])
+
+        let none = try Self.container(Self.render(settings: plainSettings))
+        #expect(none["command"] as? [String] == ["airflow", "scheduler"])
+    }
+
     @Test func plaintextOptInWritesSecretsIntoEnvironment() throws {
         let environment = Self.environment(ECSConfig(image: "img", insecurePlaintextSecrets: true))
         let text = try ECSTaskDefinitionRenderer.render(
