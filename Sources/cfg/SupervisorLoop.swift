@@ -84,8 +84,8 @@ struct SupervisorLoop {
                 .started(leases: backend.leases, leasing: backend.leasing != nil),
                 now: now()
             )
-            for await input in stream {
-                actions += handle(input, machine: &machine, state: &state, backend: backend)
+            var inputs = stream.makeAsyncIterator()
+            while true {
                 for action in actions {
                     if let code = perform(
                         action,
@@ -100,8 +100,9 @@ struct SupervisorLoop {
                         return code
                     }
                 }
-                actions = []
                 schedule(machine.nextDeadline, state: &state, group: &group, continuation: continuation)
+                guard let input = await inputs.next() else { break }
+                actions = handle(input, machine: &machine, state: &state, backend: backend)
             }
             return 70
         }
