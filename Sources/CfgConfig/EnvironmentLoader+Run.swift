@@ -33,6 +33,9 @@ extension EnvironmentLoader {
             run.onChange = .signal(reload ?? .hup)
         case "none":
             run.onChange = .none
+            if let node = fields["signal"], reload != nil {
+                throw node.invalid(expected: "no signal unless on_change is signal")
+            }
         default:
             throw fields["on_change"].map { $0.invalid(expected: "restart, signal or none") }
                 ?? node.invalid(expected: "restart, signal or none")

@@ -152,8 +152,8 @@ package struct Supervisor: Sendable {
     package var nextDeadline: Date? {
         var deadlines: [Date] = []
         if case .restarting(let killAt, false) = phase { deadlines.append(killAt) }
-        if phase == .running || phase == .starting {
-            if let changeDue { deadlines.append(changeDue) }
+        if phase == .running || phase == .starting, !exitRequested, let changeDue {
+            deadlines.append(changeDue)
         }
         if !refreshing, let refreshDue { deadlines.append(refreshDue) }
         deadlines += leases.values.compactMap(\.due)
@@ -211,6 +211,9 @@ package struct Supervisor: Sendable {
     private mutating func childExited(_ status: ExitStatus, now: Date) -> [Action] {
         if case .restarting = phase, !exitRequested {
             phase = .running
+            // The new start takes the newest values: a change found during the restart is served by it.
+            changeDue = nil
+            environmentChanged = false
             return [.spawn, .revokeRetired]
         }
         phase = .finished

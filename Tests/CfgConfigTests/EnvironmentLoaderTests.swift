@@ -673,7 +673,7 @@ struct EnvironmentLoaderTests {
         #expect(
             error?.description
                 == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment (expected one of: "
-                + "airflow_version, backend, ecs, exec, files, name, outputs, rotation, secrets, services, settings, values)"
+                + "airflow_version, backend, ecs, exec, files, name, outputs, rotation, run, secrets, services, settings, values)"
         )
     }
 
