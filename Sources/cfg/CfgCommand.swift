@@ -19,12 +19,10 @@ struct CfgCommand: AsyncParsableCommand {
         ]
     )
 
-    /// The library's `main`, preceded by what `cfg run` must read on the main thread before anything else: the
-    /// signal mask its command should start with.
+    /// The library's `main`, preceded by what `cfg exec` and `cfg run` must read on the main thread before anything
+    /// else: the signal mask their command should start with (the runtime later changes the main thread's).
     static func main() async {
-        if CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName {
-            SignalPump.rememberStartupMask()
-        }
+        SignalPump.rememberStartupMask()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

@@ -134,20 +134,9 @@ struct ExecCommand: AsyncParsableCommand {
 
     /// Gives the calling thread the signal mask cfg was started with, because `execve` keeps the caller's mask:
     /// this code runs on a concurrency worker thread, which blocks almost every signal, and the command would
-    /// otherwise never see SIGTERM. The main thread's mask (which the runtime leaves as inherited) is read from
-    /// `/proc`; without it, nothing is blocked.
+    /// otherwise never see SIGTERM.
     static func restoreSignalMask() {
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        let pid = getpid()
-        if let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
-            let bits = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
-        {
-            for signal in 1...64 where bits & (1 << UInt64(signal - 1)) != 0 {
-                sigaddset(&mask, Int32(signal))
-            }
-        }
+        var mask = SignalPump.startupMask ?? SignalPump.emptyMask()
         pthread_sigmask(SIG_SETMASK, &mask, nil)
     }
 }

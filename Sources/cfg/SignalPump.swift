@@ -24,12 +24,19 @@ enum SignalPump {
     /// Written once on the main thread before any other thread exists, only read afterwards.
     nonisolated(unsafe) private(set) static var startupMask: sigset_t?
 
-    /// Saves the main thread's mask; called first thing in `main` (async code later runs on worker threads,
-    /// which block almost every signal).
+    /// Saves the main thread's mask; called first thing in `main` (async code later runs on worker threads, which
+    /// block almost every signal, and the runtime resets the main thread's).
     static func rememberStartupMask() {
         var mask = sigset_t()
         pthread_sigmask(SIG_BLOCK, nil, &mask)
         startupMask = mask
+    }
+
+    /// A mask that blocks nothing.
+    static func emptyMask() -> sigset_t {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        return mask
     }
 
     /// Installs the handlers and starts the thread that calls `deliver` with each signal (its number, and whether

@@ -338,3 +338,22 @@ def test_database_leases_are_renewed_reissued_near_their_max_ttl_and_revoked_at_
     assert vault.call("LIST", "sys/leases/lookup/database/creds/airflow")[0] == 404
     for value in (password1, password2):
         assert value not in out + err
+
+
+def test_the_command_starts_with_the_signal_mask_cfg_was_given(dev):
+    # A mask the parent sets on purpose (SIGUSR2 blocked) reaches the command through cfg exec and cfg run alike,
+    # not the mask of the runtime thread that starts it.
+    def blocked(args):
+        script = (
+            "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2}); "
+            "sys.stdout.buffer.write(subprocess.run(sys.argv[1:], capture_output=True, check=True).stdout)"
+        )
+        result = subprocess.run(
+            ["python3", "-c", script, *dev.argv(args)], env=dev.env, cwd=dev.root, capture_output=True, check=True
+        )
+        line = next(line for line in result.stdout.decode().splitlines() if line.startswith("SigBlk:"))
+        return int(line.split(":\t", 1)[1], 16) & 0x7FFFFFFF
+
+    expected = 1 << (signal.SIGUSR2 - 1)
+    assert blocked(["exec", "dev", "--", "cat", "/proc/self/status"]) == expected
+    assert blocked(["run", "dev", "--", "cat", "/proc/self/status"]) == expected
