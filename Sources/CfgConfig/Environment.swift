@@ -424,6 +424,9 @@ package struct ServiceConfig: Sendable, Hashable {
 
 /// Environment-wide defaults for ECS task definitions (`ecs:`).
 package struct ECSConfig: Sendable, Hashable {
+    /// The official apache/airflow image's ENTRYPOINT.
+    package static let officialImageEntrypoint = ["/usr/bin/dumb-init", "--", "/entrypoint"]
+
     /// Task family prefix: a service's family is `PREFIX-SERVICE`. Default `airflow-ENV`.
     package var familyPrefix: String?
     package var image: String?
@@ -437,6 +440,9 @@ package struct ECSConfig: Sendable, Hashable {
     package var logRegion: String?
     /// Where cfg is installed in the image, for the entrypoint form; default `cfg` on PATH.
     package var cfgPath: String?
+    /// The image's own ENTRYPOINT, which `cfg exec` runs once the values are resolved (an ECS `entryPoint`
+    /// replaces the image's). Default: the official apache/airflow image's `/usr/bin/dumb-init -- /entrypoint`.
+    package var imageEntrypoint: [String]?
     /// The loudly named opt-in to put secret values in clear into `environment`. Default false.
     package var insecurePlaintextSecrets: Bool
 
@@ -450,6 +456,7 @@ package struct ECSConfig: Sendable, Hashable {
         logGroup: String? = nil,
         logRegion: String? = nil,
         cfgPath: String? = nil,
+        imageEntrypoint: [String]? = nil,
         insecurePlaintextSecrets: Bool = false
     ) {
         self.familyPrefix = familyPrefix
@@ -461,6 +468,7 @@ package struct ECSConfig: Sendable, Hashable {
         self.logGroup = logGroup
         self.logRegion = logRegion
         self.cfgPath = cfgPath
+        self.imageEntrypoint = imageEntrypoint
         self.insecurePlaintextSecrets = insecurePlaintextSecrets
     }
 }

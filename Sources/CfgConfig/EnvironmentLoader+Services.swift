@@ -86,8 +86,13 @@ extension EnvironmentLoader {
     static func parseECS(_ node: ConfigNode) throws(ConfigError) -> ECSConfig {
         let fields = try node.mapping(allowed: [
             "family_prefix", "image", "execution_role_arn", "task_role_arn", "cpu", "memory", "log_group",
-            "log_region", "cfg_path", "insecure_plaintext_secrets",
+            "log_region", "cfg_path", "image_entrypoint", "insecure_plaintext_secrets",
         ])
+        let imageEntrypoint = try fields["image_entrypoint"].map { (node) throws(ConfigError) -> [String] in
+            var words: [String] = []
+            for item in try node.list() { words.append(try item.nonEmptyString()) }
+            return words
+        }
         return ECSConfig(
             familyPrefix: try fields["family_prefix"]?.nonEmptyString(),
             image: try fields["image"]?.nonEmptyString(),
@@ -98,6 +103,7 @@ extension EnvironmentLoader {
             logGroup: try fields["log_group"]?.nonEmptyString(),
             logRegion: try fields["log_region"]?.nonEmptyString(),
             cfgPath: try fields["cfg_path"]?.nonEmptyString(),
+            imageEntrypoint: imageEntrypoint,
             insecurePlaintextSecrets: try fields["insecure_plaintext_secrets"]?.bool() ?? false
         )
     }

@@ -16,6 +16,7 @@ struct ECSTaskDefinition: Encodable, Sendable {
         var name: String
         var image: String
         var essential = true
+        var entryPoint: [String]?
         var command: [String]?
         var environment: [KeyValuePair]?
         var secrets: [Secret]?

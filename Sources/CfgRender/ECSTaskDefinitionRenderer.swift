@@ -65,7 +65,8 @@ package enum ECSTaskDefinitionRenderer {
         }
 
         let delivery = try deliver(settings, references: deliveryReferences, plaintext: ecs.insecurePlaintextSecrets)
-        var command = service.command
+        let command = service.command
+        var entryPoint: [String]?
         let hasFiles = !environment.files.isEmpty || !service.files.isEmpty
         if delivery.needsEntrypoint || hasFiles {
             guard !command.isEmpty else {
@@ -75,7 +76,11 @@ package enum ECSTaskDefinitionRenderer {
                         + "set services.\(service.name).command."
                 )
             }
-            command = [ecs.cfgPath ?? "cfg", "exec", environment.name, "--service", service.name, "--"] + command
+            // cfg exec resolves the values in the container, then becomes the image's own entrypoint (with the
+            // official image: dumb-init as PID 1, then /entrypoint, which runs the command).
+            entryPoint =
+                [ecs.cfgPath ?? "cfg", "exec", environment.name, "--service", service.name, "--"]
+                + (ecs.imageEntrypoint ?? ECSConfig.officialImageEntrypoint)
         }
 
         var options: [String: String]?
@@ -86,6 +91,7 @@ package enum ECSTaskDefinitionRenderer {
         let container = ECSTaskDefinition.ContainerDefinition(
             name: service.name,
             image: image,
+            entryPoint: entryPoint,
             command: command.isEmpty ? nil : command,
             environment: delivery.environment.isEmpty ? nil : delivery.environment,
             secrets: delivery.secrets.isEmpty ? nil : delivery.secrets,

@@ -88,11 +88,13 @@ struct ECSTaskDefinitionRendererTests {
         #expect(container["name"] as? String == "scheduler")
         #expect(container["image"] as? String == "apache/airflow:3.1.0")
         #expect(container["essential"] as? Bool == true)
+        // cfg exec resolves the values, then becomes the official image's own entrypoint, which runs the command.
         #expect(
-            container["command"] as? [String] == [
-                "cfg", "exec", "prod", "--service", "scheduler", "--", "airflow", "scheduler",
+            container["entryPoint"] as? [String] == [
+                "cfg", "exec", "prod", "--service", "scheduler", "--", "/usr/bin/dumb-init", "--", "/entrypoint",
             ]
         )
+        #expect(container["command"] as? [String] == ["airflow", "scheduler"])
         let environment = try #require(container["environment"] as? [[String: String]])
         #expect(environment.map { $0["name"] } == ["AIRFLOW__CORE__EXECUTOR", "AIRFLOW__LOGGING__BASE_LOG_FOLDER"])
         let secrets = try #require(container["secrets"] as? [[String: String]])
@@ -102,13 +104,20 @@ struct ECSTaskDefinitionRendererTests {
     @Test func withoutComposedSecretsTheCommandIsNotPrefixed() throws {
         let json = try Self.render(settings: try Self.settings(includeComposed: false))
         #expect(try Self.container(json)["command"] as? [String] == ["airflow", "scheduler"])
+        #expect(try Self.container(json)["entryPoint"] == nil)
     }
 
     @Test func secretWithoutReferenceUsesTheEntrypointWithCustomCfgPath() throws {
-        let environment = Self.environment(ECSConfig(image: "img", cfgPath: "/usr/local/bin/cfg"))
+        let environment = Self.environment(
+            ECSConfig(image: "img", cfgPath: "/usr/local/bin/cfg", imageEntrypoint: ["/usr/bin/tini", "--"])
+        )
         let json = try Self.render(environment, settings: try Self.settings(includeComposed: false), references: [:])
         let container = try Self.container(json)
-        #expect((container["command"] as? [String])?.first == "/usr/local/bin/cfg")
+        #expect(
+            container["entryPoint"] as? [String] == [
+                "/usr/local/bin/cfg", "exec", "prod", "--service", "scheduler", "--", "/usr/bin/tini", "--",
+            ]
+        )
         #expect(container["secrets"] == nil)
     }
 
@@ -127,17 +136,13 @@ struct ECSTaskDefinitionRendererTests {
         var service = Self.service()
         service.files = [file]
         let own = try Self.container(Self.render(service: service, settings: plainSettings))
-        #expect(
-            own["command"] as? [String] == [
-                "cfg", "exec", "prod", "--service", "scheduler", "--", "airflow", "scheduler",
-            ]
-        )
+        #expect((own["entryPoint"] as? [String])?.prefix(6) == ["cfg", "exec", "prod", "--service", "scheduler", "--"])
         #expect((own["secrets"] as? [[String: String]])?.count == 1)
 
         var environment = Self.environment(ECSConfig(image: "img", insecurePlaintextSecrets: true))
         environment.files = [file]
         let shared = try Self.container(Self.render(environment, settings: plainSettings))
-        #expect((shared["command"] as? [String])?.prefix(2) == ["cfg", "exec"])
+        #expect((shared["entryPoint"] as? [String])?.prefix(2) == ["cfg", "exec"])
 
         let none = try Self.container(Self.render(settings: plainSettings))
         #expect(none["command"] as? [String] == ["airflow", "scheduler"])

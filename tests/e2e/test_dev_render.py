@@ -107,8 +107,12 @@ def test_task_definitions_are_valid_register_task_definition_input_without_secre
         for key, value in values.items():
             assert value not in text, "%s appears in ecs/%s.json" % (key, service)
         container = document["containerDefinitions"][0]
-        # The local backend has no ARNs: secrets arrive through the entrypoint form.
-        assert container["command"][:6] == ["/usr/local/bin/cfg", "exec", "dev", "--service", service, "--"]
+        # The local backend has no ARNs: secrets arrive through the entrypoint form, which then runs the official
+        # image's own entrypoint (dumb-init, /entrypoint) with the service's command.
+        assert container["entryPoint"] == [
+            "/usr/local/bin/cfg", "exec", "dev", "--service", service, "--", "/usr/bin/dumb-init", "--", "/entrypoint"
+        ]
+        assert container["command"][0] == "airflow"
         names = {item["name"] for item in container.get("environment", [])}
         assert "AIRFLOW__CORE__EXECUTOR" in names
         assert "AIRFLOW__CORE__FERNET_KEY" not in names
