@@ -31,7 +31,8 @@ int cfg_signal_install(const int *signals, int count) {
     for (int i = 0; i < count; i++) {
         struct sigaction current;
         if (sigaction(signals[i], NULL, &current) != 0) return -1;
-        if (current.sa_handler == SIG_IGN) continue;
+        // SIGCHLD is taken even when ignored: an ignored SIGCHLD would have the kernel reap the command unseen.
+        if (current.sa_handler == SIG_IGN && signals[i] != SIGCHLD) continue;
         struct sigaction action;
         memset(&action, 0, sizeof action);
         action.sa_sigaction = on_signal;

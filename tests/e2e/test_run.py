@@ -357,3 +357,16 @@ def test_the_command_starts_with_the_signal_mask_cfg_was_given(dev):
     expected = 1 << (signal.SIGUSR2 - 1)
     assert blocked(["exec", "dev", "--", "cat", "/proc/self/status"]) == expected
     assert blocked(["run", "dev", "--", "cat", "/proc/self/status"]) == expected
+
+
+def test_cfg_started_with_sigchld_ignored_still_sees_the_command_end(dev):
+    # An ignored SIGCHLD would let the kernel reap the command without telling cfg, which would then wait forever.
+    script = "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
+    result = subprocess.run(
+        ["python3", "-c", script, *dev.argv(["run", "dev", "--", "sh", "-c", "exit 9"])],
+        env=dev.env,
+        cwd=dev.root,
+        capture_output=True,
+        timeout=90,
+    )
+    assert result.returncode == 9, result.stderr
