@@ -213,6 +213,8 @@ struct SupervisorLoop {
                     logger.debug("renewed lease", metadata: ["path": "\(path)", "ttl": "\(renewed.duration)"])
                     continuation.yield(.event(.leaseRenewed(path, renewed)))
                 case .failure(let error):
+                    // Cancelled because cfg is ending: nothing to report.
+                    guard !Task.isCancelled else { return }
                     Self.note("renewing the lease of '\(path)' failed: \(error)")
                     continuation.yield(.event(.leaseRenewalFailed(path)))
                 }
@@ -224,6 +226,7 @@ struct SupervisorLoop {
                 case .success(let next):
                     continuation.yield(.event(.sessionRenewed(next: next)))
                 case .failure(let error):
+                    guard !Task.isCancelled else { return }
                     Self.note("renewing the backend session failed: \(error)")
                     continuation.yield(.event(.sessionRenewalFailed))
                 }

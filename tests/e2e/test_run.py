@@ -97,7 +97,13 @@ def test_every_forwarded_signal_reaches_the_command_once(dev, tmp_path):
         log,
         log,
     )
-    process = start(dev, ["run", "dev", "--", "sh", "-c", script])
+    # cfg leaves a signal ignored when it was started with it ignored (nohup: SIGHUP), and so does the command:
+    # start cfg with the tested signals at their default, whatever ran this test.
+    def default_dispositions():
+        for name in names + ["TERM"]:
+            signal.signal(getattr(signal, "SIG" + name), signal.SIG_DFL)
+
+    process = start(dev, ["run", "dev", "--", "sh", "-c", script], preexec_fn=default_dispositions)
     try:
         child = int(wait_for(lambda: lines(str(log) + ".pid"), what="the command to start")[0])
         # The command is cfg's child, not cfg itself.
