@@ -35,7 +35,6 @@ import importlib.util
 import json
 import os
 import platform
-import random
 import re
 import select
 import shutil
@@ -335,23 +334,8 @@ def main():
         results["loadavg_start"] = os.getloadavg()
         audit_log = os.path.join(workdir, "audit.log")
         server.start(audit_log)
-        rng = random.Random(args.seed)
-        values = bench_vault.make_secrets(max(counts), rng)
-        for name, secret in values.items():
-            server.api("POST", "secret/data/bench/%s" % name, {"data": secret})
-        if args.token == "root":
-            token = server.token
-        else:  # what a deployment hands out: a token with a TTL and a read-only policy on the secrets
-            server.api("PUT", "sys/policies/acl/bench", {"policy": 'path "secret/data/bench/*" { capabilities = ["read"] }'})
-            created = server.api("POST", "auth/token/create", {"policies": ["bench"], "ttl": "1h", "renewable": True})
-            token = created["auth"]["client_token"]
-        print("token:   %s" % ("the dev root token (no TTL)" if args.token == "root" else
-                               "a child token: policy 'bench' (read secret/data/bench/*) + default, TTL 1h, renewable"),
-              flush=True)
+        values, token, token_file = bench_vault.seed_server(server, max(counts), args.seed, args.token, workdir)
         results["token"] = args.token
-        token_file = os.path.join(workdir, "token")
-        with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
-            handle.write(token)
 
         for n in counts:
             names = ["s%03d" % i for i in range(n)]

@@ -262,6 +262,28 @@ def check_output(path, expected):
 # ---------------------------------------------------------------- statistics and report
 
 
+def seed_server(server, count, seed, token_kind, workdir):
+    """Writes `count` benchmark secrets (secret/data/bench/sNNN) and the token file both launchers read; returns
+    (the secrets by name, the token, the token file's path). `token_kind` 'root' uses the dev root token; 'policy' what a
+    deployment hands out: a child token with a TTL and a read-only policy on the secrets."""
+    values = make_secrets(count, random.Random(seed))
+    for name, secret in values.items():
+        server.api("POST", "secret/data/bench/%s" % name, {"data": secret})
+    if token_kind == "root":
+        token = server.token
+    else:
+        server.api("PUT", "sys/policies/acl/bench", {"policy": 'path "secret/data/bench/*" { capabilities = ["read"] }'})
+        created = server.api("POST", "auth/token/create", {"policies": ["bench"], "ttl": "1h", "renewable": True})
+        token = created["auth"]["client_token"]
+    print("token:   %s" % ("the dev root token (no TTL)" if token_kind == "root" else
+                           "a child token: policy 'bench' (read secret/data/bench/*) + default, TTL 1h, renewable"),
+          flush=True)
+    token_file = os.path.join(workdir, "token")
+    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+        handle.write(token)
+    return values, token, token_file
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="measured runs per tool and n (default 15)")
@@ -318,23 +340,8 @@ def main():
         devices = server.api("GET", "sys/audit")
         if "bench/" not in devices.get("data", devices) or not os.path.exists(audit_log):
             raise SystemExit("the audit device is not enabled: %s" % sorted(devices.get("data", devices)))
-        rng = random.Random(args.seed)
-        values = make_secrets(max(counts), rng)
-        for name, secret in values.items():
-            server.api("POST", "secret/data/bench/%s" % name, {"data": secret})
-        if args.token == "root":
-            token = server.token
-        else:  # what a deployment hands out: a token with a TTL and a read-only policy on the secrets
-            server.api("PUT", "sys/policies/acl/bench", {"policy": 'path "secret/data/bench/*" { capabilities = ["read"] }'})
-            created = server.api("POST", "auth/token/create", {"policies": ["bench"], "ttl": "1h", "renewable": True})
-            token = created["auth"]["client_token"]
-        print("token:   %s" % ("the dev root token (no TTL)" if args.token == "root" else
-                               "a child token: policy 'bench' (read secret/data/bench/*) + default, TTL 1h, renewable"),
-              flush=True)
+        values, token, token_file = seed_server(server, max(counts), args.seed, args.token, workdir)
         results["token"] = args.token
-        token_file = os.path.join(workdir, "token")
-        with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
-            handle.write(token)
 
         for n in counts:
             names = ["s%03d" % i for i in range(n)]
