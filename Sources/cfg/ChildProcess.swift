@@ -1,4 +1,5 @@
 internal import CProcess
+import CfgEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -36,8 +37,8 @@ enum ChildProcess {
 
     /// Reaps every child that has ended (orphans that were re-parented to cfg included) and returns how `child`
     /// ended, if it did.
-    static func reap(child: pid_t) -> ExitStatusReport? {
-        var report: ExitStatusReport?
+    static func reap(child: pid_t) -> Supervisor.ExitStatus? {
+        var report: Supervisor.ExitStatus?
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
@@ -53,11 +54,6 @@ enum ChildProcess {
     /// Makes cfg the reaper of its descendants' orphans when it is not PID 1 (PID 1 is by nature).
     static func becomeSubreaper() {
         if getpid() != 1 { _ = cfg_become_child_subreaper() }
-    }
-
-    enum ExitStatusReport: Equatable {
-        case exited(Int32)
-        case signalled(Int32)
     }
 
     /// An `errno` value.

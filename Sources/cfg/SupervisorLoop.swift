@@ -118,11 +118,8 @@ struct SupervisorLoop {
     ) -> [Supervisor.Action] {
         switch input {
         case .signal(SIGCHLD, _):
-            guard let report = ChildProcess.reap(child: state.pid) else { return [] }
-            switch report {
-            case .exited(let code): return machine.handle(.childExited(.exited(code)), now: now())
-            case .signalled(let signal): return machine.handle(.childExited(.signalled(signal)), now: now())
-            }
+            guard let status = ChildProcess.reap(child: state.pid) else { return [] }
+            return machine.handle(.childExited(status), now: now())
         case .signal(let signal, let fromTerminal):
             return machine.handle(.signal(signal, fromTerminal: fromTerminal), now: now())
         case .tick:
