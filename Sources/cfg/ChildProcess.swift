@@ -60,6 +60,5 @@ enum ChildProcess {
     struct Errno: Error {
         var code: Int32
         init(_ code: Int32) { self.code = code }
-        var description: String { String(cString: strerror(code)) }
     }
 }

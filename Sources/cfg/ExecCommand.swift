@@ -92,13 +92,19 @@ struct ExecCommand: AsyncParsableCommand {
         }
         let path = Self.locate(program, path: environment.first { $0.name == "PATH" }?.value)
         let errorNumber = Self.execute(path ?? program, arguments: arguments, environment: environment)
+        throw Self.startFailure("exec", program: program, located: path != nil, errorNumber: errorNumber)
+    }
+
+    /// Says why `program` could not be started (by `cfg exec` or `cfg run`, the `command` word) and returns the
+    /// exit code: 127 when it was not found, 126 when it cannot be run.
+    static func startFailure(_ command: String, program: String, located: Bool, errorNumber: Int32) -> ExitCode {
         let reason = String(cString: strerror(errorNumber))
-        if path == nil || errorNumber == ENOENT {
-            Terminal.error("exec: command '\(program)' not found (\(reason)); check PATH and the image.")
-            throw ExitCode(Self.notFound)
+        if !located || errorNumber == ENOENT {
+            Terminal.error("\(command): command '\(program)' not found (\(reason)); check PATH and the image.")
+            return ExitCode(notFound)
         }
-        Terminal.error("exec: cannot run '\(program)': \(reason).")
-        throw ExitCode(Self.cannotRun)
+        Terminal.error("\(command): cannot run '\(program)': \(reason).")
+        return ExitCode(cannotRun)
     }
 
     /// The executable for `program`: itself when it contains a `/`, else the first executable file of that name

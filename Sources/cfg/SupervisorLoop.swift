@@ -319,12 +319,9 @@ struct SupervisorLoop {
         case .success(let pid):
             return .success(pid)
         case .failure(let error):
-            if path == nil || error.code == ENOENT {
-                Terminal.error("run: command '\(program)' not found (\(error.description)); check PATH and the image.")
-                return .failure(ExitCode(ExecCommand.notFound))
-            }
-            Terminal.error("run: cannot run '\(program)': \(error.description).")
-            return .failure(ExitCode(ExecCommand.cannotRun))
+            return .failure(
+                ExecCommand.startFailure("run", program: program, located: path != nil, errorNumber: error.code)
+            )
         }
     }
 
