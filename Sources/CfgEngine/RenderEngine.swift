@@ -36,26 +36,35 @@ package struct RenderEngine: Sendable {
     /// Renders every declared output.
     package func render() async throws(EngineError) -> [RenderedOutput] {
         let jobs = try outputJobs()
-        var evaluations: [Evaluation] = []
+        // The outputs each evaluation feeds, so that a problem is reported once with the number of outputs it
+        // affects, not once per output.
+        var consumers: [Evaluation: Set<String>] = [:]
         for job in jobs {
-            evaluations += job.templates.map { Evaluation(template: $0.path, service: job.service?.name) }
+            for template in job.templates {
+                consumers[Evaluation(template: template.path, service: job.service?.name), default: []].insert(job.path)
+            }
         }
-        let templateFiles = jobs.flatMap(\.templates)
-        let templates = try TemplateSet(files: templateFiles, projectDirectory: environment.projectDirectory)
+        let templateFiles = Self.unique(jobs.flatMap(\.templates))
+        let templates = try parse(templateFiles, consumers: consumers)
         let names = templates.secretNames(in: templateFiles.map(\.path), declared: environment.secrets)
         let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
             .resolve(names: names)
 
         var problems = ProblemList()
         var texts: [Evaluation: RenderedText] = [:]
-        for evaluation in Set(evaluations) {
+        let ordered = consumers.keys.sorted { ($0.template, $0.service ?? "") < ($1.template, $1.service ?? "") }
+        for evaluation in ordered {
             guard let template = templates[evaluation.template] else { continue }
             let context = self.context(secrets: resolved.secrets, service: evaluation.service)
             do {
                 texts[evaluation] = try template.render(context)
             } catch {
                 for diagnostic in error.diagnostics {
-                    problems.add(diagnostic.description, code: Self.code(for: diagnostic.code))
+                    problems.add(
+                        diagnostic.description,
+                        code: Self.code(for: diagnostic.code),
+                        in: consumers[evaluation] ?? []
+                    )
                 }
             }
         }
@@ -70,11 +79,43 @@ package struct RenderEngine: Sendable {
             do {
                 outputs.append(try job.render(rendered, environment: environment, references: deliveryReferences))
             } catch {
-                problems.add(String(describing: error), code: .validation)
+                problems.add(String(describing: error), code: .validation, in: [job.path])
             }
         }
         try problems.throwIfAny()
         return outputs.sorted { $0.path < $1.path }
+    }
+
+    /// The templates, each listed once (in first-use order).
+    private static func unique(_ files: [TemplateFile]) -> [TemplateFile] {
+        var seen: Set<String> = []
+        return files.filter { seen.insert($0.path).inserted }
+    }
+
+    /// Parses every template once; on failure each problem is reported once, with the number of outputs that use
+    /// its template.
+    private func parse(
+        _ files: [TemplateFile],
+        consumers: [Evaluation: Set<String>]
+    ) throws(EngineError) -> TemplateSet {
+        do {
+            return try TemplateSet(files: files, projectDirectory: environment.projectDirectory)
+        } catch {
+            // Attribute each problem to its file (the error path only: each file is parsed again on its own).
+            var problems = ProblemList()
+            for file in files {
+                do {
+                    _ = try TemplateSet(files: [file], projectDirectory: environment.projectDirectory)
+                } catch let fileError {
+                    let outputs = consumers.filter { $0.key.template == file.path }.values.reduce(into: Set()) {
+                        $0.formUnion($1)
+                    }
+                    for line in fileError.problems { problems.add(line, code: fileError.code, in: outputs) }
+                }
+            }
+            try problems.throwIfAny()
+            throw error
+        }
     }
 
     /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get`.
@@ -240,20 +281,33 @@ package struct RenderEngine: Sendable {
 }
 
 /// Problems collected over a run, with the most fundamental class deciding the exit code.
+///
+/// The same line added for several outputs is reported once, followed by how many outputs it affects
+/// (`… (in 10 outputs)`).
 struct ProblemList {
-    private(set) var lines: [String] = []
-    private var seen: Set<String> = []
+    private var order: [String] = []
+    private var consumers: [String: Set<String>] = [:]
     private var codes: Set<EngineError.Code> = []
 
-    mutating func add(_ line: String, code: EngineError.Code) {
-        for part in line.split(separator: "\n").map(String.init) where seen.insert(part).inserted {
-            lines.append(part)
+    /// The lines as they will be reported.
+    var lines: [String] {
+        order.map { line in
+            let count = consumers[line]?.count ?? 0
+            return count > 1 ? "\(line) (in \(count) outputs)" : line
+        }
+    }
+
+    /// Adds a problem (each line of `line` separately), for the outputs `outputs` (empty: not tied to outputs).
+    mutating func add(_ line: String, code: EngineError.Code, in outputs: Set<String> = []) {
+        for part in line.split(separator: "\n").map(String.init) {
+            if consumers[part] == nil { order.append(part) }
+            consumers[part, default: []].formUnion(outputs)
         }
         codes.insert(code)
     }
 
     func throwIfAny() throws(EngineError) {
-        guard !lines.isEmpty else { return }
+        guard !order.isEmpty else { return }
         let order: [EngineError.Code] = [.configuration, .backend, .unresolved, .validation, .output]
         let code = order.first { codes.contains($0) } ?? .validation
         throw EngineError(code, lines)

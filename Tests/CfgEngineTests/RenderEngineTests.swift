@@ -101,6 +101,37 @@ struct RenderEngineTests {
         }
     }
 
+    /// Issue 11, defect 13: one mistake in a template that three outputs use printed three identical lines.
+    @Test(arguments: [
+        (
+            "fernet_key = {{ secrets.fernet.fernet_key | nofilter }}", "unknown filter 'nofilter'",
+            EngineError.Code.configuration
+        ),
+        ("fernet_key = {{ secrets.fernet.fernet_kye }}", "secrets.fernet.fernet_kye", .unresolved),
+        ("fernet_key {{ secrets.db.password }}", "Expected", .validation),
+    ])
+    func eachProblemIsReportedOnceWithTheNumberOfOutputsItAffects(
+        _ line: String,
+        _ expected: String,
+        _ code: EngineError.Code
+    ) async throws {
+        try await TemporaryDirectory.with { directory in
+            let canary = Canary.make()
+            let template = Self.template.replacingOccurrences(
+                of: "fernet_key = {{ secrets.fernet.fernet_key }}",
+                with: line
+            )
+            let engine = try await fixture(directory, template: template, password: canary).engine
+            let error = try await #require(throws: EngineError.self) { try await engine.render() }
+            #expect(error.code == code)
+            #expect(error.problems.count == 1)
+            #expect(error.problems.first?.hasPrefix("templates/airflow.cfg.tmpl:2:") == true)
+            #expect(error.problems.first?.contains(expected) == true)
+            #expect(error.problems.first?.hasSuffix(" (in 3 outputs)") == true)
+            Canary.assertAbsent(canary, in: error.problems + [error.description])
+        }
+    }
+
     @Test func aMissingSecretIsReportedWhereItIsUsed() async throws {
         try await TemporaryDirectory.with { directory in
             var fixture = try await fixture(directory, password: "x")
