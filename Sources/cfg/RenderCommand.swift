@@ -8,7 +8,8 @@ import Foundation
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render every output the environment declares into out/ENV/ (files 0600, written atomically)."
+        abstract:
+            "Render every output the environment declares into out/ENV/ (files 0600, the set written all or nothing)."
     )
 
     @OptionGroup var project: ProjectOptions
@@ -38,23 +39,24 @@ struct RenderCommand: AsyncParsableCommand {
                     logger: context.logger
                 ).render()
             }
-            let directory =
-                out.map { PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath) }
-                ?? PathResolution.absolute("out/\(environment.name)", in: environment.projectDirectory)
-            let writer = OutputWriter(directory: directory)
+            // The project directory (or the parent of --out) is taken as given; every directory below it is
+            // opened without following a link.
+            let writer =
+                out.map {
+                    OutputWriter(directory: PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath))
+                }
+                ?? OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
+            let directory = writer.directory
             if diff {
-                let paths = try writer.destinations(outputs)
+                let existing = try writer.existingContents(outputs)
                 let fingerprint = SecretFingerprint()
-                for (output, path) in zip(outputs, paths) {
-                    let existing = FileManager.default.contents(atPath: path).flatMap {
-                        String(data: $0, encoding: .utf8)
-                    }
-                    for line in OutputDiff.compare(output, existing: existing, fingerprint: fingerprint).lines {
+                for (output, old) in zip(outputs, existing) {
+                    for line in OutputDiff.compare(output, existing: old, fingerprint: fingerprint).lines {
                         Terminal.output(line + "\n")
                     }
                 }
             } else if check {
-                _ = try writer.destinations(outputs)
+                try writer.verify(outputs)
                 Terminal.info("cfg: \(environment.name): \(outputs.count) outputs resolved and valid; nothing written.")
             } else {
                 try writer.write(outputs)
