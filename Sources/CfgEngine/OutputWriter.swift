@@ -1,4 +1,4 @@
-package import CfgRender
+import CfgRender
 import CfgSecure
 import Foundation
 
@@ -47,11 +47,6 @@ package struct OutputWriter: Sendable {
         self.root = "/" + below.prefix(common).joined(separator: "/")
         self.components = Array(below.dropFirst(common))
         self.directory = "/" + below.joined(separator: "/")
-    }
-
-    /// The absolute path of every output, or a validation error for a path that escapes the directory.
-    package func destinations(_ outputs: [RenderedOutput]) throws(EngineError) -> [String] {
-        try relativePaths(outputs).map { directory == "/" ? "/" + $0 : directory + "/" + $0 }
     }
 
     /// Checks the whole set against itself and against the file system, creating nothing.
@@ -167,6 +162,22 @@ package struct OutputWriter: Sendable {
             )
         }
         tree.syncAll()
+    }
+
+    /// ``write(_:)`` on a thread of its own: waiting for another render's lock must not hold a thread of the
+    /// cooperative pool.
+    package func write(_ outputs: [RenderedOutput]) async throws(EngineError) {
+        let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
+            Thread {
+                do throws(EngineError) {
+                    try self.write(outputs)
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }.start()
+        }
+        try result.get()
     }
 
     /// Where one output goes: its path relative to the root, its directory and its file name.

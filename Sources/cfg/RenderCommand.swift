@@ -59,7 +59,7 @@ struct RenderCommand: AsyncParsableCommand {
                 try writer.verify(outputs)
                 Terminal.info("cfg: \(environment.name): \(outputs.count) outputs resolved and valid; nothing written.")
             } else {
-                try writer.write(outputs)
+                try await writer.write(outputs)
                 Terminal.info("cfg: \(environment.name): wrote \(outputs.count) outputs to \(directory)")
             }
         } catch {

@@ -82,6 +82,27 @@ struct OutputWriterTests {
         }
     }
 
+    /// A file name may be 255 bytes and the temporary adds 22 (`.`, `.tmp-`, 16 hex digits): 233 is the longest
+    /// output name that can be written; one more is one clear line naming the file.
+    @Test func anOutputNameOf233BytesIsWrittenAnd234IsRefusedNamingTheFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let writer = OutputWriter(directory: directory + "/out")
+            let longest = String(repeating: "n", count: 233)
+            try writer.write([RenderedOutput(kind: .file, path: longest, contents: "x", secretKeys: [])])
+            #expect(FileManager.default.fileExists(atPath: directory + "/out/" + longest))
+            let past = String(repeating: "p", count: 234)
+            let error = #expect(throws: EngineError.self) {
+                try writer.write([RenderedOutput(kind: .file, path: past, contents: "x", secretKeys: [])])
+            }
+            #expect(
+                error?.problems == [
+                    "Could not create a temporary file for \"\(directory)/out/\(past)\": File name too long; no output "
+                        + "was replaced."
+                ]
+            )
+        }
+    }
+
     @Test(arguments: [true, false])
     func aDirectoryInTheWayOfTheFifthOutputIsFoundBeforeAnythingIsWritten(checkOnly: Bool) async throws {
         try await TemporaryDirectory.with { directory in
@@ -257,7 +278,7 @@ struct OutputWriterTests {
                             let set = ["a.env", "b/b.env", "c/c.env"].map {
                                 RenderedOutput(kind: .env, path: $0, contents: "V=\(value)\n", secretKeys: [])
                             }
-                            try? OutputWriter(directory: out).write(set)
+                            try? await OutputWriter(directory: out).write(set)
                         }
                     }
                 }
