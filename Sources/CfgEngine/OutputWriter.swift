@@ -79,6 +79,15 @@ package struct OutputWriter: Sendable {
                 throw EngineError(.output, OutputTreeProblem.system("read", tree.absolute(place.relative), errno).line)
             }
             defer { close(fd) }
+            // Checked again on the open file: something swapped in since the check is not read.
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw EngineError(
+                    .output,
+                    "\"\(tree.absolute(place.relative))\" is not a regular file and an output file must go there; "
+                        + "remove it."
+                )
+            }
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
             guard let data = try? handle.readToEnd() else {
                 throw EngineError(.output, "Could not read \"\(tree.absolute(place.relative))\".")
