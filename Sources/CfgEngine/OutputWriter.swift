@@ -21,8 +21,9 @@ import Darwin
 ///    are removed.
 /// 3. Prepare: every output is written to a new temporary file (mode 0600) in its final directory and `fsync`ed.
 ///    On any failure every temporary and every directory this run created is removed, and no output is replaced.
-/// 4. Switch: the temporaries are renamed over their outputs in path order and the directories `fsync`ed. Each
-///    rename is atomic; the set of renames is not one atomic step.
+/// 4. Switch: the temporaries are renamed over their outputs in the order given (`cfg render` gives path order)
+///    and the directories `fsync`ed. Each rename is atomic; the set of renames is not one atomic step, so a crash
+///    or a failed rename there can leave some outputs new and the rest old (a failed rename says how many).
 package struct OutputWriter: Sendable {
     /// The output directory (absolute).
     package var directory: String
