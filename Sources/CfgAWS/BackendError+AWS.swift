@@ -43,6 +43,17 @@ extension BackendError {
         endpoint: String
     ) -> BackendError {
         let tries = attempts > 1 ? " (\(attempts) attempts)" : ""
+        if error.kind == .responseTooLarge {
+            return BackendError(
+                .unavailable,
+                backend: awsKind,
+                path: call.path,
+                message: "Secrets Manager at \(error.endpoint ?? endpoint) answered \(call.operation) for "
+                    + "\(call.subject) with more than \(error.exceeded ?? "the limit"), more than any valid answer "
+                    + "holds; check that AWS_ENDPOINT_URL_SECRETS_MANAGER (or AWS_ENDPOINT_URL) and any proxy lead to "
+                    + "Secrets Manager."
+            )
+        }
         if error.kind == .tls {
             return BackendError(
                 .tls,

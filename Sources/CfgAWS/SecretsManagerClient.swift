@@ -94,6 +94,30 @@ package struct SecretsManagerClient: Sendable {
         self.random = random
     }
 
+    /// The most one value can take in an answer: Secrets Manager's quota for `SecretString` and `SecretBinary`
+    /// (65,536 bytes), with every byte escaped as `\u00XX` (6 bytes), the worst case of JSON escaping; base64 of
+    /// a binary value (87,384 bytes) is smaller.
+    static let maxEscapedValueBytes = 65_536 * 6
+    /// Room for the other fields of one entry: ARN (at most 2,048 bytes), Name (512), VersionId (64), up to 20
+    /// VersionStages of 256, dates and punctuation, each escaped, rounded up.
+    static let entryOverheadBytes = 16 << 10
+    /// The largest `GetSecretValue` answer accepted: one entry (409,600 bytes), rounded up to 512 KiB.
+    package static let maxGetSecretValueResponseBytes = 512 << 10
+    /// The largest `BatchGetSecretValue` answer accepted: a page of at most 20 entries (8,192,000 bytes), 20
+    /// `Errors` entries and a `NextToken` (each well under 4 KiB), rounded up to 8 MiB.
+    package static let maxBatchGetSecretValueResponseBytes = 8 << 20
+    /// The largest answer to any other call (version lists of 100 entries, stage moves, writes): 1 MiB.
+    package static let maxOtherResponseBytes = 1 << 20
+
+    /// The largest answer accepted for `operation`.
+    static func maxResponseBytes(for operation: String) -> Int {
+        switch operation {
+        case "GetSecretValue": maxGetSecretValueResponseBytes
+        case "BatchGetSecretValue": maxBatchGetSecretValueResponseBytes
+        default: maxOtherResponseBytes
+        }
+    }
+
     /// Whether a status and error code are worth another attempt.
     static func isRetryable(status: Int, code: String?) -> Bool {
         if let code, retryableCodes.contains(code) { return true }
@@ -101,11 +125,11 @@ package struct SecretsManagerClient: Sendable {
     }
 
     /// Whether a transport failure is worth another attempt: a lost or refused connection or a timeout, not a
-    /// TLS or proxy problem (retrying would fail the same way).
+    /// TLS or proxy problem or an oversized answer (retrying would fail the same way).
     static func isRetryable(_ error: HTTPError) -> Bool {
         switch error.kind {
         case .unreachable, .timeout, .transfer: true
-        case .tls, .proxy, .invalidRequest, .cancelled: false
+        case .tls, .proxy, .invalidRequest, .cancelled, .responseTooLarge: false
         }
     }
 
@@ -202,7 +226,8 @@ package struct SecretsManagerClient: Sendable {
                 HTTPHeader("Content-Type", "application/x-amz-json-1.1"),
                 HTTPHeader("X-Amz-Target", "secretsmanager.\(call.operation)"),
             ],
-            body: call.body
+            body: call.body,
+            maxResponseBytes: Self.maxResponseBytes(for: call.operation)
         )
     }
 

@@ -24,6 +24,13 @@ struct CurlRequestPlan: Sendable {
     let sendsBody: Bool
     /// The total-time limit.
     let timeout: Duration
+    /// The largest response body accepted.
+    let maxResponseBytes: Int
+    /// The most bytes and lines of response headers accepted.
+    let maxHeaderBytes: Int
+    let maxHeaderLines: Int
+    /// Scheme, host, port and path of the URL, for the message of a response that is too large.
+    let endpoint: String
     /// The proxy for this URL's scheme; empty for none.
     ///
     /// Note: a proxy URL may carry credentials in this `String`, which cannot be zeroed.
@@ -42,6 +49,9 @@ struct CurlRequestPlan: Sendable {
             throw HTTPError(.invalidRequest, "invalid HTTP request: a HEAD request cannot have a body")
         }
         let address = try CurlRequestPlan.parse(request.url, serverName: options.tls.serverName)
+        if let limit = request.maxResponseBytes, limit < 1 {
+            throw HTTPError(.invalidRequest, "invalid HTTP request: maxResponseBytes must be at least 1")
+        }
         method = request.method
         url = address.url
         isHTTPS = address.isHTTPS
@@ -61,6 +71,10 @@ struct CurlRequestPlan: Sendable {
         body = request.body
         sendsBody = request.body != nil || [.post, .put, .patch].contains(request.method)
         timeout = request.timeout ?? options.totalTimeout
+        maxResponseBytes = request.maxResponseBytes ?? options.maxResponseBytes
+        maxHeaderBytes = options.maxResponseHeaderBytes
+        maxHeaderLines = options.maxResponseHeaderLines
+        endpoint = HTTPRequest.redacted(request.url)
         proxy = (address.isHTTPS ? options.proxy.https : options.proxy.http) ?? ""
         noProxy = options.proxy.noProxy ?? ""
     }

@@ -39,6 +39,13 @@ final class CurlTransfer {
     private let received = SecureBuffer()
     /// The headers of the latest response (interim and proxy responses are replaced by the final one).
     private var responseHeaders: [String: String] = [:]
+    /// Bytes and lines of response headers received so far, over every response of the transfer.
+    private var headerBytes = 0
+    private var headerLines = 0
+    /// Whether the final response's header section ended (its blank line arrived).
+    private var headersComplete = false
+    /// The limit a callback found passed (`1 MiB`, `64 KiB of headers`), after which it aborted the transfer.
+    private var exceeded: String?
 
     init(id: UInt64, plan: CurlRequestPlan, continuation: CurlContinuation, easy: UnsafeMutableRawPointer) {
         self.id = id
@@ -67,6 +74,9 @@ final class CurlTransfer {
         try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.curlMilliseconds)
         try set(CURLOPT_TIMEOUT_MS, plan.timeout.curlMilliseconds)
+        // A declared Content-Length above the limit is refused before any of the body is read; the write
+        // callback enforces the same limit on bodies of undeclared (chunked) or understated length.
+        try check(cfg_curl_setopt_offset(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(plan.maxResponseBytes)))
         // Always set, so that libcurl never reads proxy variables from the environment itself.
         try set(CURLOPT_PROXY, plan.proxy)
         try set(CURLOPT_NOPROXY, plan.noProxy)
@@ -78,6 +88,20 @@ final class CurlTransfer {
 
     /// The response, or the error libcurl finished with.
     func result(for code: CURLcode) -> Result<HTTPResponse, HTTPError> {
+        if exceeded == nil, code == CURLE_OUT_OF_MEMORY, !headersComplete {
+            // libcurl refuses one header line longer than CURL_MAX_HTTP_HEADER (100 KiB) this way.
+            exceeded = "100 KiB in one header line"
+        }
+        if let exceeded {
+            return .failure(
+                .responseTooLarge(
+                    method: plan.method,
+                    target: plan.target,
+                    endpoint: plan.endpoint,
+                    exceeded: exceeded
+                )
+            )
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             return .failure(HTTPError(curlCode: code, detail: detail, plan: plan))
@@ -239,17 +263,39 @@ final class CurlTransfer {
         return CURL_SEEKFUNC_OK
     }
 
-    /// `CURLOPT_WRITEFUNCTION`: appends body bytes to the guarded buffer.
+    /// `CURLOPT_WRITEFUNCTION`: appends body bytes to the guarded buffer, or aborts the transfer (by returning
+    /// less than `length`) when they would take the body past its limit.
     private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, length: Int) -> Int {
+        guard received.count + length <= plan.maxResponseBytes else {
+            exceeded = HTTPError.size(plan.maxResponseBytes)
+            return 0
+        }
         received.append(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length))
         return length
     }
 
-    /// `CURLOPT_HEADERFUNCTION`: records one header line; a status line starts a new response.
+    /// `CURLOPT_HEADERFUNCTION`: records one header line; a status line starts a new response. Aborts the
+    /// transfer when the headers pass their limits in bytes or lines.
     private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, length: Int) -> Int {
         guard let data, length > 0 else { return length }
+        headerBytes += length
+        let isBlank = length <= 2 && (data[0] == 0x0D || data[0] == 0x0A)
+        if !isBlank {
+            headerLines += 1
+        }
+        guard headerBytes <= plan.maxHeaderBytes else {
+            exceeded = "\(HTTPError.size(plan.maxHeaderBytes)) of headers"
+            return 0
+        }
+        guard headerLines <= plan.maxHeaderLines else {
+            exceeded = "\(plan.maxHeaderLines) header lines"
+            return 0
+        }
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if isBlank {
+            headersComplete = true
+        } else if line.hasPrefix("HTTP/") {
+            headersComplete = false
             responseHeaders = [:]
         } else if let colon = line.firstIndex(of: ":"), line.first != " ", line.first != "\t" {
             let name = CurlTransfer.trimmed(line[..<colon]).lowercased()

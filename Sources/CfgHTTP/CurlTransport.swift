@@ -4,7 +4,9 @@
 /// in parallel without blocking Swift's cooperative pool, and connections are kept alive and reused. TLS
 /// verification is on unless ``TLSOptions/verify`` is `false`; proxies come only from
 /// ``HTTPClientOptions/proxy``, never from the process environment; redirects are not followed; only `http`
-/// and `https` are spoken.
+/// and `https` are spoken. Every response is bounded: its body by the request's limit (a declared
+/// `Content-Length` above it is refused before the body is read; an undeclared or lying one aborts the transfer
+/// as soon as it passes the limit), its headers by the client's, and its duration by the total timeout.
 ///
 /// Call ``shutdown()`` (or release the transport) to stop the thread.
 package final class CurlTransport: HTTPTransport {
@@ -31,7 +33,7 @@ package final class CurlTransport: HTTPTransport {
     ///
     /// - Throws: ``HTTPError`` when no response was received: ``HTTPError/Kind/invalidRequest``,
     ///   `unreachable`, `tls`, `timeout`, `cancelled` (the task was cancelled or the transport shut down),
-    ///   `proxy` or `transfer`.
+    ///   `proxy`, `responseTooLarge` (body or headers over their limit) or `transfer`.
     package func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let plan = try CurlRequestPlan(request, options: options)
         return try await loop.perform(plan).get()
@@ -51,6 +53,10 @@ package final class CurlTransport: HTTPTransport {
     private static func validate(_ options: HTTPClientOptions) throws(HTTPError) {
         guard options.maxConnectionsPerHost > 0 else {
             throw HTTPError(.invalidRequest, "invalid HTTP options: maxConnectionsPerHost must be at least 1")
+        }
+        guard options.maxResponseBytes > 0, options.maxResponseHeaderBytes > 0, options.maxResponseHeaderLines > 0
+        else {
+            throw HTTPError(.invalidRequest, "invalid HTTP options: response limits must be at least 1")
         }
         guard options.connectTimeout > .zero, options.totalTimeout > .zero else {
             throw HTTPError(.invalidRequest, "invalid HTTP options: timeouts must be positive")

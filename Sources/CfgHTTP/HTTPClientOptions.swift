@@ -10,6 +10,22 @@ package struct HTTPClientOptions: Sendable, Hashable {
     package var totalTimeout: Duration
     /// The most connections open to one host at a time; further requests wait for a free connection.
     package var maxConnectionsPerHost: Int
+    /// The largest response body a request may receive, unless the request sets its own
+    /// ``HTTPRequest/maxResponseBytes``; a longer answer fails with ``HTTPError/Kind/responseTooLarge``.
+    package var maxResponseBytes: Int
+    /// The most bytes of response headers (status lines included, interim and proxy responses counted) that one
+    /// request may receive.
+    package var maxResponseHeaderBytes: Int
+    /// The most response header lines (status lines and trailers included, the blank line ending a section not
+    /// counted) that one request may receive.
+    package var maxResponseHeaderLines: Int
+
+    /// The default ``maxResponseBytes``: 1 MiB.
+    package static let defaultMaxResponseBytes = 1 << 20
+    /// The default ``maxResponseHeaderBytes``: 64 KiB, far more than Vault or AWS send.
+    package static let defaultMaxResponseHeaderBytes = 64 << 10
+    /// The default ``maxResponseHeaderLines``.
+    package static let defaultMaxResponseHeaderLines = 200
 
     /// Creates options.
     package init(
@@ -17,12 +33,18 @@ package struct HTTPClientOptions: Sendable, Hashable {
         proxy: ProxySettings = .none,
         connectTimeout: Duration = .seconds(10),
         totalTimeout: Duration = .seconds(60),
-        maxConnectionsPerHost: Int = 16
+        maxConnectionsPerHost: Int = 16,
+        maxResponseBytes: Int = HTTPClientOptions.defaultMaxResponseBytes,
+        maxResponseHeaderBytes: Int = HTTPClientOptions.defaultMaxResponseHeaderBytes,
+        maxResponseHeaderLines: Int = HTTPClientOptions.defaultMaxResponseHeaderLines
     ) {
         self.tls = tls
         self.proxy = proxy
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maxConnectionsPerHost = maxConnectionsPerHost
+        self.maxResponseBytes = maxResponseBytes
+        self.maxResponseHeaderBytes = maxResponseHeaderBytes
+        self.maxResponseHeaderLines = maxResponseHeaderLines
     }
 }

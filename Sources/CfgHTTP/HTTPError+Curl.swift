@@ -9,6 +9,16 @@ extension HTTPError {
     ///   - plan: the request, for its method and `host:port`.
     init(curlCode code: CURLcode, detail: String, plan: CurlRequestPlan) {
         let kind = HTTPError.kind(of: code, detail: detail, isHTTPS: plan.isHTTPS)
+        if kind == .responseTooLarge {
+            // libcurl refused a declared Content-Length above CURLOPT_MAXFILESIZE_LARGE.
+            self = .responseTooLarge(
+                method: plan.method,
+                target: plan.target,
+                endpoint: plan.endpoint,
+                exceeded: HTTPError.size(plan.maxResponseBytes)
+            )
+            return
+        }
         let text = HTTPError.oneLine(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         let request = "\(plan.method.rawValue) request to \(plan.target)"
         switch kind {
@@ -24,7 +34,7 @@ extension HTTPError {
             self.init(kind, "the \(request) was cancelled")
         case .invalidRequest:
             self.init(kind, "the \(request) is invalid (\(text))")
-        case .transfer:
+        case .transfer, .responseTooLarge:
             self.init(kind, "the \(request) failed (\(text))")
         }
     }
@@ -56,6 +66,8 @@ extension HTTPError {
             return .cancelled
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return .invalidRequest
+        case CURLE_FILESIZE_EXCEEDED:
+            return .responseTooLarge
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
             let mentionsTLS = detail.contains("SSL") || detail.contains("TLS") || detail.contains("alert")
             return isHTTPS && mentionsTLS ? .tls : .transfer

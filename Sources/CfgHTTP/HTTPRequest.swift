@@ -16,6 +16,10 @@ package struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable
     package var body: Secret?
     /// The longest the whole request may take; `nil` uses the client's ``HTTPClientOptions/totalTimeout``.
     package var timeout: Duration?
+    /// The largest response body to accept, in bytes; `nil` uses the client's
+    /// ``HTTPClientOptions/maxResponseBytes``. A longer answer aborts the transfer with
+    /// ``HTTPError/Kind/responseTooLarge``: set it to what the API can legitimately send.
+    package var maxResponseBytes: Int?
 
     /// Creates a request.
     package init(
@@ -23,13 +27,15 @@ package struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable
         url: String,
         headers: [HTTPHeader] = [],
         body: Secret? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        maxResponseBytes: Int? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// `GET https://host:8200/v1/path`, without user information, query or fragment.

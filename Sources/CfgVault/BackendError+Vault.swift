@@ -30,6 +30,16 @@ extension BackendError {
             )
         case .cancelled:
             return vaultCancelled(call)
+        case .responseTooLarge:
+            return BackendError(
+                .unavailable,
+                backend: vaultKind,
+                path: call.secretPath,
+                message:
+                    "Vault at \(error.endpoint ?? address) answered \(call.action) with more than "
+                    + "\(error.exceeded ?? "the limit") (cfg's limit for one Vault answer); check that VAULT_ADDR "
+                    + "(or backend.address) points at Vault itself and that the secret is smaller than 1 MiB."
+            )
         case .unreachable, .proxy, .transfer, .invalidRequest:
             return BackendError(
                 .unreachable,

@@ -44,6 +44,10 @@ struct VaultResponse: Sendable {
 /// Sends Vault API calls over an ``HTTPTransport``: the address, `/v1/`, the token and namespace headers,
 /// retries with jittered backoff, and one classification of failures into ``BackendError``s.
 struct VaultClient: Sendable {
+    /// The largest answer to one call: 1 MiB, the default `max_entry_size` of Vault's integrated storage (so a
+    /// KV secret larger than this cannot be stored there), and far more than a login, a lease or a token needs.
+    static let maxResponseBytes = 1 << 20
+
     var settings: VaultSettings
     var transport: any HTTPTransport
     var policy: VaultRetryPolicy
@@ -112,7 +116,13 @@ struct VaultClient: Sendable {
         if let token { headers.append(HTTPHeader("X-Vault-Token", secret: token)) }
         if let namespace = settings.namespace { headers.append(HTTPHeader("X-Vault-Namespace", namespace)) }
         if call.body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
-        return HTTPRequest(method: call.method, url: url, headers: headers, body: call.body)
+        return HTTPRequest(
+            method: call.method,
+            url: url,
+            headers: headers,
+            body: call.body,
+            maxResponseBytes: Self.maxResponseBytes
+        )
     }
 
     /// Vault's answer when nothing is mounted at a path (a wrong mount, KV version or namespace).

@@ -32,6 +32,8 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
     let transport: any HTTPTransport
     var timeout: Duration = .seconds(2)
     var attempts = 3
+    /// The largest answer accepted: credentials in JSON are a few KiB.
+    static let maxResponseBytes = 64 << 10
     /// The pause between tries (botocore sleeps 1 s).
     var retryDelay: Duration = .seconds(1)
 
@@ -123,7 +125,8 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
             method: .get,
             url: url,
             headers: [HTTPHeader("Accept", "application/json")],
-            timeout: timeout
+            timeout: timeout,
+            maxResponseBytes: Self.maxResponseBytes
         )
         switch authorization {
         case .none:

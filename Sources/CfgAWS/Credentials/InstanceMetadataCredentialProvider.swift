@@ -40,6 +40,8 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
     let timeout: Duration
     /// Tries per `GET`.
     let attempts: Int
+    /// The largest answer accepted: a token, a role name or credentials in JSON are a few KiB.
+    static let maxResponseBytes = 64 << 10
     private let token = Mutex<SessionToken?>(nil)
 
     init(
@@ -189,7 +191,8 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
             method: .put,
             url: endpoint + "/latest/api/token",
             headers: [HTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", String(Self.tokenLifetime))],
-            timeout: timeout
+            timeout: timeout,
+            maxResponseBytes: Self.maxResponseBytes
         )
         let response: HTTPResponse
         do {
@@ -227,7 +230,8 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
                 method: .get,
                 url: endpoint + path,
                 headers: [HTTPHeader("X-aws-ec2-metadata-token", secret: session)],
-                timeout: timeout
+                timeout: timeout,
+                maxResponseBytes: Self.maxResponseBytes
             )
             let response: HTTPResponse
             do {

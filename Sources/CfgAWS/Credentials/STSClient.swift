@@ -26,6 +26,8 @@ package struct STSClient: Sendable, CustomStringConvertible {
     package var maxAttempts: Int
     /// The pause before the second try; doubled before each further one.
     package var retryDelay: Duration
+    /// The largest answer accepted: an AssumeRole answer is about 2 KiB of XML.
+    static let maxResponseBytes = 64 << 10
 
     package init(
         endpoint: String,
@@ -133,7 +135,8 @@ package struct STSClient: Sendable, CustomStringConvertible {
                 HTTPHeader("Accept", "text/xml"),
             ],
             body: body,
-            timeout: timeout
+            timeout: timeout,
+            maxResponseBytes: Self.maxResponseBytes
         )
     }
 
