@@ -28,12 +28,11 @@ import Testing
         #expect(InstanceMetadataCredentialProvider.maxResponseBytes == 64 << 10)
     }
 
+    /// The container provider's outcome against an answer of `size` bytes, and how many requests it made.
     private func containerCredentials(
         size: Int,
         secret: String
-    ) async throws -> Result<
-        AWSCredentials, AWSCredentialError
-    > {
+    ) async throws -> (result: Result<AWSCredentials, AWSCredentialError>, requests: Int) {
         let server = try ScriptedHTTPServer { _ in
             Self.padded(CredentialFixture.credentialJSON(secret: secret), to: size)
         }
@@ -49,25 +48,28 @@ import Testing
         )
         provider.retryDelay = .zero
         do {
-            return .success(try await provider.credentials())
+            let credentials = try await provider.credentials()
+            return (.success(credentials), server.requests.count)
         } catch {
-            return .failure(error)
+            return (.failure(error), server.requests.count)
         }
     }
 
     @Test func containerCredentialsExactlyAtTheLimitAreRead() async throws {
-        let credentials = try await containerCredentials(size: 64 << 10, secret: "container-secret").get()
+        let credentials = try await containerCredentials(size: 64 << 10, secret: "container-secret").result.get()
         #expect(credentials.secretAccessKey == Secret(copying: "container-secret"))
     }
 
     @Test func containerCredentialsOneBytePastTheLimitAreRefused() async throws {
         let canary = Canary.make()
-        let result = try await containerCredentials(size: (64 << 10) + 1, secret: canary)
+        let (result, requests) = try await containerCredentials(size: (64 << 10) + 1, secret: canary)
+        #expect(requests == 1, "an answer that is too large is not retried")
         guard case .failure(let error) = result else {
             Issue.record("credentials were read from an answer past the limit")
             return
         }
         #expect(error.kind == .unreachable)
+        #expect(error.description.contains("sent too large an answer"), "\(error.description)")
         #expect(error.description.contains("more than 64 KiB"), "\(error.description)")
         Canary.assertAbsent(canary, in: [error.description, String(reflecting: error)])
         Canary.assertAbsent("PATH-CANARY", in: [error.description, String(reflecting: error)])
@@ -117,6 +119,7 @@ import Testing
             Issue.record("credentials were read from an answer past the limit")
             return
         }
+        #expect(error.description.contains("sent too large an answer to the AssumeRole call"), "\(error.description)")
         #expect(error.description.contains("more than 64 KiB"), "\(error.description)")
         Canary.assertAbsent(canary, in: [error.description, String(reflecting: error)])
     }

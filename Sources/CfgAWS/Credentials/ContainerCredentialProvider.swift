@@ -161,12 +161,14 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
             do {
                 response = try await transport.send(request)
             } catch {
+                let verb = error.kind == .responseTooLarge ? "sent too large an answer" : "did not answer"
                 lastError = AWSCredentialError(
                     .unreachable,
-                    "The container credentials endpoint \(displayEndpoint) did not answer (\(error.message)); "
+                    "The container credentials endpoint \(displayEndpoint) \(verb) (\(error.message)); "
                         + "check that the task or pod has a role and the agent is running."
                 )
-                if error.kind == .cancelled || error.kind == .invalidRequest { throw lastError }
+                // An oversized answer would be oversized again.
+                if [.cancelled, .invalidRequest, .responseTooLarge].contains(error.kind) { throw lastError }
                 continue
             }
             if response.status >= 500 {

@@ -237,7 +237,7 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
             do {
                 response = try await transport.send(request)
             } catch {
-                if attempt < attempts, error.kind != .cancelled { continue }
+                if attempt < attempts, error.kind != .cancelled, error.kind != .responseTooLarge { continue }
                 return .failure(
                     OutcomeError(
                         .failure(

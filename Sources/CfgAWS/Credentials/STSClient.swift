@@ -182,9 +182,10 @@ package struct STSClient: Sendable, CustomStringConvertible {
         do {
             response = try await transport.send(request)
         } catch {
+            let verb = error.kind == .responseTooLarge ? "sent too large an answer to" : "did not answer"
             let failure = AWSCredentialError(
                 .unreachable,
-                "STS at \(endpoint) did not answer the \(action) call for \(roleARN) (\(error.message)); "
+                "STS at \(endpoint) \(verb) the \(action) call for \(roleARN) (\(error.message)); "
                     + "check the network, proxy settings and AWS_ENDPOINT_URL_STS."
             )
             switch error.kind {
