@@ -41,20 +41,21 @@ package struct SecretInitializer: Sendable {
             }
         }
         let storePath = BackendFactory.localStorePath(environment, config: config)
-        let key: Secret
+        let initialization: LocalBackend.Initialization
         do {
-            key = try loadOrCreateKey(config: config, report: &report)
-            if !FileManager.default.fileExists(atPath: storePath) {
-                try AtomicFile.createDirectory((storePath as NSString).deletingLastPathComponent, mode: 0o700)
-                try LocalBackend.create(storePath: storePath, key: key, environmentName: environment.name)
-                report.createdStore = storePath
-            }
-        } catch let error as BackendError {
-            throw EngineError(.backend, error.description)
+            // The key and the store are created under the store's lock; the key used is always the one on disk.
+            initialization = try LocalBackend.initialize(
+                storePath: storePath,
+                environmentName: environment.name,
+                keyFile: BackendFactory.localKeyFile(environment, config: config),
+                environment: processEnvironment
+            )
         } catch {
-            throw EngineError(.output, "\(storePath): \(error)")
+            throw EngineError(.backend, error.description)
         }
-        let backend = LocalBackend(storePath: storePath, key: key, environmentName: environment.name)
+        report.createdKey = initialization.createdKeyFile
+        if initialization.createdStore { report.createdStore = storePath }
+        let backend = LocalBackend(storePath: storePath, key: initialization.key, environmentName: environment.name)
         return try await generateMissing(into: backend, report: report)
     }
 
@@ -87,32 +88,6 @@ package struct SecretInitializer: Sendable {
             report.generated.append(declaration.name)
         }
         return report
-    }
-
-    /// The store key: CFG_LOCAL_KEY or an existing key file, else a new key file (never overwritten).
-    private func loadOrCreateKey(config: LocalBackendConfig, report: inout Report) throws(BackendError) -> Secret {
-        if processEnvironment[LocalKey.environmentVariable]?.isEmpty == false {
-            return try LocalKey.load(
-                environmentName: environment.name,
-                keyFile: BackendFactory.localKeyFile(environment, config: config),
-                environment: processEnvironment
-            )
-        }
-        do {
-            let created = try LocalKey.create(
-                environmentName: environment.name,
-                keyFile: BackendFactory.localKeyFile(environment, config: config),
-                environment: processEnvironment
-            )
-            report.createdKey = created.path
-            return created.key
-        } catch  where error.code == .conflict {
-            return try LocalKey.load(
-                environmentName: environment.name,
-                keyFile: BackendFactory.localKeyFile(environment, config: config),
-                environment: processEnvironment
-            )
-        }
     }
 
     /// The new secret's bytes: one generated value, or a JSON object key by key in declaration order.

@@ -27,6 +27,25 @@ extension BackendError {
         )
     }
 
+    /// The store path is not a file cfg trusts: not a regular file, a symbolic link, too large, another user's,
+    /// or open to group or others. `reason` is a sentence naming the path and the fix.
+    static func localStoreRefused(_ storePath: String, reason: String) -> BackendError {
+        BackendError(.permissionDenied, backend: localKind, message: reason)
+    }
+
+    /// `cfg init` found a store whose key file is missing: a new key would not open it.
+    static func localStoreWithoutKey(_ storePath: String, keyPath: String) -> BackendError {
+        BackendError(
+            .conflict,
+            backend: localKind,
+            message:
+                "The local store \(storePath) exists but its key file \(keyPath) does not; cfg init will not create "
+                + "a new key, which could not open it. Restore the key file at \(keyPath) (mode 0600) or set "
+                + "\(LocalKey.environmentVariable) to the key; to start over and lose its secrets, remove the store "
+                + "at \(storePath) yourself and run cfg init again."
+        )
+    }
+
     /// The store file could not be written.
     static func localStoreUnwritable(_ storePath: String, reason: String) -> BackendError {
         BackendError(

@@ -42,12 +42,69 @@ package struct LocalBackend: SecretBackend {
     /// - Throws: `.conflict` if a store already exists at `storePath`; `.unreachable` if it cannot be written.
     package static func create(storePath: String, key: Secret, environmentName: String) throws(BackendError) {
         let backend = LocalBackend(storePath: storePath, key: key, environmentName: environmentName)
-        try backend.createDirectory()
-        try backend.withLock { () throws(BackendError) in
-            guard !FileManager.default.fileExists(atPath: storePath) else {
+        try createDirectory(for: storePath)
+        try withLock(storePath: storePath, environmentName: environmentName) { () throws(BackendError) in
+            guard !LocalKey.exists(storePath) else {
                 throw .localStoreExists(storePath)
             }
             try backend.save(LocalStoreDocument(environment: environmentName))
+        }
+    }
+
+    /// What ``initialize(storePath:environmentName:keyFile:environment:)`` did.
+    package struct Initialization: Sendable {
+        /// The key the store opens with: the one on disk (or in `CFG_LOCAL_KEY`).
+        package var key: Secret
+        /// The key file this run created, if it did.
+        package var createdKeyFile: String?
+        /// Whether this run created the store.
+        package var createdStore: Bool
+    }
+
+    /// `cfg init` for the local store: makes sure a key and a store exist, safely against concurrent runs and
+    /// runs killed at any moment.
+    ///
+    /// Everything happens under the store's lock. Stale temporaries of the store are removed first. The key
+    /// comes from `CFG_LOCAL_KEY`, else from the key file; a missing key file is created exclusively (an existing
+    /// one is never replaced, see ``LocalKey/create(environmentName:keyFile:environment:)``) and then read back,
+    /// so a run that loses a race to create it uses the winner's key, and a store is only ever sealed under the
+    /// key on disk. A store that exists without its key file is an error: a new key would not open it.
+    ///
+    /// - Throws: `.conflict` for a store without its key file; the errors of ``LocalKey`` and of reading or
+    ///   writing the store.
+    package static func initialize(
+        storePath: String,
+        environmentName: String,
+        keyFile: String?,
+        environment: [String: String]
+    ) throws(BackendError) -> Initialization {
+        try createDirectory(for: storePath)
+        return try withLock(storePath: storePath, environmentName: environmentName) {
+            () throws(BackendError) -> Initialization in
+            let storeExists = LocalKey.exists(storePath)
+            var createdKeyFile: String?
+            if let keyPath = try LocalKey.filePath(
+                environmentName: environmentName,
+                keyFile: keyFile,
+                environment: environment
+            ),
+                try LocalKey.createFileIfMissing(
+                    for: SecureRandom.secret(count: LocalKey.byteCount),
+                    at: keyPath,
+                    refusal: storeExists ? .localStoreWithoutKey(storePath, keyPath: keyPath) : nil
+                )
+            {
+                createdKeyFile = keyPath
+            }
+            // Always the key on disk, also when this run just wrote it: never a key only this process knows.
+            let key = try LocalKey.load(environmentName: environmentName, keyFile: keyFile, environment: environment)
+            let backend = LocalBackend(storePath: storePath, key: key, environmentName: environmentName)
+            if storeExists {
+                _ = try backend.load()
+            } else {
+                try backend.save(LocalStoreDocument(environment: environmentName))
+            }
+            return Initialization(key: key, createdKeyFile: createdKeyFile, createdStore: !storeExists)
         }
     }
 
@@ -135,13 +192,18 @@ package struct LocalBackend: SecretBackend {
     // MARK: - File access
 
     /// Reads, checks, decrypts and parses the store file.
-    private func load() throws(BackendError) -> LocalStoreDocument {
+    func load() throws(BackendError) -> LocalStoreDocument {
         let content: [UInt8]
         do {
-            content = try SecureFile.readBytes(storePath)
+            content = try SecureFile.readRegularBytes(storePath, limit: Self.maximumStoreSize, followLinks: false) {
+                (status) throws(FileError) in try Self.checkStoreFile(status, storePath: storePath)
+            }
         } catch {
             if error.code == .notFound {
                 throw .localStoreMissing(storePath, environmentName: environmentName)
+            }
+            if error.code == .invalidInput {
+                throw .localStoreRefused(storePath, reason: error.description)
             }
             throw .localStoreUnreadable(storePath, reason: error.description)
         }
@@ -167,7 +229,7 @@ package struct LocalBackend: SecretBackend {
     }
 
     /// Encrypts and atomically writes a document (mode 0600).
-    private func save(_ document: LocalStoreDocument) throws(BackendError) {
+    func save(_ document: LocalStoreDocument) throws(BackendError) {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -186,6 +248,14 @@ package struct LocalBackend: SecretBackend {
             environmentName: environmentName,
             storePath: storePath
         )
+        guard content.count <= Self.maximumStoreSize else {
+            throw .localStoreUnwritable(
+                storePath,
+                reason:
+                    "the store would be larger than its limit of \(Self.maximumStoreSize / (1 << 20)) MiB "
+                    + "(\(Self.maximumStoreSize) bytes); nothing was changed."
+            )
+        }
         do {
             try AtomicFile.write(content, to: storePath, mode: 0o600)
         } catch {
@@ -209,11 +279,22 @@ package struct LocalBackend: SecretBackend {
 
     /// Runs `body` holding the exclusive lock on `<storePath>.lock`. Blocks: call it off the cooperative pool.
     private func withLock<T>(_ body: () throws(BackendError) -> T) throws(BackendError) -> T {
+        try Self.withLock(storePath: storePath, environmentName: environmentName, body)
+    }
+
+    /// Runs `body` holding the exclusive lock on `<storePath>.lock`, after removing the temporaries a killed
+    /// writer left (every writer of the store holds this lock, so none of them is live).
+    static func withLock<T>(
+        storePath: String,
+        environmentName: String,
+        _ body: () throws(BackendError) -> T
+    ) throws(BackendError) -> T {
         let lockPath = storePath + ".lock"
         let outcome: Result<T, BackendError>
         do {
             outcome = try FileLock.withExclusiveLock(at: lockPath) { () -> Result<T, BackendError> in
-                Result { () throws(BackendError) -> T in try body() }
+                StaleTemporaries.remove(for: storePath)
+                return Result { () throws(BackendError) -> T in try body() }
             }
         } catch let error as SecureError {
             if error.code == .notFound {
@@ -226,8 +307,31 @@ package struct LocalBackend: SecretBackend {
         return try outcome.get()
     }
 
+    /// The largest store file read or written.
+    package static let maximumStoreSize = 16 << 20
+
+    /// The store must belong to this user and be closed to group and others, as the key file is.
+    private static func checkStoreFile(_ status: SecureFile.Status, storePath: String) throws(FileError) {
+        guard status.owner == SecureFile.effectiveUser else {
+            throw FileError(
+                .invalidInput,
+                "The local store \(storePath) belongs to uid \(status.owner), not to this user (uid \(SecureFile.effectiveUser)). "
+                    + "Check where it came from, then `chown \(SecureFile.effectiveUser) \(storePath)`.",
+                path: storePath
+            )
+        }
+        guard status.permissions & 0o077 == 0 else {
+            throw FileError(
+                .invalidInput,
+                "The local store \(storePath) is readable by group or others (mode \(LocalKey.octal(status.permissions))). "
+                    + "Run `chmod 600 \(storePath)`.",
+                path: storePath
+            )
+        }
+    }
+
     /// Creates the store's directory (mode 0700) if it is missing.
-    private func createDirectory() throws(BackendError) {
+    private static func createDirectory(for storePath: String) throws(BackendError) {
         let directory = (storePath as NSString).deletingLastPathComponent
         guard !directory.isEmpty else { return }
         do {

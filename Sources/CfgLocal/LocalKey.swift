@@ -7,7 +7,8 @@ import Foundation
 /// Precedence: the `CFG_LOCAL_KEY` environment variable (base64 of exactly 32 bytes) wins when it is set and not
 /// empty; otherwise the key file: the explicit path (a leading `~/` is expanded with `HOME`), or by default
 /// `$XDG_CONFIG_HOME/cfg/keys/ENV.key`, else `$HOME/.config/cfg/keys/ENV.key`. A key file holds base64 of 32
-/// bytes and an optional newline, and must not be readable by group or others.
+/// bytes and an optional newline; it must be a regular file of at most ``maximumFileSize`` bytes, owned by this
+/// user and closed to group and others, in a directory that only this user (or root) can write.
 ///
 /// Errors name the file or the variable, never their content.
 package enum LocalKey {
@@ -43,9 +44,11 @@ package enum LocalKey {
             return key
         }
         let path = try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
-        let mode: mode_t
+        let content: Secret
         do {
-            mode = try SecureFile.permissions(path)
+            content = try SecureFile.readRegular(path, limit: maximumFileSize, followLinks: true) {
+                (status) throws(FileError) in try checkKeyFile(status, path: path)
+            }
         } catch {
             if error.code == .notFound {
                 throw BackendError(
@@ -57,23 +60,12 @@ package enum LocalKey {
                         + "or set \(environmentVariable)."
                 )
             }
+            if error.code == .invalidInput {
+                throw BackendError(.authenticationFailed, backend: BackendError.localKind, message: error.description)
+            }
             throw unreadable(path, reason: error.description)
         }
-        guard mode & 0o077 == 0 else {
-            throw BackendError(
-                .authenticationFailed,
-                backend: BackendError.localKind,
-                message:
-                    "The key file \(path) is readable by group or others (mode \(String(mode, radix: 8))). "
-                    + "Run `chmod 600 \(path)`."
-            )
-        }
-        let content: Secret
-        do {
-            content = try SecureFile.read(path)
-        } catch {
-            throw unreadable(path, reason: error.description)
-        }
+        try checkDirectory(of: path)
         let key: Secret
         do {
             key = try Base64Codec.decode(withoutTrailingNewline(content), variant: .standard)
@@ -86,25 +78,56 @@ package enum LocalKey {
         return key
     }
 
+    /// The largest key file read: a key is 44 base64 characters and a newline, so anything near this is not a key.
+    package static let maximumFileSize = 1024
+
     /// Generates a new key and writes it to the key file (base64 and a newline, mode 0600, in a 0700 directory).
+    ///
+    /// The file is created exclusively (see ``AtomicFile/create(_:at:mode:)``): a complete file appears at once
+    /// or not at all, and an existing key is never replaced, even by a concurrent `cfg init`. Creation holds the
+    /// lock `KEYFILE.lock` in the key directory, under which stale temporaries of the key file are removed first.
     ///
     /// - Returns: the key and the file it was written to.
     /// - Throws: `.conflict` if the key file exists (it is never overwritten); `.unreachable` if it cannot be
-    ///   written; `.invalidRequest` for an unusable environment name or path.
+    ///   written; `.authenticationFailed` for a key directory that another user can change; `.invalidRequest` for
+    ///   an unusable environment name or path.
     package static func create(
         environmentName: String,
         keyFile: String?,
         environment: [String: String]
     ) throws(BackendError) -> (key: Secret, path: String) {
         let path = try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
-        guard !FileManager.default.fileExists(atPath: path) else {
+        let key = SecureRandom.secret(count: byteCount)
+        guard try createFileIfMissing(for: key, at: path, refusal: nil) else {
             throw BackendError(
                 .conflict,
                 backend: BackendError.localKind,
                 message: "A key file already exists at \(path); refusing to overwrite it."
             )
         }
-        let key = SecureRandom.secret(count: byteCount)
+        return (key, path)
+    }
+
+    /// The key file `load` would read (`nil` when `CFG_LOCAL_KEY` provides the key).
+    package static func filePath(
+        environmentName: String,
+        keyFile: String?,
+        environment: [String: String]
+    ) throws(BackendError) -> String? {
+        if let text = environment[environmentVariable], !text.isEmpty { return nil }
+        return try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
+    }
+
+    /// Under the key file's lock (`KEYFILE.lock`): removes stale temporaries of the key file, then writes `key`
+    /// to a new key file at `path` unless one exists.
+    ///
+    /// - Parameter refusal: when not `nil`, a missing key file is not created and this error is thrown instead.
+    /// - Returns: whether this call created the file.
+    static func createFileIfMissing(
+        for key: Secret,
+        at path: String,
+        refusal: BackendError?
+    ) throws(BackendError) -> Bool {
         let encoded = Base64Codec.encode(key, variant: .standard)
         let content = encoded.withUnsafeBytes { encodedBytes in
             Secret(count: encodedBytes.count + 1) { buffer in
@@ -112,20 +135,98 @@ package enum LocalKey {
                 buffer[encodedBytes.count] = UInt8(ascii: "\n")
             }
         }
+        let directory = (path as NSString).deletingLastPathComponent
         do {
-            let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try AtomicFile.createDirectory(directory, mode: 0o700)
             }
-            try AtomicFile.write(content, to: path, mode: 0o600)
         } catch {
-            throw BackendError(
-                .unreachable,
-                backend: BackendError.localKind,
-                message: "Could not write the key file \(path): \(error.description)"
+            throw unwritable(path, reason: error.description)
+        }
+        try checkDirectory(of: path)
+        let outcome: Result<Bool, BackendError>
+        do {
+            outcome = try FileLock.withExclusiveLock(at: path + ".lock") { () -> Result<Bool, BackendError> in
+                StaleTemporaries.remove(for: path)
+                if exists(path) { return .success(false) }
+                if let refusal { return .failure(refusal) }
+                do throws(FileError) {
+                    return .success(try AtomicFile.create(content, at: path, mode: 0o600))
+                } catch {
+                    return .failure(unwritable(path, reason: error.description))
+                }
+            }
+        } catch let error as FileError {
+            throw unwritable(path, reason: error.description)
+        } catch {
+            throw unwritable(path, reason: "the lock file \(path).lock could not be locked.")
+        }
+        return try outcome.get()
+    }
+
+    /// Whether anything (a file, a link, even a dangling one) is at `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// The key file must belong to this user and be closed to group and others.
+    private static func checkKeyFile(_ status: SecureFile.Status, path: String) throws(FileError) {
+        guard status.owner == SecureFile.effectiveUser else {
+            throw FileError(
+                .invalidInput,
+                "The key file \(path) belongs to uid \(status.owner), not to this user (uid "
+                    + "\(SecureFile.effectiveUser)): another user could have written this key. Check where it came "
+                    + "from, then `chown \(SecureFile.effectiveUser) \(path)`.",
+                path: path
             )
         }
-        return (key, path)
+        guard status.permissions & 0o077 == 0 else {
+            throw FileError(
+                .invalidInput,
+                "The key file \(path) is readable by group or others (mode \(octal(status.permissions))). "
+                    + "Run `chmod 600 \(path)`.",
+                path: path
+            )
+        }
+    }
+
+    /// The key file's directory must belong to this user (or root) and not be writable by group or others, so no
+    /// other user can put a key of their own in its place.
+    static func checkDirectory(of path: String) throws(BackendError) {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        let status: SecureFile.Status
+        do {
+            status = try SecureFile.directoryStatus(directory)
+        } catch {
+            throw unreadable(path, reason: error.description)
+        }
+        guard status.owner == SecureFile.effectiveUser || status.owner == 0 else {
+            throw BackendError(
+                .authenticationFailed,
+                backend: BackendError.localKind,
+                message:
+                    "The key directory \(directory) belongs to uid \(status.owner), not to this user (uid "
+                    + "\(SecureFile.effectiveUser)) or root: its owner could replace the key. Keep the key in a "
+                    + "directory of your own."
+            )
+        }
+        guard status.permissions & 0o022 == 0 else {
+            throw BackendError(
+                .authenticationFailed,
+                backend: BackendError.localKind,
+                message:
+                    "The key directory \(directory) is writable by group or others (mode "
+                    + "\(octal(status.permissions))): another user could replace the key. Run `chmod 700 \(directory)`."
+            )
+        }
+    }
+
+    /// A mode as four octal digits (`0644`).
+    static func octal(_ mode: mode_t) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// The default key file of an environment: `$XDG_CONFIG_HOME/cfg/keys/ENV.key`, else
@@ -143,7 +244,7 @@ package enum LocalKey {
     // MARK: - Helpers
 
     /// The key file to use: the explicit one (with `~/` expanded) or the default.
-    private static func resolvePath(
+    static func resolvePath(
         environmentName: String,
         keyFile: String?,
         environment: [String: String]
@@ -210,6 +311,14 @@ package enum LocalKey {
             message:
                 "\(source) does not hold a local store key: expected base64 of exactly \(byteCount) bytes. "
                 + "Generate one with `cfg init`."
+        )
+    }
+
+    private static func unwritable(_ path: String, reason: String) -> BackendError {
+        BackendError(
+            .unreachable,
+            backend: BackendError.localKind,
+            message: "Could not write the key file \(path): \(reason)"
         )
     }
 

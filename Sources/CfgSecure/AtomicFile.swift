@@ -65,6 +65,48 @@ package enum AtomicFile {
         }
     }
 
+    /// Creates `path` holding `secret` only if nothing exists at that name yet; an existing file is never
+    /// replaced, even by a concurrent writer.
+    ///
+    /// The content goes to a complete, `fsync`ed temporary file (mode `mode`) first, which is then hard-linked
+    /// to `path` with `link(2)`: that fails with `EEXIST` when the name is taken, and otherwise makes a whole
+    /// file appear at once, so no reader ever sees it half-written. The temporary is removed either way.
+    ///
+    /// - Returns: `true` if this call created `path`, `false` if a file (or anything else) was already there.
+    /// - Throws: `FileError` naming the path and the system's reason (never the content).
+    package static func create(_ secret: Secret, at path: String, mode: mode_t = 0o600) throws(FileError) -> Bool {
+        try secret.withUnsafeBytes { (buffer) throws(FileError) -> Bool in
+            let directory = POSIX.directoryName(path)
+            let temporaryPath = try writeTemporary(buffer, for: path, in: directory, mode: mode)
+            defer { unlink(temporaryPath) }
+            guard link(temporaryPath, path) == 0 else {
+                let error = errno
+                if error == EEXIST { return false }
+                throw .file("create", path, errno: error)
+            }
+            syncDirectory(directory)
+            return true
+        }
+    }
+
+    /// The name prefix of the temporary files that writes of `path` use: `.NAME.tmp-`.
+    package static func temporaryPrefix(for path: String) -> String {
+        "." + POSIX.baseName(path) + ".tmp-"
+    }
+
+    /// Whether `name` (an entry of the target's directory) is one of the temporary files of `path`:
+    /// ``temporaryPrefix(for:)`` followed by exactly 16 lowercase hex digits.
+    package static func isTemporary(_ name: String, of path: String) -> Bool {
+        let prefix = temporaryPrefix(for: path)
+        guard name.hasPrefix(prefix) else { return false }
+        let suffix = name.utf8.dropFirst(prefix.utf8.count)
+        return suffix.count == temporarySuffixLength
+            && suffix.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The random part of a temporary name: 8 bytes as hex.
+    static let temporarySuffixLength = 16
+
     /// The write protocol itself, over a raw buffer.
     ///
     /// - Parameter beforeRename: a hook for tests to inject a failure after the temporary file is
@@ -76,6 +118,32 @@ package enum AtomicFile {
         beforeRename: () throws(FileError) -> Void = {}
     ) throws(FileError) {
         let directory = POSIX.directoryName(path)
+        let temporaryPath = try writeTemporary(buffer, for: path, in: directory, mode: mode)
+        var failure: FileError?
+        do throws(FileError) {
+            try beforeRename()
+        } catch {
+            failure = error
+        }
+        if failure == nil, rename(temporaryPath, path) != 0 {
+            failure = .file("replace", path, errno: errno)
+        }
+        if let failure {
+            unlink(temporaryPath)
+            throw failure
+        }
+        syncDirectory(directory)
+    }
+
+    /// Writes `buffer` to a new temporary file next to `path`, with `mode`, flushed and closed.
+    ///
+    /// - Returns: the temporary file's path; on failure it is removed before the error is thrown.
+    private static func writeTemporary(
+        _ buffer: UnsafeRawBufferPointer,
+        for path: String,
+        in directory: String,
+        mode: mode_t
+    ) throws(FileError) -> String {
         let (fd, temporaryPath) = try createTemporary(for: path, in: directory)
         var failure: FileError?
         if fchmod(fd, mode) != 0 {
@@ -88,29 +156,19 @@ package enum AtomicFile {
         if close(fd) != 0, failure == nil, errno != EINTR {
             failure = .file("write", path, errno: errno)
         }
-        if failure == nil {
-            do throws(FileError) {
-                try beforeRename()
-            } catch {
-                failure = error
-            }
-        }
-        if failure == nil, rename(temporaryPath, path) != 0 {
-            failure = .file("replace", path, errno: errno)
-        }
         if let failure {
             unlink(temporaryPath)
             throw failure
         }
-        syncDirectory(directory)
+        return temporaryPath
     }
 
     /// Creates a new, empty temporary file next to `path` with a random name and mode 0600.
     private static func createTemporary(for path: String, in directory: String) throws(FileError) -> (Int32, String) {
-        let stem = directory + "/." + POSIX.baseName(path) + ".tmp-"
+        let stem = directory + "/" + temporaryPrefix(for: path)
         for _ in 0..<16 {
-            let candidate = stem + Hex.encode(SecureRandom.bytes(count: 8))
-            switch POSIX.openFile(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) {
+            let candidate = stem + Hex.encode(SecureRandom.bytes(count: temporarySuffixLength / 2))
+            switch POSIX.openFile(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) {
             case .success(let fd):
                 return (fd, candidate)
             case .failure(let error) where error.value == EEXIST:

@@ -8,7 +8,7 @@ internal import Darwin
 ///
 /// Used to serialise writers of the same file (for example two `cfg rotate` runs). The lock file
 /// is created with mode 0600 if missing and is left in place afterwards (removing it would race
-/// with a process about to lock it). Acquisition blocks; do not call it on the cooperative pool.
+/// with a process about to lock it); a symbolic link in its place is refused, not followed. Acquisition blocks; do not call it on the cooperative pool.
 package enum FileLock {
     /// Runs `body` while holding an exclusive lock on `lockPath`, waiting for other holders.
     ///
@@ -18,7 +18,7 @@ package enum FileLock {
         _ body: () throws(E) -> R
     ) throws -> R {
         let fd: Int32
-        switch POSIX.openFile(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) {
+        switch POSIX.openFile(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600) {
         case .success(let descriptor):
             fd = descriptor
         case .failure(let error):

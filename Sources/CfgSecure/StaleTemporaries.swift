@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Removes the temporary files a killed writer left next to a file it was replacing (`.NAME.tmp-` and 16 hex
+/// digits, the names ``AtomicFile`` uses).
+///
+/// Such a temporary may hold a complete copy of a secret. Call ``remove(for:)`` only while holding the lock that
+/// every writer of the file holds: then no temporary of that file can belong to a live writer. Only entries that
+/// match the file's own temporary pattern exactly and are regular files are removed; a symbolic link, a
+/// directory or any other name is left alone, and `unlink` never follows a link.
+package enum StaleTemporaries {
+    /// Removes the stale temporaries of `path` from its directory, best effort.
+    ///
+    /// - Parameter path: the file whose temporaries are removed (it need not exist).
+    /// - Returns: the names removed, sorted (empty when the directory cannot be read).
+    @discardableResult
+    package static func remove(for path: String) -> [String] {
+        let directory = POSIX.directoryName(path)
+        guard case .success(let fd) = POSIX.openFile(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) else { return [] }
+        defer { close(fd) }
+        var removed: [String] = []
+        for name in entries(of: fd) where AtomicFile.isTemporary(name, of: path) {
+            var info = stat()
+            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                continue
+            }
+            if unlinkat(fd, name, 0) == 0 { removed.append(name) }
+        }
+        if !removed.isEmpty { _ = POSIX.sync(fd) }
+        return removed.sorted()
+    }
+
+    /// The entry names of an open directory (read through a duplicate descriptor).
+    private static func entries(of fd: Int32) -> [String] {
+        let copy = dup(fd)
+        guard copy >= 0 else { return [] }
+        guard let stream = fdopendir(copy) else {
+            close(copy)
+            return []
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw.baseAddress.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
+            }
+            if !name.isEmpty, name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
