@@ -81,6 +81,10 @@ package struct SecretInitializer: Sendable {
             let payload = try Self.payload(for: generation)
             do {
                 _ = try await backend.store(payload, at: path, labels: [.current], expectedCurrent: "")
+            } catch  where error.code == .conflict {
+                // A concurrent init stored it first: keep that one.
+                report.existing.append(declaration.name)
+                continue
             } catch {
                 throw EngineError(.backend, error.description)
             }

@@ -73,4 +73,44 @@ struct SecretInitializerTests {
             #expect(after.versionID == before.versionID)
         }
     }
+
+    @Test func concurrentRunsOnANewProjectAllSucceedWithTheKeyOnDisk() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.yaml.write(toFile: directory + "/test.yaml", atomically: true, encoding: .utf8)
+            let environment = try EnvironmentLoader.load(directory + "/test.yaml", projectDirectory: directory)
+            let reports = try await withThrowingTaskGroup(of: SecretInitializer.Report.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await SecretInitializer(
+                            environment: environment,
+                            processEnvironment: ["HOME": directory],
+                            logger: Logger(label: "test")
+                        ).run()
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.compactMap(\.createdKey).count == 1)
+            #expect(reports.compactMap(\.createdStore).count == 1)
+            #expect(reports.map { $0.generated.filter { $0 == "fernet" }.count }.reduce(0, +) == 1)
+            let backend = try BackendFactory.make(for: environment, processEnvironment: ["HOME": directory])
+            _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/test/fernet")))
+        }
+    }
+
+    @Test func aStoreWithoutItsKeyStopsInitAndNoNewKeyIsWritten() async throws {
+        try await TemporaryDirectory.with { directory in
+            let (report, _) = try await initialize(directory)
+            let keyPath = try #require(report.createdKey)
+            let store = try #require(report.createdStore)
+            let before = try SecureFile.readBytes(store)
+            #expect(unlink(keyPath) == 0)
+            let error = await #expect(throws: EngineError.self) { _ = try await initialize(directory) }
+            #expect(error?.code == .backend)
+            #expect(error?.description.contains("Restore the key file at \(keyPath)") == true)
+            #expect(error?.description.contains("remove the store at \(store)") == true)
+            #expect(!FileManager.default.fileExists(atPath: keyPath))
+            #expect(try SecureFile.readBytes(store) == before)
+        }
+    }
 }

@@ -3,6 +3,7 @@ import CfgLocal
 import CfgSecure
 import CfgTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The local store against the shared conformance suite, plus what only a file store has: locking, file modes,
@@ -197,6 +198,233 @@ struct LocalBackendTests {
                 return
             }
             #expect(batchError.code == .unsupported)
+        }
+    }
+}
+
+/// `cfg init`'s part of the store, and the store file cfg refuses to trust (issue 11, defects 1, 7, 9, 12).
+struct LocalBackendInitializeTests {
+    static let canary = "CANARY-local-s3cr3t-Wq4!-never-printed"
+
+    /// The paths of a fresh project: the store in `.cfg/`, the key in `keys/`.
+    struct Layout {
+        let storePath: String
+        let keyPath: String
+        init(_ directory: String) {
+            storePath = directory + "/.cfg/dev.store"
+            keyPath = directory + "/keys/dev.key"
+        }
+
+        func initialize(environment: [String: String] = [:]) throws(BackendError) -> LocalBackend.Initialization {
+            try LocalBackend.initialize(
+                storePath: storePath,
+                environmentName: "dev",
+                keyFile: keyPath,
+                environment: environment
+            )
+        }
+
+        func backend() throws -> LocalBackend {
+            let key = try LocalKey.load(environmentName: "dev", keyFile: keyPath, environment: [:])
+            return LocalBackend(storePath: storePath, key: key, environmentName: "dev")
+        }
+    }
+
+    /// A store holding the canary, ready to be broken.
+    static func seeded(_ directory: String) async throws -> Layout {
+        let layout = Layout(directory)
+        _ = try layout.initialize()
+        _ = try await layout.backend().store(
+            Secret(copying: canary),
+            at: SecretPath("airflow/dev/db"),
+            labels: [.current],
+            expectedCurrent: nil
+        )
+        return layout
+    }
+
+    /// The refusal of a store read: the path and the fix are named, the canary is not.
+    static func expectRefusal(_ layout: Layout, _ fragments: [String]) async throws {
+        let backend = LocalBackend(
+            storePath: layout.storePath,
+            key: try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, environment: [:]),
+            environmentName: "dev"
+        )
+        let error = await #expect(throws: BackendError.self) {
+            _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/dev/db")))
+        }
+        for fragment in fragments {
+            #expect(error?.description.contains(fragment) == true, "\(fragment)")
+        }
+        #expect(error?.description.contains(canary) == false)
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test func racingInitializationsKeepOneKeyAndEveryRunUsesTheKeyOnDisk() async throws {
+        for _ in 0..<4 {
+            try await TemporaryDirectory.with { directory in
+                let layout = Layout(directory)
+                let outcomes = Mutex<[Result<LocalBackend.Initialization, BackendError>]>([])
+                DispatchQueue.concurrentPerform(iterations: 16) { _ in
+                    let outcome = Result { () throws(BackendError) in try layout.initialize() }
+                    outcomes.withLock { $0.append(outcome) }
+                }
+                let results = outcomes.withLock { $0 }
+                let onDisk = try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, environment: [:])
+                var createdKeys = 0
+                var createdStores = 0
+                for result in results {
+                    let initialization = try result.get()
+                    #expect(initialization.key == onDisk)
+                    createdKeys += initialization.createdKeyFile == nil ? 0 : 1
+                    createdStores += initialization.createdStore ? 1 : 0
+                }
+                #expect(results.count == 16)
+                #expect(createdKeys == 1)
+                #expect(createdStores == 1)
+                let error = await #expect(throws: BackendError.self) {
+                    _ = try await layout.backend().fetchMetadata(SecretPath("airflow/dev/db"))
+                }
+                #expect(error?.code == .notFound)
+            }
+        }
+    }
+
+    @Test func aStoreWithoutItsKeyStopsInitializationAndNoKeyIsWritten() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            let before = try SecureFile.readBytes(layout.storePath)
+            #expect(unlink(layout.keyPath) == 0)
+            let error = #expect(throws: BackendError.self) { _ = try layout.initialize() }
+            #expect(error?.code == .conflict)
+            let description = error?.description ?? ""
+            #expect(description.contains("Restore the key file at \(layout.keyPath)"))
+            #expect(description.contains("CFG_LOCAL_KEY"))
+            #expect(description.contains("remove the store at \(layout.storePath)"))
+            #expect(!description.contains(Self.canary))
+            #expect(!FileManager.default.fileExists(atPath: layout.keyPath))
+            #expect(try SecureFile.readBytes(layout.storePath) == before)
+        }
+    }
+
+    @Test func theEnvironmentKeyCreatesNoKeyFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = Layout(directory)
+            let key = SecureRandom.secret(count: 32)
+            let text = key.withUnsafeBytes { Base64Codec.encode($0, variant: .standard) }
+            let initialization = try layout.initialize(environment: ["CFG_LOCAL_KEY": text])
+            #expect(initialization.key == key)
+            #expect(initialization.createdKeyFile == nil && initialization.createdStore)
+            #expect(!FileManager.default.fileExists(atPath: layout.keyPath))
+        }
+    }
+
+    @Test func initializationRemovesTheStoresAndTheKeysStaleTemporaries() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            let staleStore = directory + "/.cfg/.dev.store.tmp-0123456789abcdef"
+            let staleKey = directory + "/keys/.dev.key.tmp-0123456789abcdef"
+            for path in [staleStore, staleKey] {
+                try AtomicFile.write(Array(Self.canary.utf8), to: path)
+            }
+            _ = try layout.initialize()
+            #expect(!FileManager.default.fileExists(atPath: staleStore))
+            #expect(!FileManager.default.fileExists(atPath: staleKey))
+        }
+    }
+
+    @Test func aWriteRemovesTheStoresStaleTemporaries() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            let stale = directory + "/.cfg/.dev.store.tmp-0123456789abcdef"
+            try AtomicFile.write(Array(Self.canary.utf8), to: stale)
+            _ = try await layout.backend().store(
+                Secret(copying: "next"),
+                at: SecretPath("airflow/dev/other"),
+                labels: [.current],
+                expectedCurrent: nil
+            )
+            #expect(!FileManager.default.fileExists(atPath: stale))
+        }
+    }
+
+    @Test func aFIFOAsTheStoreIsRefusedWithoutWaiting() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            #expect(unlink(layout.storePath) == 0)
+            #expect(mkfifo(layout.storePath, 0o600) == 0)
+            try await Self.expectRefusal(layout, [layout.storePath, "FIFO"])
+        }
+    }
+
+    @Test func aLinkAsTheStoreIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            #expect(rename(layout.storePath, directory + "/real.store") == 0)
+            #expect(symlink(directory + "/real.store", layout.storePath) == 0)
+            try await Self.expectRefusal(layout, [layout.storePath, "symbolic link"])
+        }
+    }
+
+    @Test func aDeviceAsTheStoreIsRefused() async throws {
+        let backend = LocalBackend(storePath: "/dev/zero", key: SecureRandom.secret(count: 32), environmentName: "dev")
+        let error = await #expect(throws: BackendError.self) {
+            _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/dev/db")))
+        }
+        #expect(error?.description.contains("\"/dev/zero\": it is a character device") == true)
+    }
+
+    @Test(arguments: [0o640, 0o604, 0o644, 0o660])
+    func aStoreOpenToGroupOrOthersIsRefused(mode: Int) async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            #expect(chmod(layout.storePath, mode_t(mode)) == 0)
+            try await Self.expectRefusal(layout, ["chmod 600 \(layout.storePath)", String(mode, radix: 8)])
+        }
+    }
+
+    @Test func aStoreOwnedByAnotherUserIsRefused() async throws {
+        // chown needs root: the tests run as root in CI and in the development container.
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            #expect(chown(layout.storePath, 65534, gid_t.max) == 0)
+            try await Self.expectRefusal(layout, [layout.storePath, "uid 65534", "chown"])
+        }
+    }
+
+    @Test func aStoreAtTheSizeLimitIsReadAndOneBytePastIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            var content = try SecureFile.readBytes(layout.storePath)
+            content += [UInt8](repeating: 0, count: LocalBackend.maximumStoreSize - content.count)
+            try AtomicFile.write(content, to: layout.storePath)
+            // At the limit the file is read: it then fails its integrity check, as any damaged store does.
+            let backend = try layout.backend()
+            let error = await #expect(throws: BackendError.self) {
+                _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/dev/db")))
+            }
+            #expect(error?.code == .corrupt)
+            try AtomicFile.write(content + [0], to: layout.storePath)
+            try await Self.expectRefusal(layout, [layout.storePath, "16 MiB (16777216 bytes)"])
+        }
+    }
+
+    @Test func aWriteThatWouldPassTheSizeLimitChangesNothing() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            let before = try SecureFile.readBytes(layout.storePath)
+            // Base64 makes 13 MiB into more than 17 MiB of store.
+            let large = Secret(bytes: [UInt8](repeating: 0x41, count: 13 << 20))
+            let error = await #expect(throws: BackendError.self) {
+                _ = try await layout.backend().store(
+                    large,
+                    at: SecretPath("airflow/dev/large"),
+                    labels: [.current],
+                    expectedCurrent: nil
+                )
+            }
+            #expect(error?.description.contains("16 MiB") == true)
+            #expect(try SecureFile.readBytes(layout.storePath) == before)
         }
     }
 }

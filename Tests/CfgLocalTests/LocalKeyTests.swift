@@ -3,6 +3,7 @@ import CfgLocal
 import CfgSecure
 import CfgTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Finding, reading and creating store keys: precedence, file modes, and errors that never show a key.
@@ -145,6 +146,112 @@ struct LocalKeyTests {
     func environmentNameThatIsNotAFileNameIsRejected(name: String) {
         #expect(throws: BackendError(.invalidRequest, backend: "local", message: "")) {
             try LocalKey.load(environmentName: name, keyFile: nil, environment: ["HOME": "/nonexistent"])
+        }
+    }
+
+    // MARK: Hostile key files and directories (issue 11, defects 1, 9, 12)
+
+    /// The refusal of a key load: one line naming `fragments`, never the key file's content.
+    static func expectRefusal(keyFile: String, _ fragments: [String], content: String? = nil) {
+        let error = #expect(throws: BackendError.self) {
+            _ = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+        }
+        #expect(error?.code == .authenticationFailed)
+        for fragment in fragments {
+            #expect(error?.description.contains(fragment) == true, "\(fragment)")
+        }
+        if let content { #expect(error?.description.contains(content) == false) }
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test func keyFileOwnedByAnotherUserIsRefused() async throws {
+        // chown needs root: the tests run as root in CI and in the development container.
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            let text = Self.base64(SecureRandom.secret(count: 32))
+            try Self.writeKeyFile(text + "\n", to: keyFile)
+            #expect(chown(keyFile, 65534, gid_t.max) == 0)
+            Self.expectRefusal(keyFile: keyFile, [keyFile, "uid 65534", "chown"], content: text)
+        }
+    }
+
+    @Test(arguments: [0o777, 0o770, 0o722, 0o1777])
+    func keyDirectoryWritableByOthersIsRefused(mode: Int) async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyDirectory = directory + "/keys"
+            try AtomicFile.createDirectory(keyDirectory, mode: 0o700)
+            let keyFile = keyDirectory + "/prod.key"
+            try Self.writeKeyFile(Self.base64(SecureRandom.secret(count: 32)), to: keyFile)
+            #expect(chmod(keyDirectory, mode_t(mode)) == 0)
+            Self.expectRefusal(keyFile: keyFile, ["chmod 700 \(keyDirectory)", String(mode, radix: 8)])
+            let error = #expect(throws: BackendError.self) {
+                _ = try LocalKey.create(
+                    environmentName: "other",
+                    keyFile: keyDirectory + "/other.key",
+                    environment: [:]
+                )
+            }
+            #expect(error?.description.contains("chmod 700 \(keyDirectory)") == true)
+            #expect(!FileManager.default.fileExists(atPath: keyDirectory + "/other.key"))
+        }
+    }
+
+    @Test func keyDirectoryOwnedByAnotherUserIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyDirectory = directory + "/keys"
+            try AtomicFile.createDirectory(keyDirectory, mode: 0o700)
+            let keyFile = keyDirectory + "/prod.key"
+            try Self.writeKeyFile(Self.base64(SecureRandom.secret(count: 32)), to: keyFile)
+            #expect(chown(keyDirectory, 65534, gid_t.max) == 0)
+            Self.expectRefusal(keyFile: keyFile, [keyDirectory, "uid 65534"])
+        }
+    }
+
+    @Test func keyFileThatIsAFIFOIsRefusedWithoutWaiting() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            #expect(mkfifo(keyFile, 0o600) == 0)
+            Self.expectRefusal(keyFile: keyFile, [keyFile, "FIFO", "not a regular file"])
+        }
+    }
+
+    @Test func keyFileThatIsADeviceIsRefused() {
+        Self.expectRefusal(keyFile: "/dev/zero", ["\"/dev/zero\": it is a character device"])
+    }
+
+    @Test func keyFileAtTheSizeLimitIsReadAndOneBytePastIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/prod.key"
+            let filler = String(repeating: "A", count: LocalKey.maximumFileSize)
+            try Self.writeKeyFile(filler, to: keyFile)
+            // At the limit the file is read, and refused as not being a key.
+            Self.expectRefusal(keyFile: keyFile, ["does not hold a local store key"])
+            try Self.writeKeyFile(filler + "A", to: keyFile)
+            Self.expectRefusal(keyFile: keyFile, [keyFile, "1 KiB (1024 bytes)"])
+        }
+    }
+
+    @Test func racingCreatesMakeOneKeyFileThatIsNeverReplaced() async throws {
+        try await TemporaryDirectory.with { directory in
+            let keyFile = directory + "/keys/prod.key"
+            let created = Mutex<[Secret]>([])
+            let conflicts = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: 16) { _ in
+                do throws(BackendError) {
+                    let key = try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:]).key
+                    created.withLock { $0.append(key) }
+                } catch {
+                    if error.code == .conflict { conflicts.withLock { $0 += 1 } }
+                }
+            }
+            let winners = created.withLock { $0 }
+            let losers = conflicts.withLock { $0 }
+            #expect(winners.count == 1)
+            #expect(losers == 15)
+            let onDisk = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            #expect(winners.first == onDisk)
+            let entries = try FileManager.default.contentsOfDirectory(atPath: directory + "/keys").sorted()
+            #expect(entries == ["prod.key", "prod.key.lock"])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CfgSecure
@@ -133,5 +134,73 @@ struct AtomicFileTests {
         #expect(throws: FileError.self) {
             try AtomicFile.createDirectory(directory.file("file"))
         }
+    }
+
+    // MARK: Exclusive creation (issue 11, defect 1)
+
+    @Test func createWritesAPrivateFileOnlyWhenNothingIsThere() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("dev.key")
+        #expect(try AtomicFile.create(Secret(copying: "first"), at: path, mode: 0o600))
+        #expect(try AtomicFile.create(Secret(copying: "second"), at: path, mode: 0o600) == false)
+        #expect(try SecureFile.read(path) == Secret(copying: "first"))
+        #expect(try SecureFile.permissions(path) == 0o600)
+        #expect(try directory.entries() == ["dev.key"])
+    }
+
+    @Test func createDoesNotReplaceALinkOrFollowIt() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("dev.key")
+        #expect(symlink(directory.file("absent-target"), path) == 0)
+        #expect(try AtomicFile.create(Secret(copying: canary), at: path) == false)
+        #expect(FileManager.default.fileExists(atPath: directory.file("absent-target")) == false)
+        #expect(try directory.entries() == ["dev.key"])
+    }
+
+    @Test func concurrentCreatesHaveExactlyOneWinnerWhoseContentStays() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("dev.key")
+        let winners = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { index in
+            if (try? AtomicFile.create(Secret(copying: "key \(index)"), at: path)) == true {
+                winners.withLock { $0.append(index) }
+            }
+        }
+        let won = winners.withLock { $0 }
+        let winner = try #require(won.first)
+        #expect(won.count == 1)
+        #expect(try SecureFile.read(path) == Secret(copying: "key \(winner)"))
+        #expect(try directory.entries() == ["dev.key"])
+    }
+
+    @Test(arguments: [
+        (".dev.store.tmp-0123456789abcdef", true),
+        (".dev.store.tmp-0123456789ABCDEF", false),
+        (".dev.store.tmp-0123456789abcde", false),
+        (".dev.store.tmp-0123456789abcdef0", false),
+        (".dev.store.tmp-0123456789abcdeg", false),
+        (".prod.store.tmp-0123456789abcdef", false),
+        ("dev.store.tmp-0123456789abcdef", false),
+        ("dev.store", false),
+    ])
+    func temporaryNamesMatchOnlyTheFilesOwnPattern(name: String, matches: Bool) {
+        #expect(AtomicFile.isTemporary(name, of: "/project/.cfg/dev.store") == matches)
+    }
+
+    @Test func writeUsesTheTemporaryPattern() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("dev.store")
+        try AtomicFile.write(Array("old".utf8), to: path)
+        var seen: [String] = []
+        #expect(throws: FileError.self) {
+            try Secret(copying: "new").withUnsafeBytes { (buffer) throws(FileError) -> Void in
+                try AtomicFile.write(buffer, to: path, mode: 0o600) { () throws(FileError) -> Void in
+                    let names = (try? directory.entries()) ?? []
+                    seen = names
+                    throw FileError(.io, "stop before the rename")
+                }
+            }
+        }
+        #expect(seen.filter { AtomicFile.isTemporary($0, of: path) }.count == 1)
     }
 }

@@ -74,4 +74,15 @@ struct FileLockTests {
         }
         #expect(error?.code == .notFound)
     }
+
+    @Test func aSymbolicLinkAsTheLockFileIsRefusedNotFollowed() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.file("elsewhere")
+        #expect(symlink(target, directory.file("lock")) == 0)
+        let error = #expect(throws: FileError.self) {
+            try FileLock.withExclusiveLock(at: directory.file("lock")) {}
+        }
+        #expect(error?.description.contains(directory.file("lock")) == true)
+        #expect(FileManager.default.fileExists(atPath: target) == false)
+    }
 }

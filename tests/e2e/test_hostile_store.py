@@ -13,7 +13,7 @@ import pytest
 
 BACKEND = 69
 CANARY = "CANARY-store-s3cr3t-Zq9!-never-printed"
-ROUNDS = 4
+ROUNDS = 6
 RACERS = 16
 KILLS = 30
 
@@ -99,10 +99,8 @@ def test_concurrent_inits_on_a_fresh_project_keep_one_key_and_a_store_it_opens(t
     outcomes = [(racer.wait(timeout=120), *racer.communicate()) for racer in racers]
     for code, stdout, stderr in outcomes:
         assert_no_canary(stdout, stderr)
-        lines = [line for line in stderr.decode().splitlines() if line.strip()]
-        if code != 0:
-            assert len(lines) == 1 and lines[0].startswith("cfg"), (code, lines)
-    assert sum(1 for code, _, _ in outcomes if code == 0) >= 1
+        # Every racer succeeds: the losers use the key and the secrets the winner put on disk.
+        assert code == 0, (code, stderr.decode())
     created = [out for _, _, out in outcomes if b"created store key" in out]
     assert len(created) <= 1, "two runs claim to have created the key"
     key_before = open(key_path(project), "rb").read()
