@@ -9,7 +9,9 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Create the local store (and its key) and generate every declared secret that is missing.",
         discussion: """
             The key goes to $XDG_CONFIG_HOME/cfg/keys/ENV.key (or ~/.config/cfg/keys/ENV.key, or the backend's \
-            key_file), mode 0600, unless CFG_LOCAL_KEY is set. Existing secrets are never overwritten.
+            key_file), mode 0600, unless CFG_LOCAL_KEY is set. An existing key is never replaced (runs at the same \
+            time all use the one key on disk), and a store whose key file is missing is refused rather than given \
+            a new key. Existing secrets are never overwritten.
             """
     )
 
