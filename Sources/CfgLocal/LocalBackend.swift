@@ -193,6 +193,7 @@ package struct LocalBackend: SecretBackend {
 
     /// Reads, checks, decrypts and parses the store file.
     func load() throws(BackendError) -> LocalStoreDocument {
+        try checkDirectory()
         let content: [UInt8]
         do {
             content = try SecureFile.readRegularBytes(storePath, limit: Self.maximumStoreSize, followLinks: false) {
@@ -289,6 +290,7 @@ package struct LocalBackend: SecretBackend {
         environmentName: String,
         _ body: () throws(BackendError) -> T
     ) throws(BackendError) -> T {
+        try checkDirectory(storePath: storePath, environmentName: environmentName)
         let lockPath = storePath + ".lock"
         let outcome: Result<T, BackendError>
         do {
@@ -305,6 +307,25 @@ package struct LocalBackend: SecretBackend {
             throw .localStoreUnwritable(storePath, reason: "the lock file \(lockPath) could not be locked.")
         }
         return try outcome.get()
+    }
+
+    /// The store's directory must belong to this user (or root) and not be writable by group or others.
+    private func checkDirectory() throws(BackendError) {
+        try Self.checkDirectory(storePath: storePath, environmentName: environmentName)
+    }
+
+    /// The store's directory must belong to this user (or root) and not be writable by group or others.
+    private static func checkDirectory(storePath: String, environmentName: String) throws(BackendError) {
+        try PrivateDirectory.check(
+            containing: storePath,
+            role: "local store directory",
+            risk: "replace, remove or roll back the store",
+            code: .permissionDenied
+        ) { (error) -> BackendError in
+            error.code == .notFound
+                ? .localStoreMissing(storePath, environmentName: environmentName)
+                : .localStoreUnreadable(storePath, reason: error.description)
+        }
     }
 
     /// The largest store file read or written.

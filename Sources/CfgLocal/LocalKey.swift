@@ -194,33 +194,12 @@ package enum LocalKey {
     /// The key file's directory must belong to this user (or root) and not be writable by group or others, so no
     /// other user can put a key of their own in its place.
     static func checkDirectory(of path: String) throws(BackendError) {
-        let parent = (path as NSString).deletingLastPathComponent
-        let directory = parent.isEmpty ? "." : parent
-        let status: SecureFile.Status
-        do {
-            status = try SecureFile.directoryStatus(directory)
-        } catch {
-            throw unreadable(path, reason: error.description)
-        }
-        guard status.owner == SecureFile.effectiveUser || status.owner == 0 else {
-            throw BackendError(
-                .authenticationFailed,
-                backend: BackendError.localKind,
-                message:
-                    "The key directory \(directory) belongs to uid \(status.owner), not to this user (uid "
-                    + "\(SecureFile.effectiveUser)) or root: its owner could replace the key. Keep the key in a "
-                    + "directory of your own."
-            )
-        }
-        guard status.permissions & 0o022 == 0 else {
-            throw BackendError(
-                .authenticationFailed,
-                backend: BackendError.localKind,
-                message:
-                    "The key directory \(directory) is writable by group or others (mode "
-                    + "\(octal(status.permissions))): another user could replace the key. Run `chmod 700 \(directory)`."
-            )
-        }
+        try PrivateDirectory.check(
+            containing: path,
+            role: "key directory",
+            risk: "replace the key",
+            code: .authenticationFailed
+        ) { (error) -> BackendError in unreadable(path, reason: error.description) }
     }
 
     /// A mode as four octal digits (`0644`).

@@ -427,4 +427,24 @@ struct LocalBackendInitializeTests {
             #expect(try SecureFile.readBytes(layout.storePath) == before)
         }
     }
+
+    @Test(arguments: [0o777, 0o770, 0o1777])
+    func aStoreDirectoryWritableByOthersIsRefusedForReadsAndWrites(mode: Int) async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            let storeDirectory = directory + "/.cfg"
+            #expect(chmod(storeDirectory, mode_t(mode)) == 0)
+            try await Self.expectRefusal(layout, ["chmod 700 \(storeDirectory)", String(mode, radix: 8)])
+            let error = #expect(throws: BackendError.self) { _ = try layout.initialize() }
+            #expect(error?.description.contains("chmod 700 \(storeDirectory)") == true)
+        }
+    }
+
+    @Test func aStoreDirectoryOwnedByAnotherUserIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let layout = try await Self.seeded(directory)
+            #expect(chown(directory + "/.cfg", 65534, gid_t.max) == 0)
+            try await Self.expectRefusal(layout, [directory + "/.cfg", "uid 65534"])
+        }
+    }
 }

@@ -237,6 +237,13 @@ def test_a_store_readable_by_others_is_refused(store_project):
     expect_refusal(store_project, "chmod 600 " + store_path(store_project))
 
 
+def test_a_store_directory_writable_by_others_is_refused(store_project):
+    store_project.cfg("init", "dev")
+    os.chmod(store_project.path(".cfg"), 0o777)
+    expect_refusal(store_project, "chmod 700 " + store_project.path(".cfg"))
+    expect_refusal(store_project, "chmod 700 " + store_project.path(".cfg"), args=("init", "dev"))
+
+
 def test_a_key_directory_writable_by_others_is_refused(store_project):
     store_project.cfg("init", "dev")
     key_dir = os.path.dirname(key_path(store_project))
