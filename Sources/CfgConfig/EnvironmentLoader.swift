@@ -31,14 +31,14 @@ package enum EnvironmentLoader {
                 ? String(fileName.dropLast(5))
                 : fileName.hasSuffix(".yml") ? String(fileName.dropLast(4)) : fileName
             guard let text = try read(fullPath, shownAs: reference) else {
-                throw ConfigError(.fileNotFound, "environment file \(reference) not found", at: nil)
+                throw ConfigError(.fileNotFound, "environment file \(ConfigText.escaped(reference)) not found", at: nil)
             }
             return try parse(text, file: reference, projectDirectory: projectDirectory, defaultName: baseName)
         }
         guard NamePattern.isEnvironmentName(reference) else {
             throw ConfigError(
                 .invalidValue,
-                "'\(reference)' is not an environment name: use letters, digits, '_', '.' and '-', "
+                "'\(ConfigText.escaped(reference))' is not an environment name: use letters, digits, '_', '.' and '-', "
                     + "or give a path to the file",
                 at: nil
             )
@@ -63,13 +63,21 @@ package enum EnvironmentLoader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
         guard !isDirectory.boolValue else {
-            throw ConfigError(.fileNotFound, "\(shown) is a directory, not an environment file", at: nil)
+            throw ConfigError(
+                .fileNotFound,
+                "\(ConfigText.escaped(shown)) is a directory, not an environment file",
+                at: nil
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.fileNotFound, "\(shown) cannot be read: check its permissions", at: nil)
+            throw ConfigError(
+                .fileNotFound,
+                "\(ConfigText.escaped(shown)) cannot be read: check its permissions",
+                at: nil
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(.malformedYAML, "\(shown): the file is not valid UTF-8", at: nil)
+            throw ConfigError(.malformedYAML, "\(ConfigText.escaped(shown)): the file is not valid UTF-8", at: nil)
         }
         return text
     }
@@ -168,7 +176,7 @@ package enum EnvironmentLoader {
             guard NamePattern.isEnvironmentName(defaultName) else {
                 throw ConfigError(
                     .invalidValue,
-                    "\(file): the file name is not a valid environment name (it must \(rule)); add a 'name:' field",
+                    "\(ConfigText.escaped(file)): the file name is not a valid environment name (it must \(rule)); add a 'name:' field",
                     at: nil
                 )
             }

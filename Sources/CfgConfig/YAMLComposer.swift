@@ -12,7 +12,7 @@ enum YAMLComposer {
         } catch let error as YamlError {
             throw translate(error, text: text, file: file)
         } catch {
-            throw ConfigError(.malformedYAML, "\(file): malformed YAML", at: nil)
+            throw ConfigError(.malformedYAML, "\(ConfigText.escaped(file)): malformed YAML", at: nil)
         }
     }
 
@@ -48,9 +48,9 @@ enum YAMLComposer {
         case .duplicatedKeysInMapping(let duplicates, let context):
             return duplicateKeyError(duplicates: duplicates, firstMark: context.mark, text: text, file: file)
         case .dataCouldNotBeDecoded:
-            return ConfigError(.malformedYAML, "\(file): the file is not valid UTF-8", at: nil)
+            return ConfigError(.malformedYAML, "\(ConfigText.escaped(file)): the file is not valid UTF-8", at: nil)
         default:
-            return ConfigError(.malformedYAML, "\(file): malformed YAML", at: nil)
+            return ConfigError(.malformedYAML, "\(ConfigText.escaped(file)): malformed YAML", at: nil)
         }
     }
 
@@ -76,15 +76,8 @@ enum YAMLComposer {
         return ConfigError(.duplicate, message, at: second ?? first)
     }
 
-    /// Whether a key may appear in a message: a short name made of letters, digits and `_ - . / { }`.
-    static func isPrintableName(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 64
-            && text.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII
-                    && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                        || "_-./{}".unicodeScalars.contains(scalar))
-            }
-    }
+    /// Whether a key may appear in a message: see ``ConfigText/isShownName(_:)``.
+    static func isPrintableName(_ text: String) -> Bool { ConfigText.isShownName(text) }
 
     /// The next line at the same column that starts with `key:` (plain or quoted) before the block ends.
     private static func secondOccurrence(
