@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Loads and validates environment files (`environments/NAME.yaml`).
 ///
 /// Validation is strict: an unknown field at any level, a missing required field, a wrong type, a duplicate or a
@@ -59,25 +63,53 @@ package enum EnvironmentLoader {
     }
 
     /// The UTF-8 text of a regular file, or nil when there is none at `path`.
+    ///
+    /// At most ``YAMLComposer/maximumBytes`` bytes are read: a larger file (or `/dev/zero`) is refused, and so is
+    /// anything but a regular file (a FIFO would block the read forever).
     private static func read(_ path: String, shownAs shown: String) throws(ConfigError) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        guard !isDirectory.boolValue else {
+        let shownEscaped = ConfigText.escaped(shown)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if descriptor < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR:
+            throw ConfigError(.fileNotFound, "\(shownEscaped) is a directory, not an environment file", at: nil)
+        default:
             throw ConfigError(
                 .fileNotFound,
-                "\(ConfigText.escaped(shown)) is a directory, not an environment file",
+                "\(shownEscaped) is not a regular file (a device, a FIFO or a socket); give a path to a YAML file",
                 at: nil
             )
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(
-                .fileNotFound,
-                "\(ConfigText.escaped(shown)) cannot be read: check its permissions",
-                at: nil
-            )
+        guard status.st_size <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
+        // Read to the end (the file may have grown since fstat), but never past one byte over the limit.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        var count = 0
+        while count <= YAMLComposer.maximumBytes {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, 1 << 16)) }
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return Glibc.read(descriptor, base + count, min(buffer.count, YAMLComposer.maximumBytes + 1) - count)
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else {
+                throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
+            }
+            if got == 0 { break }
+            count += got
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(.malformedYAML, "\(ConfigText.escaped(shown)): the file is not valid UTF-8", at: nil)
+        guard count <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw ConfigError(.malformedYAML, "\(shownEscaped): the file is not valid UTF-8", at: nil)
         }
         return text
     }
