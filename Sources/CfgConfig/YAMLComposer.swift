@@ -139,6 +139,15 @@ enum YAMLComposer {
         return nil
     }
 
+    /// The `tooLarge` error for collections nested deeper than ``maximumDepth``.
+    private static func depthError(at position: ConfigPosition) -> ConfigError {
+        ConfigError(
+            .tooLarge,
+            "collections are nested more than \(maximumDepth) levels deep here; flatten the structure",
+            at: position
+        )
+    }
+
     /// Refuses collections nested deeper than ``maximumDepth``, at the first one too deep (walked without recursion).
     private static func checkDepth(_ root: Node?, file: String) throws(ConfigError) {
         guard let root else { return }
@@ -152,9 +161,7 @@ enum YAMLComposer {
             }
             guard depth <= maximumDepth else {
                 let mark = node.mark
-                throw ConfigError(
-                    .tooLarge,
-                    "collections are nested more than \(maximumDepth) levels deep here; flatten the structure",
+                throw depthError(
                     at: ConfigPosition(file: file, line: max(mark?.line ?? 1, 1), column: max(mark?.column ?? 1, 1))
                 )
             }
@@ -177,6 +184,8 @@ enum YAMLComposer {
         switch error {
         case .scanner(let context, let problem, let mark, yaml: _),
             .parser(let context, let problem, let mark, yaml: _):
+            // libyaml stops at 1000 levels with a sentence about its own API: say what cfg's limit is instead.
+            if problem.hasPrefix("Maximum nesting level reached") { return depthError(at: position(mark)) }
             return ConfigError(.malformedYAML, sentence(problem, context), at: position(mark))
         case .composer(let context, let problem, let mark, yaml: _):
             // The "single document" context carries a fixed sentence and a dummy mark: keep only its words.
