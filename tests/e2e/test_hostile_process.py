@@ -162,3 +162,15 @@ def test_cfg_run_ends_by_a_fatal_signal_and_still_forwards_sigterm(dev):
     finally:
         stop_if_running(process)
     assert process.returncode == 42
+
+
+def test_cfg_run_reports_an_execve_failure_in_its_forked_child(dev):
+    # The child reports execve's errno through a close-on-exec pipe: 126 cannot run, 127 not found.
+    dev.write("plain-file", "not a program\n")
+    os.chmod(dev.path("plain-file"), 0o644)
+    result = dev.cfg("run", "dev", "--", dev.path("plain-file"), check=False)
+    assert result.returncode == 126 and b"cannot run" in result.stderr, result.stderr
+    result = dev.cfg("run", "dev", "--", dev.path("no-such-program"), check=False)
+    assert result.returncode == 127 and b"not found" in result.stderr, result.stderr
+    for value in dev.secret_values:
+        assert value.encode() not in result.stdout + result.stderr
