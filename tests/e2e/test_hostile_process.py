@@ -111,7 +111,13 @@ def blocked_cfg(project, server, canary):
         'backend: { type: vault, address: "http://127.0.0.1:%d", timeout: 60s }\nsecrets:\n  db: airflow/prod/db\n'
         % server.port,
     )
-    process = start(project, ["get", "stuck", "db.password"], env={"VAULT_TOKEN": canary})
+    # Started with core files allowed (soft limit = hard limit): only cfg's own limit of 0 keeps a core away.
+    process = start(
+        project,
+        ["get", "stuck", "db.password"],
+        env={"VAULT_TOKEN": canary},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (resource.getrlimit(resource.RLIMIT_CORE)[1],) * 2),
+    )
     wait_for(lambda: server.connections, what="cfg to connect")
     time.sleep(0.3)
     return process
@@ -125,6 +131,7 @@ def test_a_fatal_signal_ends_cfg_with_one_line_and_no_internals(project, silent_
     canary = "hvs.CANARY-fatal-signal-Qm7"
     process = blocked_cfg(project, silent_server, canary)
     try:
+        assert limits_core_line(process.pid)[0] == "0"
         os.kill(process.pid, number)
         out, err = process.communicate(timeout=30)
     finally:
