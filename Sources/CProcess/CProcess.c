@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int cfg_become_child_subreaper(void) {
@@ -54,4 +57,144 @@ int cfg_signal_read(int *code) {
     }
     *code = record[1];
     return record[0];
+}
+
+// MARK: What a crash may reveal
+
+static struct rlimit startup_core_limit;
+static int startup_core_limit_saved = 0;
+static volatile sig_atomic_t fatal_signal_seen = 0;
+/// The main thread's alternate stack: a stack overflow can still run the handler.
+static char fatal_stack[64 * 1024];
+
+static void on_fatal_signal(int number) {
+    // Only async-signal-safe calls: write, sigaction, raise, pthread_sigmask, _exit.
+    if (!fatal_signal_seen) {
+        fatal_signal_seen = 1;
+        char line[] = "cfg: stopped by signal   \n";
+        size_t length = sizeof line - 1;
+        // "cfg: stopped by signal " is 23 characters; the number follows, at most two digits.
+        if (number >= 10) {
+            line[23] = (char)('0' + number / 10);
+            line[24] = (char)('0' + number % 10);
+            line[25] = '\n';
+            length = 26;
+        } else {
+            line[23] = (char)('0' + number);
+            line[24] = '\n';
+            length = 25;
+        }
+        ssize_t written = write(STDERR_FILENO, line, length);
+        (void)written;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(number, &action, NULL);
+    // The signal is blocked while its handler runs: raise it, then unblock it, and the default action ends the
+    // process (without a core file: the limit is 0 and the process is not dumpable).
+    raise(number);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, number);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    // Still here: PID 1 of a PID namespace ignores a default-action signal it sends itself.
+    _exit(128 + number);
+}
+
+int cfg_protect_process(void) {
+    int result = 0;
+    if (getrlimit(RLIMIT_CORE, &startup_core_limit) == 0) {
+        startup_core_limit_saved = 1;
+        struct rlimit none = startup_core_limit;
+        none.rlim_cur = 0;
+        if (setrlimit(RLIMIT_CORE, &none) != 0) result = -1;
+    } else {
+        result = -1;
+    }
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) result = -1;
+    stack_t alternate;
+    memset(&alternate, 0, sizeof alternate);
+    alternate.ss_sp = fatal_stack;
+    alternate.ss_size = sizeof fatal_stack;
+    if (sigaltstack(&alternate, NULL) != 0) result = -1;
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_fatal_signal;
+        action.sa_flags = SA_ONSTACK;
+        sigfillset(&action.sa_mask);
+        if (sigaction(fatal[i], &action, NULL) != 0) result = -1;
+    }
+    return result;
+}
+
+void cfg_restore_core_limit(void) {
+    if (startup_core_limit_saved) setrlimit(RLIMIT_CORE, &startup_core_limit);
+}
+
+void cfg_forbid_core_dumps(void) {
+    struct rlimit none;
+    if (getrlimit(RLIMIT_CORE, &none) != 0) return;
+    none.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &none);
+}
+
+pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error) {
+    // The child reports a failed execve through this pipe; a successful one closes it (O_CLOEXEC).
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *error = errno;
+        return -1;
+    }
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // The child of a threaded process: async-signal-safe calls only until execve.
+        close(report[0]);
+        for (int number = 1; number < NSIG; number++) {
+            struct sigaction current;
+            if (sigaction(number, NULL, &current) != 0) continue;
+            int caught = (current.sa_flags & SA_SIGINFO)
+                || (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN);
+            if (!caught) continue;
+            struct sigaction action;
+            memset(&action, 0, sizeof action);
+            action.sa_handler = SIG_DFL;
+            sigemptyset(&action.sa_mask);
+            sigaction(number, &action, NULL);
+        }
+        if (startup_core_limit_saved) setrlimit(RLIMIT_CORE, &startup_core_limit);
+        pthread_sigmask(SIG_SETMASK, mask, NULL);
+        execve(path, argv, envp);
+        int failure = errno;
+        ssize_t written = write(report[1], &failure, sizeof failure);
+        (void)written;
+        _exit(127);
+    }
+    int forkError = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    close(report[1]);
+    if (pid < 0) {
+        close(report[0]);
+        *error = forkError;
+        return -1;
+    }
+    int failure = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == (ssize_t)sizeof failure) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *error = failure;
+        return -1;
+    }
+    return pid;
 }

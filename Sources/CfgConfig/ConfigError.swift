@@ -20,6 +20,10 @@ package struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable 
         case duplicate
         /// A name that refers to something not declared (a secret, a service).
         case unknownReference
+        /// The file is over a limit: its size, or how deep its collections nest.
+        case tooLarge
+        /// A YAML feature environment files refuse: anchors and aliases.
+        case unsupportedYAML
     }
 
     package var code: Code

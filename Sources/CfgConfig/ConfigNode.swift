@@ -23,9 +23,10 @@ struct ConfigNode {
     /// The field as messages name it: `'secrets.db'`, or `the environment` for the root.
     var label: String { path.isEmpty ? "the environment" : "'\(path)'" }
 
-    /// A child node at `path.component`.
-    func child(_ node: Node, key: String) -> ConfigNode {
-        ConfigNode(node, path: path.isEmpty ? key : "\(path).\(key)", file: position.file)
+    /// A child node at `path.component`; a key that does not look like a name is named by its position.
+    func child(_ node: Node, key: String, keyPosition: ConfigPosition) -> ConfigNode {
+        let component = ConfigText.pathComponent(key, at: keyPosition)
+        return ConfigNode(node, path: path.isEmpty ? component : "\(path).\(component)", file: position.file)
     }
 
     /// A child node at `path[index]`.
@@ -185,7 +186,7 @@ struct ConfigNode {
                 ConfigEntry(
                     key: scalar.string,
                     keyPosition: keyReader.position,
-                    value: child(valueNode, key: scalar.string)
+                    value: child(valueNode, key: scalar.string, keyPosition: keyReader.position)
                 )
             )
         }
@@ -199,7 +200,8 @@ struct ConfigNode {
             let expected = allowed.sorted().joined(separator: ", ")
             throw ConfigError(
                 .unknownField,
-                "unknown field '\(entry.key)' in \(label) (expected one of: \(expected))",
+                "unknown field \(ConfigText.key(entry.key, at: entry.keyPosition)) in \(label) "
+                    + "(expected one of: \(expected))",
                 at: entry.keyPosition
             )
         }

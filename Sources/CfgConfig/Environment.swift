@@ -10,7 +10,8 @@ package struct ConfigPosition: Hashable, Sendable, CustomStringConvertible {
         self.column = column
     }
 
-    package var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`; control characters in the file's name (it comes from the command line) are escaped.
+    package var description: String { "\(ConfigText.escaped(file)):\(line):\(column)" }
 }
 
 /// A loaded and validated environment file (`environments/NAME.yaml`).

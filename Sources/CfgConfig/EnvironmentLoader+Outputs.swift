@@ -7,19 +7,24 @@ extension EnvironmentLoader {
         var result: [OutputConfig] = []
         // Each written file, normalized, and the output that writes it.
         var written: [String: String] = [:]
+        // The path itself is not echoed (a scalar from the file); the service says which expansion clashes.
         for item in try node.list() {
             let output = try parseOutput(item, services: services)
-            let files: [String]
+            let files: [(path: String, service: String?)]
             if output.kind == .ecsTaskDefinition, output.service == nil, !services.isEmpty {
-                files = services.map { output.path.replacing("{service}", with: $0.name) }
+                files = services.map { (output.path.replacing("{service}", with: $0.name), $0.name) }
             } else {
-                files = [output.path]
+                files = [(output.path, nil)]
             }
-            for file in files {
+            for (file, service) in files {
                 let key = normalized(file)
                 if let previous = written[key] {
                     let at = (try? item.mapping(allowed: outputFields))?["path"] ?? item
-                    throw at.error(.duplicate, "output path '\(file)' is already written by \(previous)")
+                    let which = service.map { " (for service '\($0)')" } ?? ""
+                    throw at.error(
+                        .duplicate,
+                        "\(at.label)\(which) names a file that \(previous) already writes: give each output its own path"
+                    )
                 }
                 written[key] = item.path
             }

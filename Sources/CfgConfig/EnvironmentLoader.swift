@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Loads and validates environment files (`environments/NAME.yaml`).
 ///
 /// Validation is strict: an unknown field at any level, a missing required field, a wrong type, a duplicate or a
@@ -31,14 +35,14 @@ package enum EnvironmentLoader {
                 ? String(fileName.dropLast(5))
                 : fileName.hasSuffix(".yml") ? String(fileName.dropLast(4)) : fileName
             guard let text = try read(fullPath, shownAs: reference) else {
-                throw ConfigError(.fileNotFound, "environment file \(reference) not found", at: nil)
+                throw ConfigError(.fileNotFound, "environment file \(ConfigText.escaped(reference)) not found", at: nil)
             }
             return try parse(text, file: reference, projectDirectory: projectDirectory, defaultName: baseName)
         }
         guard NamePattern.isEnvironmentName(reference) else {
             throw ConfigError(
                 .invalidValue,
-                "'\(reference)' is not an environment name: use letters, digits, '_', '.' and '-', "
+                "'\(ConfigText.escaped(reference))' is not an environment name: use letters, digits, '_', '.' and '-', "
                     + "or give a path to the file",
                 at: nil
             )
@@ -59,17 +63,53 @@ package enum EnvironmentLoader {
     }
 
     /// The UTF-8 text of a regular file, or nil when there is none at `path`.
+    ///
+    /// At most ``YAMLComposer/maximumBytes`` bytes are read: a larger file (or `/dev/zero`) is refused, and so is
+    /// anything but a regular file (a FIFO would block the read forever).
     private static func read(_ path: String, shownAs shown: String) throws(ConfigError) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        guard !isDirectory.boolValue else {
-            throw ConfigError(.fileNotFound, "\(shown) is a directory, not an environment file", at: nil)
+        let shownEscaped = ConfigText.escaped(shown)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if descriptor < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.fileNotFound, "\(shown) cannot be read: check its permissions", at: nil)
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(.malformedYAML, "\(shown): the file is not valid UTF-8", at: nil)
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR:
+            throw ConfigError(.fileNotFound, "\(shownEscaped) is a directory, not an environment file", at: nil)
+        default:
+            throw ConfigError(
+                .fileNotFound,
+                "\(shownEscaped) is not a regular file (a device, a FIFO or a socket); give a path to a YAML file",
+                at: nil
+            )
+        }
+        guard status.st_size <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
+        // Read to the end (the file may have grown since fstat), but never past one byte over the limit.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        var count = 0
+        while count <= YAMLComposer.maximumBytes {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, 1 << 16)) }
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return Glibc.read(descriptor, base + count, min(buffer.count, YAMLComposer.maximumBytes + 1) - count)
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else {
+                throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
+            }
+            if got == 0 { break }
+            count += got
+        }
+        guard count <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw ConfigError(.malformedYAML, "\(shownEscaped): the file is not valid UTF-8", at: nil)
         }
         return text
     }
@@ -168,7 +208,7 @@ package enum EnvironmentLoader {
             guard NamePattern.isEnvironmentName(defaultName) else {
                 throw ConfigError(
                     .invalidValue,
-                    "\(file): the file name is not a valid environment name (it must \(rule)); add a 'name:' field",
+                    "\(ConfigText.escaped(file)): the file name is not a valid environment name (it must \(rule)); add a 'name:' field",
                     at: nil
                 )
             }

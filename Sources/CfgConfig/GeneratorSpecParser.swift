@@ -33,7 +33,8 @@ enum GeneratorSpecParser {
         default:
             throw ConfigError(
                 .unknownField,
-                "unknown generator '\(entry.key)' in \(node.label) (expected one of: \(kinds.joined(separator: ", ")))",
+                "unknown generator \(ConfigText.key(entry.key, at: entry.keyPosition)) in \(node.label) "
+                    + "(expected one of: \(kinds.joined(separator: ", ")))",
                 at: entry.keyPosition
             )
         }

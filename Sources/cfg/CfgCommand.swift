@@ -20,9 +20,11 @@ struct CfgCommand: AsyncParsableCommand {
     )
 
     /// The library's `main`, preceded by what `cfg exec` and `cfg run` must read on the main thread before anything
-    /// else: the signal mask their command should start with (the runtime later changes the main thread's).
+    /// else: the signal mask their command should start with (the runtime later changes the main thread's); then
+    /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal).
     static func main() async {
         SignalPump.rememberStartupMask()
+        CrashGuard.engage()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

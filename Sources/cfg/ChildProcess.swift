@@ -9,7 +9,13 @@ import Glibc
 /// The command `cfg run` supervises: started with `posix_spawn`, signalled, reaped.
 enum ChildProcess {
     /// Starts `path` with `arguments` and `environment`, in cfg's process group, with the signal mask cfg itself
-    /// was started with (cfg's own threads block the signals it forwards; the command must not inherit that).
+    /// was started with (cfg's own threads block the signals it forwards; the command must not inherit that) and
+    /// the core limit cfg was started with (cfg's own is 0).
+    ///
+    /// `posix_spawn` cannot set a resource limit in the child, and changing cfg's own limit around the call would
+    /// let another thread crash with it; setting it on the child's PID afterwards (prlimit) races the command's
+    /// start. So a small C function forks, and the child resets cfg's handlers, sets the limit and the mask, then
+    /// calls `execve`; a failed `execve` comes back through a close-on-exec pipe.
     ///
     /// - Returns: the command's PID, or the `errno` of a failed start.
     static func spawn(
@@ -18,21 +24,16 @@ enum ChildProcess {
         environment: [(name: String, value: String)],
         signalMask: sigset_t
     ) -> Result<pid_t, Errno> {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
         var mask = signalMask
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         // The values (secrets among them) become C strings only for the call that hands them to the command.
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.name)=\($0.value)") } + [nil]
         defer {
             for pointer in argv + envp { free(pointer) }
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, nil, &attributes, argv, envp)
-        return status == 0 ? .success(pid) : .failure(Errno(status))
+        var failure: Int32 = 0
+        let pid = cfg_spawn(path, argv, envp, &mask, &failure)
+        return pid > 0 ? .success(pid) : .failure(Errno(failure))
     }
 
     /// Reaps every child that has ended (orphans that were re-parented to cfg included) and returns how `child`

@@ -134,8 +134,12 @@ struct ExecCommand: AsyncParsableCommand {
         defer {
             for pointer in argv + envp { free(pointer) }
         }
+        // The command gets the core limit cfg was started with; cfg's own is 0 again if it stays.
+        CrashGuard.restoreCoreLimit()
         execve(path, argv, envp)
-        return errno
+        let failure = errno
+        CrashGuard.forbidCoreDumps()
+        return failure
     }
 
     /// Gives the calling thread the signal mask cfg was started with, because `execve` keeps the caller's mask:

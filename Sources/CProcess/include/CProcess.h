@@ -1,6 +1,9 @@
 #ifndef CFG_CPROCESS_H
 #define CFG_CPROCESS_H
 
+#include <signal.h>
+#include <sys/types.h>
+
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are re-parented to the caller, which reaps them.
 /// prctl is variadic, so Swift cannot call it directly. Returns 0, or -1 with errno set.
 int cfg_become_child_subreaper(void);
@@ -13,5 +16,28 @@ int cfg_signal_install(const int *signals, int count);
 
 /// Blocks until a signal arrives; returns its number and stores its si_code in `code`. Returns -1 on error.
 int cfg_signal_read(int *code);
+
+/// What a crash of cfg may reveal, closed first thing in main: saves the soft RLIMIT_CORE and sets it to 0 (a core
+/// file would hold every secret fetched), marks the process non-dumpable (no core even where the limit is ignored,
+/// and other processes of the same user can no longer read its memory through /proc or ptrace), and installs
+/// handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP that write one fixed line,
+/// "cfg: stopped by signal N", and end the process by that signal (the Swift runtime's backtracer would print
+/// about a hundred lines of cfg's internals and, for a signal sent with kill, let cfg carry on). Returns 0, or -1
+/// with errno set when a step failed (the others are still done).
+int cfg_protect_process(void);
+
+/// Gives the process back the soft core limit it was started with: `cfg exec` calls it right before execve, so the
+/// command gets the limit it would have had without cfg. (execve also makes the command dumpable again.)
+void cfg_restore_core_limit(void);
+
+/// Sets the soft core limit to 0 again (after a failed execve).
+void cfg_forbid_core_dumps(void);
+
+/// Starts `path` as a child (fork, then execve in the child), for `cfg run`. The child runs no handler of cfg's
+/// (every caught signal is set to its default before anything else), gets the core limit cfg was started with
+/// and the signal `mask`, then executes `path`. All signals are blocked in the calling thread around fork, so no
+/// handler runs in the child before they are reset. Returns the child's PID; or -1 with the errno of the failed
+/// fork or execve in `error` (a child whose execve failed has been reaped).
+pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error);
 
 #endif
