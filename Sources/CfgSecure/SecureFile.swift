@@ -88,6 +88,19 @@ package enum SecureFile {
         return Status(owner: info.st_uid, permissions: info.st_mode & 0o7777)
     }
 
+    /// The most a credential file may hold: a Vault token or AppRole secret_id, a web identity token, AWS's shared
+    /// `config` and `credentials` files (1 MiB; real ones hold a few KiB).
+    package static let credentialFileLimit = 1 << 20
+
+    /// Reads a credential file: a regular file (a symbolic link is followed, as Kubernetes mounts service account
+    /// tokens through links) of at most ``credentialFileLimit`` bytes, so a FIFO or a device in its place fails at
+    /// once instead of hanging or reading without end.
+    ///
+    /// - Throws: `FileError` as ``readRegular(_:limit:followLinks:check:)`` does.
+    package static func readCredentialFile(_ path: String) throws(FileError) -> Secret {
+        try readRegular(path, limit: credentialFileLimit, followLinks: true)
+    }
+
     /// The effective user id of this process, which must own the files cfg trusts.
     package static var effectiveUser: uid_t { geteuid() }
 

@@ -18,7 +18,7 @@ enum VaultCredentials {
         switch source {
         case .file(let path):
             do {
-                secret = try SecureFile.read(path)
+                secret = try SecureFile.readCredentialFile(path)
             } catch {
                 throw .vaultCredentialMissing(what, hint: "\(error.description)")
             }

@@ -159,4 +159,29 @@ struct SecureFileTests {
         try AtomicFile.write(Array("x".utf8), to: directory.file("file"))
         #expect(throws: FileError.self) { _ = try SecureFile.directoryStatus(directory.file("file")) }
     }
+
+    @Test func aCredentialFileIsReadThroughALinkAndBoundedAtOneMebibyte() throws {
+        let directory = try TemporaryDirectory()
+        try AtomicFile.write(Array("token".utf8), to: directory.file("token"))
+        #expect(symlink(directory.file("token"), directory.file("mounted")) == 0)
+        #expect(try SecureFile.readCredentialFile(directory.file("mounted")) == Secret(copying: "token"))
+        try AtomicFile.write([UInt8](repeating: 0x41, count: SecureFile.credentialFileLimit), to: directory.file("at"))
+        #expect(try SecureFile.readCredentialFile(directory.file("at")).count == SecureFile.credentialFileLimit)
+        try AtomicFile.write(
+            Array(canary.utf8) + [UInt8](repeating: 0x41, count: SecureFile.credentialFileLimit),
+            to: directory.file("past")
+        )
+        let error = #expect(throws: FileError.self) { _ = try SecureFile.readCredentialFile(directory.file("past")) }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.description.contains(canary) == false)
+    }
+
+    @Test func aCredentialFileThatIsAFIFOOrADeviceIsRefusedWithoutWaiting() throws {
+        let directory = try TemporaryDirectory()
+        #expect(mkfifo(directory.file("fifo"), 0o600) == 0)
+        for path in [directory.file("fifo"), "/dev/zero"] {
+            let error = #expect(throws: FileError.self) { _ = try SecureFile.readCredentialFile(path) }
+            #expect(error?.description.contains("not a regular file") == true)
+        }
+    }
 }

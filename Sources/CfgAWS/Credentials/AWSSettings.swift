@@ -67,7 +67,7 @@ package struct AWSSettings: Sendable, CustomStringConvertible {
     package static func resolve(
         config: AWSBackendConfig,
         environment: [String: String],
-        readFile: (String) throws(FileError) -> Secret = SecureFile.read
+        readFile: (String) throws(FileError) -> Secret = SecureFile.readCredentialFile
     ) throws(AWSCredentialError) -> AWSSettings {
         let sharedConfig = try AWSSharedConfig.load(environment: environment, readFile: readFile)
         var warnings: [String] = []

@@ -166,7 +166,7 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
     /// - Throws: `.configuration` naming the file (and line) that cannot be read or parsed.
     package static func load(
         environment: [String: String],
-        readFile: FileReader = SecureFile.read
+        readFile: FileReader = SecureFile.readCredentialFile
     ) throws(AWSCredentialError) -> AWSSharedConfig {
         let config = location(
             variable: "AWS_CONFIG_FILE",

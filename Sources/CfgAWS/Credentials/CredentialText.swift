@@ -54,7 +54,7 @@ enum CredentialText {
     static func readToken(_ path: String, what: String, setting: String) throws(AWSCredentialError) -> Secret {
         let contents: Secret
         do {
-            contents = try SecureFile.read(path)
+            contents = try SecureFile.readCredentialFile(path)
         } catch {
             let reason =
                 switch error.code {
