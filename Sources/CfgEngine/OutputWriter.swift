@@ -132,7 +132,9 @@ package struct OutputWriter: Sendable {
         var directories = Set(placed.map(\.directory))
         directories.insert(base)
         for relative in directories {
-            if let open = try? tree.directory(relative, create: false) { StaleTemporaries.remove(in: open) }
+            if let open = try? tree.directory(relative, create: false) {
+                StaleTemporaries.remove(in: open, where: AtomicFile.isTemporary)
+            }
         }
 
         var prepared: [(place: Placement, descriptor: Int32, temporary: String)] = []
@@ -152,7 +154,7 @@ package struct OutputWriter: Sendable {
             } catch {
                 throw abandon(error.line)
             }
-            switch StaleTemporaries.create(Array(output.contents.utf8), for: place.name, in: parent) {
+            switch OutputTemporary.create(Array(output.contents.utf8), for: place.name, in: parent) {
             case .success(let temporary):
                 prepared.append((place, parent, temporary))
             case .failure(let failure):

@@ -104,6 +104,18 @@ package enum AtomicFile {
             && suffix.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
+    /// Whether `name` is the temporary of any file: `.` + a non-empty name + `.tmp-` + 16 lowercase hex digits.
+    package static func isTemporary(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        let marker = Array(".tmp-".utf8)
+        let tail = marker.count + temporarySuffixLength
+        guard bytes.count > 1 + tail, bytes[0] == UInt8(ascii: ".") else { return false }
+        let isHex = bytes.suffix(temporarySuffixLength).allSatisfy {
+            (0x30...0x39).contains($0) || (0x61...0x66).contains($0)
+        }
+        return isHex && Array(bytes.suffix(tail).prefix(marker.count)) == marker
+    }
+
     /// The random part of a temporary name: 8 bytes as hex.
     static let temporarySuffixLength = 16
 

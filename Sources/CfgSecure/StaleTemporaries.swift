@@ -21,15 +21,28 @@ package enum StaleTemporaries {
         let directory = POSIX.directoryName(path)
         guard case .success(let fd) = POSIX.openFile(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) else { return [] }
         defer { close(fd) }
+        let removed = remove(in: fd) { AtomicFile.isTemporary($0, of: path) }
+        if !removed.isEmpty { _ = POSIX.sync(fd) }
+        return removed
+    }
+
+    /// Removes every entry of an open directory whose name `isStale` accepts and that is a regular file (a link
+    /// or a directory of that name is left alone; `unlinkat` never follows a link), best effort.
+    ///
+    /// - Parameters:
+    ///   - directory: an open directory descriptor (the caller holds the lock of every writer into it).
+    ///   - isStale: which names are temporaries to remove, e.g. ``AtomicFile/isTemporary(_:)``.
+    /// - Returns: the names removed, sorted.
+    @discardableResult
+    package static func remove(in directory: Int32, where isStale: (String) -> Bool) -> [String] {
         var removed: [String] = []
-        for name in entries(of: fd) where AtomicFile.isTemporary(name, of: path) {
+        for name in entries(of: directory) where isStale(name) {
             var info = stat()
-            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFREG else {
                 continue
             }
-            if unlinkat(fd, name, 0) == 0 { removed.append(name) }
+            if unlinkat(directory, name, 0) == 0 { removed.append(name) }
         }
-        if !removed.isEmpty { _ = POSIX.sync(fd) }
         return removed.sorted()
     }
 
@@ -42,6 +55,7 @@ package enum StaleTemporaries {
             return []
         }
         defer { closedir(stream) }
+        rewinddir(stream)
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in

@@ -42,4 +42,25 @@ struct StaleTemporariesTests {
         let directory = try TemporaryDirectory()
         #expect(StaleTemporaries.remove(for: directory.file("absent/dev.store")).isEmpty)
     }
+
+    @Test(arguments: [
+        (".airflow.env.tmp-0123456789abcdef", true), (".a.tmp-fedcba9876543210", true),
+        (".tmp-0123456789abcdef", false), ("airflow.env.tmp-0123456789abcdef", false),
+        (".airflow.env.tmp-0123456789ABCDEF", false), (".airflow.env.tmp-0123456789abcde", false),
+        (".airflow.env.tmp-0123456789abcdef0", false), (".airflow.env", false),
+    ])
+    func anyFilesTemporaryIsRecognisedByItsWholePattern(name: String, isTemporary: Bool) {
+        #expect(AtomicFile.isTemporary(name) == isTemporary)
+    }
+
+    @Test func removingInAnOpenDirectoryTakesOnlyRegularFilesTheCallerNames() throws {
+        let directory = try TemporaryDirectory()
+        try AtomicFile.write(Array(canary.utf8), to: directory.file(".airflow.env.tmp-0123456789abcdef"))
+        try AtomicFile.write(Array("keep".utf8), to: directory.file("airflow.env"))
+        #expect(mkdir(directory.file(".ecs.tmp-0123456789abcdef"), 0o700) == 0)
+        let fd = open(directory.path, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        #expect(StaleTemporaries.remove(in: fd, where: AtomicFile.isTemporary) == [".airflow.env.tmp-0123456789abcdef"])
+        #expect(try directory.entries() == [".ecs.tmp-0123456789abcdef", "airflow.env"])
+    }
 }
