@@ -1,6 +1,5 @@
 package import CfgConfig
 package import CfgTemplate
-import Foundation
 
 /// The parsed templates of one run, each file read and parsed once.
 struct TemplateSet {
@@ -11,13 +10,12 @@ struct TemplateSet {
         var problems: [String] = []
         for file in files where templates[file.path] == nil {
             let absolute = PathResolution.absolute(file.path, in: projectDirectory)
-            guard let data = FileManager.default.contents(atPath: absolute),
-                let source = String(data: data, encoding: .utf8)
-            else {
-                let exists = FileManager.default.fileExists(atPath: absolute)
-                problems.append(
-                    "\(file.position): template '\(file.path)' \(exists ? "is not readable UTF-8 text" : "does not exist")"
-                )
+            let source: String
+            switch TemplateSource.text(atPath: absolute) {
+            case .success(let text):
+                source = text
+            case .failure(let failure):
+                problems.append("\(file.position): template '\(file.path)' \(failure.message)")
                 continue
             }
             do {

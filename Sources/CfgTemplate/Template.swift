@@ -17,8 +17,12 @@ package struct Template: Sendable {
     /// - Parameters:
     ///   - source: the template text.
     ///   - file: the file name to put in positions.
-    /// - Throws: every syntax error found, in one `TemplateError`.
+    /// - Throws: every syntax error found, in one `TemplateError`; a source longer than
+    ///   ``TemplateLimits/maximumSourceBytes`` is one `tooLarge` error at the first scalar past it.
     package static func parse(_ source: String, file: String) throws(TemplateError) -> Template {
+        if source.utf8.count > TemplateLimits.maximumSourceBytes {
+            throw TemplateError(diagnostics: [tooLarge(source, file: file)])
+        }
         var lexer = TemplateLexer(source: source, file: file)
         let pieces = lexer.lex()
         var parser = TemplateParser(pieces: pieces)
@@ -33,6 +37,29 @@ package struct Template: Sendable {
             .map(\.element)
         guard diagnostics.isEmpty else { throw TemplateError(diagnostics: diagnostics) }
         return Template(file: file, nodes: nodes)
+    }
+
+    /// The error for a source past ``TemplateLimits/maximumSourceBytes``, at the first scalar past it.
+    private static func tooLarge(_ source: String, file: String) -> TemplateDiagnostic {
+        var bytes = 0
+        var line = 1
+        var column = 1
+        for scalar in source.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > TemplateLimits.maximumSourceBytes { break }
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return TemplateDiagnostic(
+            code: .tooLarge,
+            position: SourcePosition(file: file, line: line, column: column),
+            message: "the template is larger than \(TemplateLimits.size(TemplateLimits.maximumSourceBytes)); "
+                + "split it into several templates"
+        )
     }
 
     /// Renders the template against a context.

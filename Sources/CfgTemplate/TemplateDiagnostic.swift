@@ -23,6 +23,12 @@ package struct TemplateDiagnostic: Sendable, Hashable, CustomStringConvertible {
         case typeError
         /// A filter or function argument that is not acceptable.
         case invalidArgument
+        /// Expressions or blocks nested deeper than ``TemplateLimits`` allow.
+        case tooDeep
+        /// A template source, a string or a render's output larger than ``TemplateLimits`` allow.
+        case tooLarge
+        /// A render that needs more evaluation steps than ``TemplateLimits/maximumSteps``.
+        case tooMuchWork
     }
 
     package var code: Code

@@ -4,6 +4,11 @@
 /// A failed expression becomes a `.failed` outcome that suppresses follow-on errors; a block whose
 /// condition or iterable failed is skipped. Messages name references as written in the template
 /// and never contain values.
+///
+/// Work and output are bounded (``TemplateLimits``): every node, expression and loop iteration
+/// costs a step, and so does each started KiB of text (or 64 entries of a list or map) that a filter,
+/// an operator or a comparison handles. Passing the step budget or the output size stops the render
+/// with one diagnostic; a single filter or `~` whose result would pass the output size fails alone.
 struct TemplateEvaluator {
     /// The result of evaluating an expression.
     enum Outcome {
@@ -19,6 +24,12 @@ struct TemplateEvaluator {
     private var reported: Set<TemplateDiagnostic> = []
     private(set) var diagnostics: [TemplateDiagnostic] = []
     private(set) var segments: [Segment] = []
+    /// Steps taken so far, against ``TemplateLimits/maximumSteps``.
+    private var steps = 0
+    /// UTF-8 bytes in `segments`, against ``TemplateLimits/maximumOutputBytes``.
+    private var outputBytes = 0
+    /// Set when a limit stopped the render: nothing more is evaluated.
+    private var stopped = false
 
     init(context: TemplateContext) {
         self.context = context
@@ -29,8 +40,10 @@ struct TemplateEvaluator {
     /// Renders nodes, appending to `segments`.
     mutating func render(_ nodes: [TemplateNode]) {
         for node in nodes {
+            guard charge(steps: 1, at: Self.position(of: node)) else { return }
             switch node {
             case .text(let text, let position):
+                guard emit(text, at: position) else { return }
                 segments.append(.literal(text, at: position))
             case .output(let expression, let position):
                 output(expression, at: position)
@@ -54,6 +67,7 @@ struct TemplateEvaluator {
         }
         var origin: SecretOrigin?
         if case .string(_, _, let valueOrigin) = value { origin = valueOrigin }
+        guard emit(text, at: position) else { return }
         segments.append(Segment(text: text, kind: .value, isSecret: value.isSecret, origin: origin, position: position))
     }
 
@@ -90,7 +104,9 @@ struct TemplateEvaluator {
             )
             return
         }
+        guard charge(weight: pairs.count * Self.entryWeight, at: loop.position) else { return }
         for (offset, pair) in pairs.enumerated() {
+            guard charge(steps: 1, at: loop.position) else { return }
             var scope: [String: TemplateValue] = [
                 "loop": .map(
                     TemplateMap([
@@ -108,6 +124,69 @@ struct TemplateEvaluator {
             render(loop.body)
             scopes.removeLast()
         }
+    }
+
+    // MARK: - Limits
+
+    /// The nominal bytes of one list or map entry, so that 64 entries cost a step like 1 KiB of text.
+    private static let entryWeight = TemplateLimits.bytesPerStep / 64
+
+    private static func position(of node: TemplateNode) -> SourcePosition {
+        switch node {
+        case .text(_, let position), .output(_, let position): return position
+        case .conditional(let branches, _):
+            return branches.first?.condition.position ?? SourcePosition(file: "", line: 0, column: 0)
+        case .loop(let loop): return loop.position
+        }
+    }
+
+    /// Takes steps from the budget; false (after reporting it once and stopping the render) when the
+    /// budget is spent or a limit already stopped the render.
+    private mutating func charge(steps count: Int, at position: SourcePosition) -> Bool {
+        guard !stopped else { return false }
+        steps += count
+        guard steps > TemplateLimits.maximumSteps else { return true }
+        stopped = true
+        report(
+            .tooMuchWork,
+            at: position,
+            "rendering needs more than \(TemplateLimits.maximumSteps) evaluation steps (loops over too many items, "
+                + "or filters on large strings); simplify the template"
+        )
+        return false
+    }
+
+    /// Charges the steps for handling `weight` bytes of text (see ``weight(of:)``).
+    private mutating func charge(weight: Int, at position: SourcePosition) -> Bool {
+        charge(steps: (weight + TemplateLimits.bytesPerStep - 1) / TemplateLimits.bytesPerStep, at: position)
+    }
+
+    /// What handling a value costs: its text in UTF-8 bytes, and ``entryWeight`` per list or map entry.
+    ///
+    /// It walks the value, as the operation it pays for does.
+    private static func weight(of value: TemplateValue) -> Int {
+        switch value {
+        case .string(let text, _, _): return text.utf8.count
+        case .integer, .double, .bool, .null, .unresolved: return 8
+        case .list(let items): return items.reduce(0) { $0 + entryWeight + weight(of: $1) }
+        case .map(let map):
+            return map.entries.reduce(0) { $0 + entryWeight + $1.key.utf8.count + weight(of: $1.value) }
+        }
+    }
+
+    /// Counts text about to be appended to the output; false (after reporting it and stopping the
+    /// render) when the output would pass ``TemplateLimits/maximumOutputBytes``.
+    private mutating func emit(_ text: String, at position: SourcePosition) -> Bool {
+        outputBytes += text.utf8.count
+        guard outputBytes > TemplateLimits.maximumOutputBytes else { return true }
+        stopped = true
+        report(
+            .tooLarge,
+            at: position,
+            "the output is larger than \(TemplateLimits.size(TemplateLimits.maximumOutputBytes)); "
+                + "render less (check the loops), or split the template"
+        )
+        return false
     }
 
     // MARK: - Diagnostics
@@ -161,6 +240,7 @@ struct TemplateEvaluator {
 
     /// Evaluates an expression. Errors other than undefined names and missing keys are reported here.
     mutating func evaluate(_ expression: TemplateExpression) -> Outcome {
+        guard charge(steps: 1, at: expression.position) else { return .failed }
         switch expression.kind {
         case .literal(let value):
             return .value(value)
@@ -222,6 +302,8 @@ struct TemplateEvaluator {
             )
             return .failed
         }
+        // A lookup compares keys one by one.
+        guard charge(weight: map.entries.count * Self.entryWeight, at: expression.position) else { return .failed }
         guard let value = map[key] else {
             return .missing(
                 TemplateDiagnostic(
@@ -259,6 +341,7 @@ struct TemplateEvaluator {
         )
         switch (container, key) {
         case (.map(let map), .string(let name, _, _)):
+            guard charge(weight: map.entries.count * Self.entryWeight, at: expression.position) else { return .failed }
             guard let value = map[name] else { return missing }
             return lookedUp(value, expression)
         case (.list(let items), .integer(let position, _)):
@@ -316,8 +399,11 @@ struct TemplateEvaluator {
             }
         }
         guard !failed, let value else { return .failed }
+        let inputWeight = argumentValues.reduce(Self.weight(of: value)) { $0 + Self.weight(of: $1) }
+        guard charge(weight: inputWeight, at: expression.position) else { return .failed }
         do throws(TemplateFilter.Failure) {
             let result = try filter.apply(to: value, arguments: argumentValues)
+            guard charge(weight: Self.weight(of: result), at: expression.position) else { return .failed }
             let secret = value.isSecret || argumentValues.contains { $0.isSecret }
             return .value(result.markedSecret(secret))
         } catch {
@@ -377,12 +463,26 @@ struct TemplateEvaluator {
         let leftValue = requireResolved(evaluate(lhs), lhs)
         let rightValue = requireResolved(evaluate(rhs), rhs)
         guard let left = leftValue, let right = rightValue else { return .failed }
+        // Comparing, searching and concatenating read both sides; `in` on a list compares the left side with
+        // each element.
+        var weight = Self.weight(of: left) + Self.weight(of: right)
+        if case .list(let items) = right, op == .in || op == .notIn { weight += items.count * Self.weight(of: left) }
+        guard charge(weight: weight, at: expression.position) else { return .failed }
         let secret = left.isSecret || right.isSecret
         let operands = "'\(lhs.sourceText)' (\(left.kindName)) and '\(rhs.sourceText)' (\(right.kindName))"
         switch op {
         case .concatenate:
             guard let leftText = left.scalarText, let rightText = right.scalarText else {
                 report(.typeError, at: expression.position, "cannot concatenate \(operands) with '~'; use json or join")
+                return .failed
+            }
+            guard leftText.utf8.count + rightText.utf8.count <= TemplateLimits.maximumOutputBytes else {
+                report(
+                    .tooLarge,
+                    at: expression.position,
+                    "'~' on '\(lhs.sourceText)' and '\(rhs.sourceText)' would make a string larger than "
+                        + TemplateLimits.size(TemplateLimits.maximumOutputBytes)
+                )
                 return .failed
             }
             return .value(.string(leftText + rightText, secret: secret))

@@ -40,44 +40,106 @@ struct TemplateExpression: Sendable {
     var kind: Kind
     /// Where the expression starts; for a filter, the filter's name; for a binary operator, the operator.
     var position: SourcePosition
+    /// How many operations are applied one to the result of another on the longest path to a leaf:
+    /// 0 for a literal or a name, 1 for `a ~ b`, 2 for `x | trim | upper`. Everything that walks the
+    /// tree recurses this deep, so the parser keeps it within ``TemplateLimits/maximumExpressionDepth``.
+    let depth: Int
 
     init(_ kind: Kind, at position: SourcePosition) {
         self.kind = kind
         self.position = position
+        switch kind {
+        case .literal, .name, .invalid:
+            depth = 0
+        case .attribute(let base, _), .not(let base):
+            depth = base.depth + 1
+        case .index(let base, let index), .binary(_, let base, let index):
+            depth = max(base.depth, index.depth) + 1
+        case .filter(let input, _, let arguments):
+            depth = arguments.reduce(input.depth) { max($0, $1.depth) } + 1
+        case .call(_, let items), .list(let items):
+            depth = items.reduce(0) { max($0, $1.depth) } + 1
+        }
     }
+
+    /// The longest ``sourceText``, in UTF-8 bytes, before it is cut short with `…`.
+    static let maximumSourceTextBytes = 120
 
     /// The expression as it reads in the template, used to name references in messages.
     ///
-    /// Built from the source only, so it never contains a value the template was rendered with.
+    /// Built from the source only, so it never contains a value the template was rendered with. Cut
+    /// short after ``maximumSourceTextBytes`` (and string literals after 40 characters), so that a
+    /// message stays one readable line and building it costs no more than the expression's size in nodes.
     var sourceText: String {
+        var text = ""
+        appendSource(to: &text)
+        guard text.utf8.count > Self.maximumSourceTextBytes else { return text }
+        var cut = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > Self.maximumSourceTextBytes { break }
+            cut.append(scalar)
+        }
+        return String(cut) + "…"
+    }
+
+    private func appendSource(to text: inout String) {
+        guard text.utf8.count <= Self.maximumSourceTextBytes else { return }
         switch kind {
         case .literal(let value):
-            return Self.literalText(value)
+            text += Self.literalText(value)
         case .name(let name):
-            return name
+            text += name
         case .attribute(let base, let key):
-            return "\(base.sourceText).\(key)"
+            base.appendSource(to: &text)
+            text += "." + key
         case .index(let base, let index):
-            return "\(base.sourceText)[\(index.sourceText)]"
+            base.appendSource(to: &text)
+            text += "["
+            index.appendSource(to: &text)
+            text += "]"
         case .filter(let input, let filter, let arguments):
-            let suffix = arguments.isEmpty ? "" : "(" + arguments.map(\.sourceText).joined(separator: ", ") + ")"
-            return "\(input.sourceText) | \(filter.rawValue)\(suffix)"
+            input.appendSource(to: &text)
+            text += " | " + filter.rawValue
+            if !arguments.isEmpty { Self.appendList(arguments, "(", ")", to: &text) }
         case .call(let function, let arguments):
-            return "\(function.rawValue)(" + arguments.map(\.sourceText).joined(separator: ", ") + ")"
+            text += function.rawValue
+            Self.appendList(arguments, "(", ")", to: &text)
         case .binary(let op, let lhs, let rhs):
-            return "\(lhs.sourceText) \(op.rawValue) \(rhs.sourceText)"
+            lhs.appendSource(to: &text)
+            text += " " + op.rawValue + " "
+            rhs.appendSource(to: &text)
         case .not(let operand):
-            return "not \(operand.sourceText)"
+            text += "not "
+            operand.appendSource(to: &text)
         case .list(let items):
-            return "[" + items.map(\.sourceText).joined(separator: ", ") + "]"
+            Self.appendList(items, "[", "]", to: &text)
         case .invalid:
-            return "?"
+            text += "?"
         }
+    }
+
+    private static func appendList(
+        _ items: [TemplateExpression],
+        _ open: String,
+        _ close: String,
+        to text: inout String
+    ) {
+        text += open
+        for (offset, item) in items.enumerated() {
+            guard text.utf8.count <= maximumSourceTextBytes else { return }
+            if offset > 0 { text += ", " }
+            item.appendSource(to: &text)
+        }
+        text += close
     }
 
     private static func literalText(_ value: TemplateValue) -> String {
         switch value {
-        case .string(let text, _, _):
+        case .string(let whole, _, _):
+            let text =
+                whole.unicodeScalars.prefix(41).count > 40 ? String(whole.unicodeScalars.prefix(40)) + "…" : whole
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n")

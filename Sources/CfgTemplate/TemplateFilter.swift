@@ -35,7 +35,25 @@ enum TemplateFilter: String, Sendable, CaseIterable {
     /// whether the input was missing.
     ///
     /// The result carries no origin; the caller marks it secret when any input was.
+    ///
+    /// - Throws: `tooLarge` when the result would be longer than ``TemplateLimits/maximumOutputBytes``:
+    ///   checked before building it for the filters whose result can be any multiple of their input
+    ///   (`replace`, `join`, `json`), after it for the others (at most a few times their input).
     func apply(to input: TemplateValue, arguments: [TemplateValue]) throws(Failure) -> TemplateValue {
+        let result = try unboundedApply(to: input, arguments: arguments)
+        if case .string(let text, _, _) = result, text.utf8.count > TemplateLimits.maximumOutputBytes {
+            throw Self.tooLarge
+        }
+        return result
+    }
+
+    /// The failure of a result that would pass ``TemplateLimits/maximumOutputBytes``.
+    static let tooLarge = Failure(
+        code: .tooLarge,
+        message: "the result would be larger than \(TemplateLimits.size(TemplateLimits.maximumOutputBytes))"
+    )
+
+    private func unboundedApply(to input: TemplateValue, arguments: [TemplateValue]) throws(Failure) -> TemplateValue {
         switch self {
         case .urlencode:
             return .string(TemplateEncoding.percentEncode(try scalarText(input)))
@@ -64,9 +82,7 @@ enum TemplateFilter: String, Sendable, CaseIterable {
         case .replace:
             let old = try stringArgument(arguments, 0, "old text")
             let new = try stringArgument(arguments, 1, "new text")
-            let text = try scalarText(input)
-            guard !old.isEmpty else { return .string(text) }
-            return .string(text.split(separator: old, omittingEmptySubsequences: false).joined(separator: new))
+            return .string(try Self.replacing(old, with: new, in: try scalarText(input)))
         case .string:
             return .string(try scalarText(input))
         case .length:
@@ -113,13 +129,36 @@ enum TemplateFilter: String, Sendable, CaseIterable {
             throw Failure(code: .typeError, message: "expects a list, got \(input.kindName)")
         }
         var parts: [String] = []
+        var length = 0
         for item in items {
             guard let text = item.scalarText else {
                 throw Failure(code: .typeError, message: "expects a list of scalars, found \(item.kindName)")
             }
+            length += text.utf8.count + (parts.isEmpty ? 0 : separator.utf8.count)
+            guard length <= TemplateLimits.maximumOutputBytes else { throw Self.tooLarge }
             parts.append(text)
         }
         return parts.joined(separator: separator)
+    }
+
+    /// `text` with every occurrence of `old` (compared as characters, as `String` does) replaced by
+    /// `new`, built piece by piece so that it never grows past ``TemplateLimits/maximumOutputBytes``.
+    private static func replacing(_ old: String, with new: String, in text: String) throws(Failure) -> String {
+        guard !old.isEmpty else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let found = rest.firstRange(of: old) {
+            let kept = rest[..<found.lowerBound]
+            guard result.utf8.count + kept.utf8.count + new.utf8.count <= TemplateLimits.maximumOutputBytes else {
+                throw tooLarge
+            }
+            result += kept
+            result += new
+            rest = rest[found.upperBound...]
+        }
+        guard result.utf8.count + rest.utf8.count <= TemplateLimits.maximumOutputBytes else { throw tooLarge }
+        result += rest
+        return result
     }
 
     private static func trimmed(_ text: String) -> String {
@@ -130,33 +169,47 @@ enum TemplateFilter: String, Sendable, CaseIterable {
     }
 
     /// The JSON text of a value: maps keep their key order; non-finite numbers are rejected.
+    ///
+    /// - Throws: `tooLarge` as soon as the text passes ``TemplateLimits/maximumOutputBytes``.
     static func json(_ value: TemplateValue) throws(Failure) -> String {
+        var text = ""
+        try appendJSON(value, to: &text)
+        return text
+    }
+
+    private static func appendJSON(_ value: TemplateValue, to text: inout String) throws(Failure) {
         switch value {
-        case .string(let text, _, _):
-            return TemplateEncoding.jsonString(text)
+        case .string(let string, _, _):
+            text += TemplateEncoding.jsonString(string)
         case .integer(let number, _):
-            return String(number)
+            text += String(number)
         case .double(let number, _):
             guard number.isFinite else {
                 throw Failure(code: .typeError, message: "cannot encode a non-finite number as JSON")
             }
-            return String(number)
+            text += String(number)
         case .bool(let flag, _):
-            return flag ? "true" : "false"
+            text += flag ? "true" : "false"
         case .null:
-            return "null"
+            text += "null"
         case .list(let items):
-            var parts: [String] = []
-            for item in items { parts.append(try json(item)) }
-            return "[" + parts.joined(separator: ",") + "]"
-        case .map(let map):
-            var parts: [String] = []
-            for entry in map.entries {
-                parts.append(TemplateEncoding.jsonString(entry.key) + ":" + (try json(entry.value)))
+            text += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += "," }
+                try appendJSON(item, to: &text)
             }
-            return "{" + parts.joined(separator: ",") + "}"
+            text += "]"
+        case .map(let map):
+            text += "{"
+            for (index, entry) in map.entries.enumerated() {
+                if index > 0 { text += "," }
+                text += TemplateEncoding.jsonString(entry.key) + ":"
+                try appendJSON(entry.value, to: &text)
+            }
+            text += "}"
         case .unresolved:
             throw Failure(code: .unresolved, message: "cannot encode an unresolved value")
         }
+        guard text.utf8.count <= TemplateLimits.maximumOutputBytes else { throw tooLarge }
     }
 }

@@ -4,6 +4,9 @@
 /// Precedence, loosest first: `or`, `and`, `not`, comparisons and `in`, `~`, `|` filters, postfix
 /// `.key` and `[index]`. An expression that does not parse is recorded as a diagnostic and
 /// replaced by a placeholder so that the rest of the file is still checked.
+///
+/// Nesting is bounded (``TemplateLimits``) so that no input can overflow the stack: an expression
+/// nested too deeply abandons its tag, and blocks nested too deeply end the parse.
 struct TemplateParser {
     /// A syntax error that abandons the current tag.
     private struct Abandon: Error {
@@ -26,6 +29,10 @@ struct TemplateParser {
     private var tokenIndex = 0
     /// The terminators of every open block, innermost last.
     private var openBlocks: [Set<String>] = []
+    /// The brackets, argument lists and `not`s around the expression being parsed.
+    private var nesting = 0
+    /// Set when blocks nested too deeply: the rest of the file is not parsed.
+    private var halted = false
     private(set) var diagnostics: [TemplateDiagnostic] = []
 
     init(pieces: [TemplatePiece]) {
@@ -55,7 +62,7 @@ struct TemplateParser {
         openBlocks.append(terminators)
         defer { openBlocks.removeLast() }
         var nodes: [TemplateNode] = []
-        while pieceIndex < pieces.count {
+        while pieceIndex < pieces.count && !halted {
             let piece = pieces[pieceIndex]
             pieceIndex += 1
             switch piece {
@@ -81,10 +88,12 @@ struct TemplateParser {
                     return (nodes, nil)
                 }
                 switch name {
-                case "if":
+                case "if" where !blockTooDeep(at: position):
                     nodes.append(parseConditional(at: position))
-                case "for":
+                case "for" where !blockTooDeep(at: position):
                     if let loop = parseLoop(at: position) { nodes.append(loop) }
+                case "if", "for":
+                    break
                 case "elif", "else", "endif", "endfor":
                     report(.syntax, at: position, "unexpected '{% \(name) %}' with no matching open block")
                 default:
@@ -95,6 +104,25 @@ struct TemplateParser {
         return (nodes, nil)
     }
 
+    /// True, after reporting it and halting the parse, when a block opened here would nest deeper than
+    /// ``TemplateLimits/maximumBlockDepth``.
+    ///
+    /// The parse stops rather than skipping the block: finding its end would need the nesting the
+    /// limit refuses, and the enclosing blocks' missing ends would only repeat the same problem.
+    private mutating func blockTooDeep(at position: SourcePosition) -> Bool {
+        // `openBlocks` holds the file's top level and every enclosing block.
+        guard openBlocks.count > TemplateLimits.maximumBlockDepth else { return false }
+        report(
+            .tooDeep,
+            at: position,
+            "blocks are nested more than \(TemplateLimits.maximumBlockDepth) deep; "
+                + "flatten them (combine conditions with 'and', or use 'elif')"
+        )
+        halted = true
+        pieceIndex = pieces.count
+        return true
+    }
+
     private mutating func parseConditional(at position: SourcePosition) -> TemplateNode {
         var branches: [TemplateNode.Branch] = []
         var condition = parseTagExpression(at: position, finishing: true)
@@ -102,7 +130,7 @@ struct TemplateParser {
             let (body, terminator) = parseBody(until: ["elif", "else", "endif"])
             branches.append(TemplateNode.Branch(condition: condition, body: body))
             guard let terminator else {
-                report(.unclosedTag, at: position, "unclosed 'if' block: missing '{% endif %}'")
+                if !halted { report(.unclosedTag, at: position, "unclosed 'if' block: missing '{% endif %}'") }
                 return .conditional(branches, otherwise: nil)
             }
             switch terminator.name {
@@ -113,7 +141,7 @@ struct TemplateParser {
                 let (otherwise, end) = parseBody(until: ["endif"])
                 if let end {
                     expectTagEnd(end)
-                } else {
+                } else if !halted {
                     report(.unclosedTag, at: position, "unclosed 'if' block: missing '{% endif %}'")
                 }
                 return .conditional(branches, otherwise: otherwise)
@@ -147,7 +175,7 @@ struct TemplateParser {
         let (body, terminator) = parseBody(until: ["endfor"])
         if let terminator {
             expectTagEnd(terminator)
-        } else {
+        } else if !halted {
             report(.unclosedTag, at: position, "unclosed 'for' block: missing '{% endfor %}'")
         }
         guard let header else { return nil }
@@ -238,96 +266,133 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseExpression() throws(Abandon) -> TemplateExpression {
-        try parseOr()
-    }
+    /// The binding strength of `not`: between `and` and the comparisons.
+    private static let notLevel = 3
 
-    private mutating func parseOr() throws(Abandon) -> TemplateExpression {
-        var lhs = try parseAnd()
-        while current.kind == .name("or") {
-            let position = current.position
-            advance()
-            lhs = TemplateExpression(.binary(.or, lhs, try parseAnd()), at: position)
-        }
-        return lhs
-    }
-
-    private mutating func parseAnd() throws(Abandon) -> TemplateExpression {
-        var lhs = try parseNot()
-        while current.kind == .name("and") {
-            let position = current.position
-            advance()
-            lhs = TemplateExpression(.binary(.and, lhs, try parseNot()), at: position)
-        }
-        return lhs
-    }
-
-    private mutating func parseNot() throws(Abandon) -> TemplateExpression {
-        guard current.kind == .name("not") else { return try parseComparison() }
-        let position = current.position
-        advance()
-        return TemplateExpression(.not(try parseNot()), at: position)
-    }
-
-    private mutating func comparisonOperator() -> TemplateExpression.Operator? {
+    /// The binary operator at the current token and its binding strength (higher binds tighter).
+    private func binaryOperator() -> (op: TemplateExpression.Operator, level: Int)? {
         switch current.kind {
-        case .symbol("=="): return .equal
-        case .symbol("!="): return .notEqual
-        case .symbol("<"): return .less
-        case .symbol("<="): return .lessOrEqual
-        case .symbol(">"): return .greater
-        case .symbol(">="): return .greaterOrEqual
-        case .name("in"): return .in
-        case .name("not") where nextKind == .name("in"): return .notIn
+        case .name("or"): return (.or, 1)
+        case .name("and"): return (.and, 2)
+        case .name("in"): return (.in, 4)
+        case .name("not") where nextKind == .name("in"): return (.notIn, 4)
+        case .symbol("=="): return (.equal, 4)
+        case .symbol("!="): return (.notEqual, 4)
+        case .symbol("<"): return (.less, 4)
+        case .symbol("<="): return (.lessOrEqual, 4)
+        case .symbol(">"): return (.greater, 4)
+        case .symbol(">="): return (.greaterOrEqual, 4)
+        case .symbol("~"): return (.concatenate, 5)
         default: return nil
         }
     }
 
-    private mutating func parseComparison() throws(Abandon) -> TemplateExpression {
-        var lhs = try parseConcatenation()
-        while let op = comparisonOperator() {
+    private mutating func parseExpression() throws(Abandon) -> TemplateExpression {
+        try parseBinary(above: 0)
+    }
+
+    /// Parses operands joined by operators that bind tighter than `level`, left to right.
+    ///
+    /// One function for every level (precedence climbing) rather than one per level, so that each level
+    /// of parentheses costs one frame here.
+    private mutating func parseBinary(above level: Int) throws(Abandon) -> TemplateExpression {
+        var lhs: TemplateExpression
+        if level <= Self.notLevel && current.kind == .name("not") {
+            lhs = try parseNot()
+        } else {
+            lhs = try parseFiltered()
+        }
+        while let (op, operatorLevel) = binaryOperator(), operatorLevel > level {
             let position = current.position
             advance()
             if op == .notIn { advance() }
-            lhs = TemplateExpression(.binary(op, lhs, try parseConcatenation()), at: position)
+            let rhs = try parseBinary(above: operatorLevel)
+            lhs = try node(.binary(op, lhs, rhs), at: position)
         }
         return lhs
     }
 
-    private mutating func parseConcatenation() throws(Abandon) -> TemplateExpression {
-        var lhs = try parseFiltered()
-        while current.kind == .symbol("~") {
-            let position = current.position
-            advance()
-            lhs = TemplateExpression(.binary(.concatenate, lhs, try parseFiltered()), at: position)
-        }
-        return lhs
+    /// Parses `not` and its operand (comparisons and tighter, or another `not`), starting at the `not`.
+    private mutating func parseNot() throws(Abandon) -> TemplateExpression {
+        let position = current.position
+        try enterNesting(at: position)
+        defer { nesting -= 1 }
+        advance()
+        return try node(.not(try parseBinary(above: Self.notLevel)), at: position)
     }
+
+    /// Parses an expression one level deeper: inside brackets or an argument list.
+    ///
+    /// - Parameter position: the token that opens the level, where a too-deep nesting is reported.
+    private mutating func parseNested(openedAt position: SourcePosition) throws(Abandon) -> TemplateExpression {
+        try enterNesting(at: position)
+        defer { nesting -= 1 }
+        return try parseExpression()
+    }
+
+    /// Counts one more level of nesting, or abandons the tag when there would be too many.
+    private mutating func enterNesting(at position: SourcePosition) throws(Abandon) {
+        guard nesting < TemplateLimits.maximumExpressionDepth else { throw Self.tooDeep(at: position) }
+        nesting += 1
+    }
+
+    /// A new expression node, unless it would be deeper than ``TemplateLimits/maximumExpressionDepth``.
+    ///
+    /// - Parameter reported: where to report a too-deep node (the operator or filter that made it so).
+    private func node(
+        _ kind: TemplateExpression.Kind,
+        at position: SourcePosition,
+        reportedAt reported: SourcePosition? = nil
+    ) throws(Abandon) -> TemplateExpression {
+        let expression = TemplateExpression(kind, at: position)
+        guard expression.depth <= TemplateLimits.maximumExpressionDepth else {
+            throw Self.tooDeep(at: reported ?? position)
+        }
+        return expression
+    }
+
+    private static func tooDeep(at position: SourcePosition) -> Abandon {
+        Abandon(
+            diagnostic: TemplateDiagnostic(
+                code: .tooDeep,
+                position: position,
+                message: "expressions are nested more than \(TemplateLimits.maximumExpressionDepth) deep; split it"
+            )
+        )
+    }
+
+    // The functions on the path of a nested expression (parseFiltered, parsePostfix, parsePrimary) only
+    // dispatch, and leave the work to helpers: a debug build gives every local of a function its own stack
+    // slot, and each level of parentheses holds one frame of each.
 
     private mutating func parseFiltered() throws(Abandon) -> TemplateExpression {
         var input = try parsePostfix()
         while current.kind == .symbol("|") {
-            advance()
-            guard case .name(let name) = current.kind else {
-                throw abandon("expected a filter name after '|', found \(current.display)")
-            }
-            let position = current.position
-            advance()
-            var arguments: [TemplateExpression] = []
-            if current.kind == .symbol("(") {
-                arguments = try parseArguments()
-            }
-            guard let filter = TemplateFilter(rawValue: name) else {
-                report(.unknownFilter, at: position, "unknown filter '\(name)'")
-                input = TemplateExpression(.invalid, at: position)
-                continue
-            }
-            if !filter.arity.contains(arguments.count) {
-                report(.invalidArgument, at: position, Self.arityMessage("filter", name, filter.arity, arguments.count))
-            }
-            input = TemplateExpression(.filter(input, filter, arguments), at: position)
+            input = try parseFilter(on: input)
         }
         return input
+    }
+
+    /// Parses `| name` or `| name(arguments…)` after `input`, starting at the `|`.
+    private mutating func parseFilter(on input: TemplateExpression) throws(Abandon) -> TemplateExpression {
+        advance()
+        guard case .name(let name) = current.kind else {
+            throw abandon("expected a filter name after '|', found \(current.display)")
+        }
+        let position = current.position
+        advance()
+        var arguments: [TemplateExpression] = []
+        if current.kind == .symbol("(") {
+            arguments = try parseArguments()
+        }
+        guard let filter = TemplateFilter(rawValue: name) else {
+            report(.unknownFilter, at: position, "unknown filter '\(name)'")
+            return TemplateExpression(.invalid, at: position)
+        }
+        if !filter.arity.contains(arguments.count) {
+            report(.invalidArgument, at: position, Self.arityMessage("filter", name, filter.arity, arguments.count))
+        }
+        return try node(.filter(input, filter, arguments), at: position)
     }
 
     private static func arityMessage(_ what: String, _ name: String, _ arity: ClosedRange<Int>, _ count: Int) -> String
@@ -339,6 +404,7 @@ struct TemplateParser {
 
     /// Parses `( expression, … )` starting at the `(`.
     private mutating func parseArguments() throws(Abandon) -> [TemplateExpression] {
+        let opening = current.position
         try expect("(", "to open the arguments")
         var arguments: [TemplateExpression] = []
         if current.kind == .symbol(")") {
@@ -346,7 +412,7 @@ struct TemplateParser {
             return arguments
         }
         while true {
-            arguments.append(try parseExpression())
+            arguments.append(try parseNested(openedAt: opening))
             if current.kind == .symbol(",") {
                 advance()
                 continue
@@ -358,27 +424,64 @@ struct TemplateParser {
 
     private mutating func parsePostfix() throws(Abandon) -> TemplateExpression {
         var base = try parsePrimary()
-        let position = base.position
-        while true {
-            if current.kind == .symbol(".") {
-                advance()
-                guard case .name(let key) = current.kind else {
-                    throw abandon("expected a key name after '.', found \(current.display)")
-                }
-                advance()
-                base = TemplateExpression(.attribute(base, key), at: position)
-            } else if current.kind == .symbol("[") {
-                advance()
-                let index = try parseExpression()
-                try expect("]", "to close the index")
-                base = TemplateExpression(.index(base, index), at: position)
-            } else {
-                return base
-            }
+        while current.kind == .symbol(".") || current.kind == .symbol("[") {
+            base = try parseKeyOrIndex(of: base)
         }
+        return base
+    }
+
+    /// Parses `.key` or `[index]` after `base`, starting at the `.` or `[`.
+    private mutating func parseKeyOrIndex(of base: TemplateExpression) throws(Abandon) -> TemplateExpression {
+        let operator_ = current.position
+        if current.kind == .symbol(".") {
+            advance()
+            guard case .name(let key) = current.kind else {
+                throw abandon("expected a key name after '.', found \(current.display)")
+            }
+            advance()
+            return try node(.attribute(base, key), at: base.position, reportedAt: operator_)
+        }
+        advance()
+        let index = try parseNested(openedAt: operator_)
+        try expect("]", "to close the index")
+        return try node(.index(base, index), at: base.position, reportedAt: operator_)
     }
 
     private mutating func parsePrimary() throws(Abandon) -> TemplateExpression {
+        switch current.kind {
+        case .symbol("("): return try parseParenthesized()
+        case .symbol("["): return try parseList()
+        default: return try parseOperand()
+        }
+    }
+
+    /// Parses `( expression )` starting at the `(`.
+    private mutating func parseParenthesized() throws(Abandon) -> TemplateExpression {
+        let opening = current.position
+        advance()
+        let inner = try parseNested(openedAt: opening)
+        try expect(")", "to close the parenthesis")
+        return inner
+    }
+
+    /// Parses `[ expression, … ]` starting at the `[`.
+    private mutating func parseList() throws(Abandon) -> TemplateExpression {
+        let opening = current.position
+        advance()
+        var items: [TemplateExpression] = []
+        if current.kind != .symbol("]") {
+            while true {
+                items.append(try parseNested(openedAt: opening))
+                guard current.kind == .symbol(",") else { break }
+                advance()
+            }
+        }
+        try expect("]", "to close the list")
+        return try node(.list(items), at: opening)
+    }
+
+    /// Parses a literal, a name or a function call.
+    private mutating func parseOperand() throws(Abandon) -> TemplateExpression {
         let token = current
         switch token.kind {
         case .string(let text):
@@ -390,23 +493,6 @@ struct TemplateParser {
         case .double(let number):
             advance()
             return TemplateExpression(.literal(.double(number)), at: token.position)
-        case .symbol("("):
-            advance()
-            let inner = try parseExpression()
-            try expect(")", "to close the parenthesis")
-            return inner
-        case .symbol("["):
-            advance()
-            var items: [TemplateExpression] = []
-            if current.kind != .symbol("]") {
-                while true {
-                    items.append(try parseExpression())
-                    guard current.kind == .symbol(",") else { break }
-                    advance()
-                }
-            }
-            try expect("]", "to close the list")
-            return TemplateExpression(.list(items), at: token.position)
         case .name("true"):
             advance()
             return TemplateExpression(.literal(.bool(true)), at: token.position)
@@ -433,7 +519,7 @@ struct TemplateParser {
                     Self.arityMessage("function", name, function.arity, arguments.count)
                 )
             }
-            return TemplateExpression(.call(function, arguments), at: token.position)
+            return try node(.call(function, arguments), at: token.position)
         default:
             throw abandon("expected an expression, found \(token.display)")
         }
