@@ -35,8 +35,24 @@ package struct Template: Sendable {
                 return left < right
             }
             .map(\.element)
-        guard diagnostics.isEmpty else { throw TemplateError(diagnostics: diagnostics) }
+        guard diagnostics.isEmpty else { throw TemplateError(diagnostics: Self.reported(diagnostics)) }
         return Template(file: file, nodes: nodes)
+    }
+
+    /// The diagnostics as reported: the first ``TemplateLimits/maximumDiagnostics``, then one that counts
+    /// the rest (at the first of them, with its code), so that a broken file cannot flood the output.
+    static func reported(_ diagnostics: [TemplateDiagnostic]) -> [TemplateDiagnostic] {
+        let limit = TemplateLimits.maximumDiagnostics
+        guard diagnostics.count > limit else { return diagnostics }
+        let first = diagnostics[limit]
+        let hidden = diagnostics.count - limit
+        let summary = TemplateDiagnostic(
+            code: first.code,
+            position: first.position,
+            message:
+                "\(hidden) more problem\(hidden == 1 ? "" : "s") in this template not shown; fix the ones above first"
+        )
+        return Array(diagnostics.prefix(limit)) + [summary]
     }
 
     /// The error for a source past ``TemplateLimits/maximumSourceBytes``, at the first scalar past it.
@@ -68,7 +84,9 @@ package struct Template: Sendable {
     package func render(_ context: TemplateContext) throws(TemplateError) -> RenderedText {
         var evaluator = TemplateEvaluator(context: context)
         evaluator.render(nodes)
-        guard evaluator.diagnostics.isEmpty else { throw TemplateError(diagnostics: evaluator.diagnostics) }
+        guard evaluator.diagnostics.isEmpty else {
+            throw TemplateError(diagnostics: Self.reported(evaluator.diagnostics))
+        }
         return RenderedText(segments: evaluator.segments)
     }
 }

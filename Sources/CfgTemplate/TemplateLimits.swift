@@ -29,6 +29,9 @@ package enum TemplateLimits {
     /// filter, an operator or a comparison reads or writes.
     package static let maximumSteps = 1_000_000
 
+    /// The most problems reported for one parse or one render of a template; one more line counts the rest.
+    package static let maximumDiagnostics = 100
+
     /// The bytes one step pays for when a filter, an operator or a comparison handles text.
     static let bytesPerStep = 1024
 

@@ -324,6 +324,28 @@ struct TemplateLimitsTests {
         #expect(text.contains("…' (a string) and '[1]' (a list)"))
     }
 
+    @Test func theLimitOfProblemsIsReportedAsIs() {
+        let source = Self.repeated("{{ x }}\n", TemplateLimits.maximumDiagnostics)
+        let found = Support.diagnostics(source)
+        #expect(found.count == TemplateLimits.maximumDiagnostics)
+        #expect(found.allSatisfy { $0.code == .undefinedName })
+    }
+
+    @Test(arguments: [1, 50_000])
+    func problemsPastTheLimitAreCountedInOneLine(extra: Int) {
+        let source = Self.repeated("{{ x }}\n", TemplateLimits.maximumDiagnostics + extra)
+        let found = Support.diagnostics(source)
+        #expect(found.count == TemplateLimits.maximumDiagnostics + 1)
+        let plural = extra == 1 ? "1 more problem" : "\(extra) more problems"
+        #expect(
+            found.last?.description
+                == "templates/x.tmpl:101:4: \(plural) in this template not shown; fix the ones above first"
+        )
+        #expect(found.last?.code == .undefinedName)
+        let syntax = Support.diagnostics(Self.repeated("{{ }}\n", TemplateLimits.maximumDiagnostics + extra))
+        #expect(Support.summary(syntax).last == "syntax@101:4")
+    }
+
     // MARK: - Secrets
 
     @Test func noLimitErrorContainsASecret() {

@@ -154,3 +154,15 @@ def test_a_template_that_is_not_a_regular_file_is_one_line_without_hanging(dev, 
     where = the_output_line(dev.read("environments/dev.yaml"))
     line = expect_one_line(dev, render(dev, timeout=20), where)
     assert line.endswith("template '%s' is not a regular file" % HOSTILE)
+
+
+def test_problems_past_the_limit_are_counted_in_one_line(dev):
+    # 5,000 undefined names: the first 100 are reported, then one line counts the others.
+    with_hostile_output(dev, "{{ secrets.db.password }} {{ nope }}\n" * 5000)
+    result = render(dev)
+    lines = [line for line in result.stderr.decode().splitlines() if line.strip()]
+    assert result.returncode == 66, lines[:3]
+    assert len(lines) == 101, len(lines)
+    assert lines[-1] == "cfg: %s:101:30: 4900 more problems in this template not shown; fix the ones above first" % HOSTILE
+    for value in dev.secret_values:
+        assert value not in result.stdout.decode() + result.stderr.decode()
