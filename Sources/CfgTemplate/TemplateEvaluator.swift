@@ -131,6 +131,9 @@ struct TemplateEvaluator {
     /// The nominal bytes of one list or map entry, so that 64 entries cost a step like 1 KiB of text.
     private static let entryWeight = TemplateLimits.bytesPerStep / 64
 
+    /// The nominal bytes of one occurrence that `replace` may find: 4 of them cost a step.
+    private static let occurrenceWeight = TemplateLimits.bytesPerStep / 4
+
     private static func position(of node: TemplateNode) -> SourcePosition {
         switch node {
         case .text(_, let position), .output(_, let position): return position
@@ -399,7 +402,16 @@ struct TemplateEvaluator {
             }
         }
         guard !failed, let value else { return .failed }
-        let inputWeight = argumentValues.reduce(Self.weight(of: value)) { $0 + Self.weight(of: $1) }
+        var inputWeight = argumentValues.reduce(Self.weight(of: value)) { $0 + Self.weight(of: $1) }
+        if filter == .replace, case .string(let old, _, _)? = argumentValues.first, !old.isEmpty {
+            // Each occurrence costs a search and an append, far more than its bytes: pay before the work for
+            // as many as there can be, and as the result can hold before it is too large.
+            var occurrences = (value.scalarText?.utf8.count ?? 0) / old.utf8.count
+            if case .string(let new, _, _)? = argumentValues.last, !new.isEmpty {
+                occurrences = min(occurrences, TemplateLimits.maximumOutputBytes / new.utf8.count + 1)
+            }
+            inputWeight += occurrences * Self.occurrenceWeight
+        }
         guard charge(weight: inputWeight, at: expression.position) else { return .failed }
         do throws(TemplateFilter.Failure) {
             let result = try filter.apply(to: value, arguments: argumentValues)

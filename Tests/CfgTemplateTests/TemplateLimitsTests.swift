@@ -346,6 +346,15 @@ struct TemplateLimitsTests {
         #expect(Support.summary(syntax).last == "syntax@101:4")
     }
 
+    @Test func replacePaysForEveryOccurrenceItMayFind() {
+        // A million one-byte occurrences cost 256 MiB of work (256,000 steps): the fourth pass stops, long
+        // before a million passes over the text.
+        let source = "{% for i in items %}{{ s | replace('a', 'b') | length }}{% endfor %}"
+        let items = TemplateValue.list(Array(repeating: .null, count: 1000))
+        let found = Support.diagnostics(source, ["items": items, "s": .string(Self.repeated("a", 1 << 20))])
+        #expect(Self.only(found) == "tooMuchWork@1:28")
+    }
+
     // MARK: - Secrets
 
     @Test func noLimitErrorContainsASecret() {
