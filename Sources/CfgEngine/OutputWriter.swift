@@ -60,6 +60,9 @@ package struct OutputWriter: Sendable {
         _ = try check(outputs, in: tree)
     }
 
+    /// The largest existing file ``existingContents(_:)`` reads (16 MiB).
+    static let comparedFileLimit = 16 << 20
+
     /// The current contents of every output (nil for one that does not exist or is not UTF-8), after
     /// ``verify(_:)``; files are opened without following a link.
     package func existingContents(_ outputs: [RenderedOutput]) throws(EngineError) -> [String?] {
@@ -89,9 +92,17 @@ package struct OutputWriter: Sendable {
                         + "remove it."
                 )
             }
+            // Bounded: an output cfg writes is at most a template's output limit; a file far larger is not one.
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-            guard let data = try? handle.readToEnd() else {
+            guard let data = try? handle.read(upToCount: Self.comparedFileLimit + 1) ?? Data() else {
                 throw EngineError(.output, "Could not read \"\(tree.absolute(place.relative))\".")
+            }
+            guard data.count <= Self.comparedFileLimit else {
+                throw EngineError(
+                    .output,
+                    "\"\(tree.absolute(place.relative))\" is larger than 16 MiB, more than any output cfg writes, "
+                        + "so --diff does not compare it; remove it, or render without --diff."
+                )
             }
             result.append(String(data: data, encoding: .utf8))
         }

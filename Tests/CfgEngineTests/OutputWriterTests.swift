@@ -185,6 +185,32 @@ struct OutputWriterTests {
         }
     }
 
+    @Test func diffReadsAnExistingFileOf16MiBAndRefusesALargerOneWithoutEchoingIt() async throws {
+        try await TemporaryDirectory.with { directory in
+            let canary = Canary.make()
+            try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+            let limit = 16 << 20
+            FileManager.default.createFile(
+                atPath: directory + "/out/at.env",
+                contents: Data(repeating: 0x41, count: limit),
+                attributes: [.posixPermissions: 0o600]
+            )
+            FileManager.default.createFile(
+                atPath: directory + "/out/past.env",
+                contents: Data(canary.utf8) + Data(repeating: 0x41, count: limit),
+                attributes: [.posixPermissions: 0o600]
+            )
+            let writer = OutputWriter(directory: directory + "/out")
+            let at = RenderedOutput(kind: .env, path: "at.env", contents: "A=1\n", secretKeys: [])
+            let past = RenderedOutput(kind: .env, path: "past.env", contents: "A=1\n", secretKeys: [])
+            #expect(try writer.existingContents([at]).first??.utf8.count == limit)
+            let error = #expect(throws: EngineError.self) { try writer.existingContents([at, past]) }
+            #expect(error?.code == .output)
+            #expect(error?.problems.first?.contains("past.env\" is larger than 16 MiB") == true)
+            Canary.assertAbsent(canary, in: [error?.description ?? ""])
+        }
+    }
+
     @Test func aSymbolicLinkWhereAnOutputGoesIsRefusedAndNotRead() async throws {
         try await TemporaryDirectory.with { directory in
             let canary = Canary.make()
