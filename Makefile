@@ -13,7 +13,7 @@ export AWS_EC2_METADATA_DISABLED := true
 # and credentials are in $(TEST_SERVERS)/servers.env.
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
-.PHONY: demo test shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault bench-exec bench-aws
+.PHONY: demo test fuzz shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault bench-exec bench-aws
 
 demo: deps-demo build
 	$(CFG) init dev
@@ -37,6 +37,15 @@ test: deps-test shared build build-release
 	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q tests/e2e || exit $$?; \
 	echo "CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q tests/e2e"; \
 	CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q tests/e2e
+
+# Fuzzing (libFuzzer + AddressSanitizer, built into .build-fuzz): each target runs FUZZ_SECONDS with its corpus in
+# Tests/Fuzz/corpus/TARGET as seeds; a crash is copied into that folder, which `make test` replays (CfgFuzzTests).
+# make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="template vault"
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= template environment securejson awsconfig sts localstore vault secretsmanager
+
+fuzz: deps-demo
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # For developers: start the test servers, then `source .build/test-servers/servers.env` to run tests by hand.
 servers-start: deps-test
@@ -77,4 +86,4 @@ lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 clean: servers-stop
-	rm -rf .build .build-release out
+	rm -rf .build .build-release .build-fuzz out

@@ -54,6 +54,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzz targets: one entry function per parser of untrusted input. `make fuzz` builds the cfg-fuzz executable
+        // with libFuzzer into .build-fuzz; the ordinary build makes it a replay tool, and CfgFuzzTests replays the
+        // committed corpora (Tests/Fuzz/corpus) through the same functions.
+        .target(
+            name: "CfgFuzz",
+            dependencies: [
+                "CfgTemplate", "CfgConfig", "CfgSecure", "CfgAWS", "CfgLocal", "CfgVault", "CfgHTTP", "CfgBackend",
+            ]
+        ),
+        .executableTarget(name: "cfg-fuzz", dependencies: ["CfgFuzz"]),
         // Test support: only tests link it.
         .target(name: "CfgTestSupport", dependencies: ["CfgBackend", "CfgSecure"], path: "Sources/CfgTestSupport"),
         .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure", "CfgTestSupport"]),
@@ -68,6 +78,7 @@ let package = Package(
             dependencies: ["CfgAWS", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
         ),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
+        .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig", "CfgTestSupport"]),
