@@ -50,6 +50,11 @@ package struct FuzzTarget: Sendable {
             entry: .async(fuzzSTSResponse)
         ),
         FuzzTarget(
+            name: "awscredentials",
+            summary: "container credentials and instance metadata (IMDSv2) responses",
+            entry: .async(fuzzAWSCredentialEndpoints)
+        ),
+        FuzzTarget(
             name: "localstore",
             summary: "local store file: envelope, decryption with a test key, document",
             entry: .async(fuzzLocalStore)
