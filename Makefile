@@ -42,7 +42,7 @@ test: deps-test shared build build-release
 # Tests/Fuzz/corpus/TARGET as seeds; a crash is copied into that folder, which `make test` replays (CfgFuzzTests).
 # make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="template vault"
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= template environment securejson awsconfig sts localstore vault secretsmanager
+FUZZ_TARGETS ?= template environment securejson awsconfig sts awscredentials localstore vault secretsmanager
 
 fuzz: deps-demo
 	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

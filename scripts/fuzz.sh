@@ -14,6 +14,16 @@ scratch="$root/.build-fuzz"
 max_len=${FUZZ_MAX_LEN:-8192}
 timeout=${FUZZ_TIMEOUT:-10}
 rss_limit=${FUZZ_RSS_LIMIT_MB:-2048}
+# More libFuzzer flags, e.g. FUZZ_FLAGS="-len_control=0" to try long inputs at once.
+read -r -a extra_flags <<<"${FUZZ_FLAGS:-}"
+
+# The dictionary of a target's tokens (Tests/Fuzz/dictionaries), which helps mutations reach past the syntax.
+dictionary() {
+    case "$1" in
+        template | environment | sts | awsconfig) echo "$root/Tests/Fuzz/dictionaries/$1.dict" ;;
+        *) echo "$root/Tests/Fuzz/dictionaries/json.dict" ;;
+    esac
+}
 
 # SwiftPM's own --sanitize flags, not -Xswiftc -sanitize=…: with those SwiftPM still renames the executable's entry
 # point and the link fails. -parse-as-library: libFuzzer has the `main`; FUZZING selects LLVMFuzzerTestOneInput over
@@ -39,7 +49,7 @@ for target in "${targets[@]}"; do
     CFG_FUZZ_TARGET="$target" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" "$binary" "$work" "$seeds" \
         -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_limit" \
         -malloc_limit_mb="$rss_limit" -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$findings/" \
-        >"$log" 2>&1
+        -dict="$(dictionary "$target")" "${extra_flags[@]}" >"$log" 2>&1
     code=$?
     set -e
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
