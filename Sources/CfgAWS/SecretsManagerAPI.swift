@@ -191,6 +191,13 @@ struct SecretsManagerAPI: Sendable {
         )
     }
 
+    /// The most pages a `BatchGetSecretValue` for `count` secrets may take: one per secret, and one more.
+    static func maxBatchPages(for count: Int) -> Int { count + 1 }
+
+    /// The most pages `ListSecretVersionIds` may take: 100 pages of 100 versions, far past the service's quota of
+    /// versions per secret.
+    static let maxListPages = 100
+
     /// `BatchGetSecretValue`: the values and, per secret, the error code of those that failed.
     func batchGetSecretValue(
         _ secretIDs: [String]
@@ -198,7 +205,14 @@ struct SecretsManagerAPI: Sendable {
         var values: [SecretValue] = []
         var errors: [(secretID: String, code: String)] = []
         var nextToken: String?
+        var pages = 0
         repeat {
+            // Each page answers at least one of the secrets asked for: a server that keeps sending a NextToken
+            // past that is not Secrets Manager, and would otherwise be asked forever.
+            pages += 1
+            guard pages <= Self.maxBatchPages(for: secretIDs.count) else {
+                throw .malformed("a NextToken after \(pages - 1) pages for \(secretIDs.count) secrets")
+            }
             let root = try await sendRaw(batchGetSecretValueCall(secretIDs, nextToken: nextToken))
             for node in root["SecretValues"]?.elements ?? [] {
                 values.append(try Self.secretValue(node))
@@ -227,7 +241,17 @@ struct SecretsManagerAPI: Sendable {
     func listSecretVersionIDs(_ secretID: String) async throws(BackendError) -> [SecretVersionEntry] {
         var entries: [SecretVersionEntry] = []
         var nextToken: String?
+        var pages = 0
         repeat {
+            pages += 1
+            guard pages <= Self.maxListPages else {
+                let call = listCall(secretID, nextToken: nextToken)
+                throw .aws(
+                    .malformed("a NextToken after \(Self.maxListPages) pages of 100 versions"),
+                    call: call,
+                    endpoint: client.endpoint
+                )
+            }
             let root = try await send(listCall(secretID, nextToken: nextToken))
             for node in root["Versions"]?.elements ?? [] {
                 guard let id = node["VersionId"]?.text() else { continue }

@@ -103,6 +103,11 @@ def answer(connection, mode, argument):
     elif mode == "invalid-json":
         body = ('{"data": {"data": "%s' % CANARY).encode()
         send(head("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]) + body)
+    elif mode == "next-token":
+        # Every answer asks for another page: of a batch, of a version list.
+        body = b'{"SecretValues":[],"Errors":[],"Versions":[],"NextToken":"again"}'
+        fields = [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
+        send(head("200 OK", fields) + body)
     elif mode == "drip":
         send(head("200 OK", [("Content-Type", "application/json"), ("Content-Length", "1000")]))
         for byte in filler(1000):

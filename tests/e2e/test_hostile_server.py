@@ -219,3 +219,17 @@ def test_a_render_against_an_endless_vault_writes_nothing(project):
     assert server.canary not in stdout + stderr and credentials not in stdout + stderr
     assert seconds < 60
     assert peak < PEAK_MEMORY_LIMIT_KIB
+
+
+def test_secrets_manager_pages_that_never_end_are_not_asked_forever(project):
+    """A server that answers every BatchGetSecretValue with another NextToken: before, cfg asked it forever."""
+    server = HostileServer("next-token")
+    try:
+        environment, credentials = backend_environment("aws", server)
+        code, stdout, stderr, seconds, _ = run_measured(project, ["render", "prod-aws", "--check"], environment, 60)
+    finally:
+        server.stop()
+    assert code == BACKEND, (code, stderr)
+    assert "NextToken after" in stderr, stderr
+    assert credentials not in stdout + stderr
+    assert seconds < 60
