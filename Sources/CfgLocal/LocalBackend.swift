@@ -333,22 +333,7 @@ package struct LocalBackend: SecretBackend {
 
     /// The store must belong to this user and be closed to group and others, as the key file is.
     private static func checkStoreFile(_ status: SecureFile.Status, storePath: String) throws(FileError) {
-        guard status.owner == SecureFile.effectiveUser else {
-            throw FileError(
-                .invalidInput,
-                "The local store \(storePath) belongs to uid \(status.owner), not to this user (uid \(SecureFile.effectiveUser)). "
-                    + "Check where it came from, then `chown \(SecureFile.effectiveUser) \(storePath)`.",
-                path: storePath
-            )
-        }
-        guard status.permissions & 0o077 == 0 else {
-            throw FileError(
-                .invalidInput,
-                "The local store \(storePath) is readable by group or others (mode \(LocalKey.octal(status.permissions))). "
-                    + "Run `chmod 600 \(storePath)`.",
-                path: storePath
-            )
-        }
+        try LocalKey.checkPrivateFile(status, path: storePath, what: "The local store")
     }
 
     /// Creates the store's directory (mode 0700) if it is missing.

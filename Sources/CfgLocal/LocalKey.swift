@@ -172,19 +172,27 @@ package enum LocalKey {
 
     /// The key file must belong to this user and be closed to group and others.
     private static func checkKeyFile(_ status: SecureFile.Status, path: String) throws(FileError) {
-        guard status.owner == SecureFile.effectiveUser else {
+        try checkPrivateFile(status, path: path, what: "The key file")
+    }
+
+    /// A file cfg trusts with a secret (the key file, the store) must belong to this user, since another user could
+    /// have written it, and be closed to group and others.
+    ///
+    /// - Parameter what: the file's description at the start of a sentence (`The key file`).
+    static func checkPrivateFile(_ status: SecureFile.Status, path: String, what: String) throws(FileError) {
+        let user = SecureFile.effectiveUser
+        guard status.owner == user else {
             throw FileError(
                 .invalidInput,
-                "The key file \(path) belongs to uid \(status.owner), not to this user (uid "
-                    + "\(SecureFile.effectiveUser)): another user could have written this key. Check where it came "
-                    + "from, then `chown \(SecureFile.effectiveUser) \(path)`.",
+                "\(what) \(path) belongs to uid \(status.owner), not to this user (uid \(user)): another user could "
+                    + "have written it. Check where it came from, then `chown \(user) \(path)`.",
                 path: path
             )
         }
         guard status.permissions & 0o077 == 0 else {
             throw FileError(
                 .invalidInput,
-                "The key file \(path) is readable by group or others (mode \(octal(status.permissions))). "
+                "\(what) \(path) is readable by group or others (mode \(octal(status.permissions))). "
                     + "Run `chmod 600 \(path)`.",
                 path: path
             )

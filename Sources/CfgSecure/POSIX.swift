@@ -50,6 +50,28 @@ enum POSIX {
         return nil
     }
 
+    /// The entry names of an open directory, without `.` and `..`, read through a duplicate descriptor (so the
+    /// caller's descriptor stays open and positioned), or the `errno` value.
+    static func entryNames(_ fd: Int32) -> Result<[String], Errno> {
+        let copy = dup(fd)
+        guard copy >= 0 else { return .failure(Errno(errno)) }
+        guard let stream = fdopendir(copy) else {
+            let error = errno
+            close(copy)
+            return .failure(Errno(error))
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw.baseAddress.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
+            }
+            if !name.isEmpty, name != ".", name != ".." { names.append(name) }
+        }
+        return .success(names)
+    }
+
     /// The directory part of a path ("." for a bare file name).
     static func directoryName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

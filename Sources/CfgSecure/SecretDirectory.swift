@@ -280,24 +280,11 @@ package struct SecretDirectory: ~Copyable {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    /// The entry names of an open directory (read through a duplicate descriptor), sorted.
+    /// The entry names of an open directory, sorted.
     private static func entries(of fd: Int32, path: String) throws(FileError) -> [String] {
-        let copy = dup(fd)
-        guard copy >= 0 else { throw .file("list", path, errno: errno) }
-        guard let stream = fdopendir(copy) else {
-            let error = errno
-            close(copy)
-            throw .file("list", path, errno: error)
+        switch POSIX.entryNames(fd) {
+        case .success(let names): names.sorted()
+        case .failure(let error): throw .file("list", path, errno: error.value)
         }
-        defer { closedir(stream) }
-        rewinddir(stream)
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                raw.baseAddress.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
-            }
-            if !name.isEmpty, name != ".", name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 }

@@ -36,7 +36,7 @@ package enum StaleTemporaries {
     @discardableResult
     package static func remove(in directory: Int32, where isStale: (String) -> Bool) -> [String] {
         var removed: [String] = []
-        for name in entries(of: directory) where isStale(name) {
+        for name in (try? POSIX.entryNames(directory).get()) ?? [] where isStale(name) {
             var info = stat()
             guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFREG else {
                 continue
@@ -44,25 +44,5 @@ package enum StaleTemporaries {
             if unlinkat(directory, name, 0) == 0 { removed.append(name) }
         }
         return removed.sorted()
-    }
-
-    /// The entry names of an open directory (read through a duplicate descriptor).
-    private static func entries(of fd: Int32) -> [String] {
-        let copy = dup(fd)
-        guard copy >= 0 else { return [] }
-        guard let stream = fdopendir(copy) else {
-            close(copy)
-            return []
-        }
-        defer { closedir(stream) }
-        rewinddir(stream)
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                raw.baseAddress.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
-            }
-            if !name.isEmpty, name != ".", name != ".." { names.append(name) }
-        }
-        return names
     }
 }
