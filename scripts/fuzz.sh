@@ -25,11 +25,14 @@ dictionary() {
     esac
 }
 
-# SwiftPM's own --sanitize flags, not -Xswiftc -sanitize=…: with those SwiftPM still renames the executable's entry
-# point and the link fails. -parse-as-library: libFuzzer has the `main`; FUZZING selects LLVMFuzzerTestOneInput over
-# the replay `main`. Debug, because a release build here comes out without coverage instrumentation.
-"${SWIFT:-swift}" build --product cfg-fuzz --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
-    -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+# SwiftPM's --sanitize=fuzzer makes it link libFuzzer's `main` instead of renaming the entry point; but it passes
+# each --sanitize as its own -sanitize= flag, and for swiftc the last one wins (--sanitize=fuzzer --sanitize=address
+# compiled the Swift code without coverage, so libFuzzer saw only libyaml's C code). The combined
+# -sanitize=fuzzer,address, given after it through -Xswiftc, instruments the Swift code for both. -parse-as-library:
+# libFuzzer has the `main`; FUZZING selects LLVMFuzzerTestOneInput over the replay `main`. Debug, because a release
+# build here comes out without coverage instrumentation.
+"${SWIFT:-swift}" build --product cfg-fuzz --scratch-path "$scratch" --sanitize=fuzzer \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
 binary="$scratch/debug/cfg-fuzz"
 
 status=0
@@ -52,6 +55,10 @@ for target in "${targets[@]}"; do
         -dict="$(dictionary "$target")" "${extra_flags[@]}" >"$log" 2>&1
     code=$?
     set -e
+    if ! grep -q "INITED cov:" "$log"; then
+        echo "fuzz: $target ran without coverage (see $log): the build is not instrumented" >&2
+        exit 70
+    fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -1)
     new=$(comm -13 <(echo "$before") <(ls "$findings"))
