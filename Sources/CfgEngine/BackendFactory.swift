@@ -51,9 +51,11 @@ package enum BackendFactory {
     ) throws(EngineError) -> any SecretBackend {
         switch environment.backend {
         case .local(let config):
+            let storePath = localStorePath(environment, config: config)
             let key: Secret
             do {
-                key = try LocalKey.load(
+                key = try LocalBackend.loadKey(
+                    storePath: storePath,
                     environmentName: environment.name,
                     keyFile: localKeyFile(environment, config: config),
                     environment: processEnvironment
@@ -62,7 +64,7 @@ package enum BackendFactory {
                 throw EngineError(.backend, error.description)
             }
             return LocalBackend(
-                storePath: localStorePath(environment, config: config),
+                storePath: storePath,
                 key: key,
                 environmentName: environment.name
             )

@@ -61,6 +61,29 @@ package struct LocalBackend: SecretBackend {
         package var createdStore: Bool
     }
 
+    /// The key that opens the store at `storePath` (``LocalKey/load(environmentName:keyFile:environment:)``); when
+    /// the key file is missing but the store exists, the error says to restore the key rather than to run
+    /// `cfg init`, which would refuse to write a new key beside the store.
+    ///
+    /// - Throws: `.conflict` for a store without its key file; the errors of ``LocalKey``.
+    package static func loadKey(
+        storePath: String,
+        environmentName: String,
+        keyFile: String?,
+        environment: [String: String]
+    ) throws(BackendError) -> Secret {
+        if let keyPath = try LocalKey.filePath(
+            environmentName: environmentName,
+            keyFile: keyFile,
+            environment: environment
+        ),
+            !LocalKey.exists(keyPath), LocalKey.exists(storePath)
+        {
+            throw .localStoreWithoutKey(storePath, keyPath: keyPath)
+        }
+        return try LocalKey.load(environmentName: environmentName, keyFile: keyFile, environment: environment)
+    }
+
     /// `cfg init` for the local store: makes sure a key and a store exist, safely against concurrent runs and
     /// runs killed at any moment.
     ///

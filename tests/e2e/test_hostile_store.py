@@ -189,6 +189,16 @@ def test_init_refuses_a_store_whose_key_is_gone_and_writes_no_new_key(store_proj
     assert open(store_path(store_project), "rb").read() == store_bytes
 
 
+def test_render_says_to_restore_the_key_of_a_store_whose_key_is_gone(store_project):
+    """Before, render said "Run cfg init", and cfg init then refused: the message now says what works."""
+    store_project.cfg("init", "dev")
+    os.unlink(key_path(store_project))
+    for args in (("render", "dev"), ("get", "dev", "db.password")):
+        stderr = expect_refusal(store_project, "Restore the key file at " + key_path(store_project), args=args)
+        assert "Run `cfg init" not in stderr
+    assert not os.path.exists(key_path(store_project))
+
+
 # Defect 9: special files
 
 
