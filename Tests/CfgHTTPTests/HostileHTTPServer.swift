@@ -33,16 +33,7 @@ final class HostileHTTPServer {
         process.standardError = FileHandle.standardError
         try process.run()
         self.process = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        guard let port = TestSupport.announcedPort(of: process, on: output) else {
             throw TLSFixture.Failure(description: "the hostile server did not start (mode \(mode))")
         }
         self.port = port

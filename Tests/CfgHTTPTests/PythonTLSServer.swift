@@ -32,16 +32,7 @@ final class PythonTLSServer {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         self.process = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        guard let port = TestSupport.announcedPort(of: process, on: output) else {
             let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw TLSFixture.Failure(description: "the python3 TLS server did not start: \(errors)")
         }

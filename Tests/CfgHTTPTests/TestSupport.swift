@@ -2,11 +2,34 @@ import CfgHTTP
 import CfgSecure
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Small helpers shared by the transport tests.
 enum TestSupport {
     /// A unique token that must never appear in a description or an error.
     static func canary() -> String {
         "CANARY-" + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// The port a server process announces on the first line of its standard output, or `nil` when the process
+    /// ends (or says something else) first; then it is killed and waited for, so nothing is left running.
+    static func announcedPort(of process: Process, on output: Pipe) -> Int? {
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        if let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return port
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return nil
     }
 
     /// Every byte value, in order.
