@@ -594,7 +594,7 @@ final class ServerProcess: Sendable {
         }
     }
 
-    /// Under `make test`, the file that tells `scripts/test-servers.py stop` about this server, so that a test
+    /// Under `make test`, the file that tells `dev/test-servers.py stop` about this server, so that a test
     /// process that crashes before `stop()` leaves no server behind: `$CFG_TEST_SERVERS_DIR/private/PID`.
     private var recordPath: String? {
         ProcessInfo.processInfo.environment["CFG_TEST_SERVERS_DIR"].map { "\($0)/private/\(pid)" }

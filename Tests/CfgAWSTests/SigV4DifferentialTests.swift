@@ -18,7 +18,7 @@ private struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// One random unsigned request, in the JSON form `scripts/sigv4-botocore.py` reads.
+/// One random unsigned request, in the JSON form `dev/sigv4-botocore.py` reads.
 private struct DifferentialCase: Encodable {
     var id: Int
     var method: String
@@ -196,7 +196,7 @@ private struct DifferentialGenerator {
     static var script: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/sigv4-botocore.py")
+            .appendingPathComponent("dev/sigv4-botocore.py")
     }
 
     static func isOnPath(_ tool: String) -> Bool {

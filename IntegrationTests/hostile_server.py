@@ -5,7 +5,7 @@
 It prints its port on the first line of stdout, then serves until killed. Each connection gets its own thread;
 the request (line, headers, a Content-Length body) is read and thrown away, then MODE decides the answer. Every
 body and header it invents carries the canary text (default CANARY-HOSTILE), so that a test can assert the client
-never echoes what the server sent. Used by tests/e2e/test_hostile_server.py against the real cfg binary, and by
+never echoes what the server sent. Used by IntegrationTests/test_hostile_server.py against the real cfg binary, and by
 the Swift transport tests (Tests/CfgHTTPTests) for the limits at and past their edge.
 
 Modes:

@@ -12,7 +12,7 @@ from conftest import SHARED, require_tool
 import importlib.util
 
 _spec = importlib.util.spec_from_file_location(
-    "check_outputs", os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "check-outputs.py")
+    "check_outputs", os.path.join(os.path.dirname(__file__), "..", "dev", "check-outputs.py")
 )
 check_outputs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(check_outputs)

@@ -2,7 +2,7 @@
 """Re-signs the sts:GetCallerIdentity request of a Vault AWS IAM login with botocore, as an independent check.
 
 Usage:
-    python3 scripts/vault-aws-login-botocore.py < login.json
+    python3 dev/vault-aws-login-botocore.py < login.json
 
 stdin is one JSON object: the credentials, the signing time, and the request pieces cfg put (base64-decoded)
 into the login body:

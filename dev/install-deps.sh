@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what cfg needs to build, demo and test on a Debian machine, skipping what is already there.
-# Usage: scripts/install-deps.sh [demo|test]
+# Usage: dev/install-deps.sh [demo|test]
 set -euo pipefail
 purpose=${1:-demo}
 
@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev)
 if [ "$purpose" = test ]; then
-    # The real servers the tests start (scripts/test-servers.py) and the clients test setup uses.
+    # The real servers the tests start (dev/test-servers.py) and the clients test setup uses.
     apt_packages+=(postgresql redis-server curl openssl)
 fi
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks `cfg render` (Secrets Manager backend) against a boto3 + Jinja2 script that renders the same file.
 
-Usage: scripts/bench-aws.py [--runs R] [--n 7,100,1000] [--cfg BIN ...] [--json FILE] [--keep]
+Usage: Benchmarks/bench-aws.py [--runs R] [--n 7,100,1000] [--cfg BIN ...] [--json FILE] [--keep]
                             [--parallel-reference N] [--timeout S] [--seed S]
 
 Starts a private moto_server on 127.0.0.1 (free port, clean environment, new session) and, in this process, a
@@ -11,7 +11,7 @@ X-Amz-Target). For each n it creates n JSON secrets in a region of their own (be
 with hostile characters, host, port as a JSON number), outside the measured runs, then renders the same env file
 (one `NAME=value` line per key, sorted by name) with
   * cfg:   `cfg render bench -C PROJECT --out OUT` (`backend: { type: aws }`), and
-  * boto3: `python3 scripts/bench_aws_reference.py SECRETS_JSON TEMPLATE OUT`, a separate interpreter (so its time
+  * boto3: `python3 Benchmarks/bench_aws_reference.py SECRETS_JSON TEMPLATE OUT`, a separate interpreter (so its time
            includes starting Python and importing boto3, the real cost at container start): batch_get_secret_value
            in chunks of 20, one call after another, and a Jinja2 template with an `env` filter; with
            --parallel-reference N also a variant that sends N chunks at a time from a thread pool.
@@ -57,7 +57,7 @@ from bench_common import KEYS, WARMUP, cfg_label, child_env, cpu_model, percenti
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBUG_CFG = os.path.join(ROOT, ".build", "debug", "cfg")
 RELEASE_CFG = os.path.join(ROOT, ".build-release", "release", "cfg")
-REFERENCE = os.path.join(ROOT, "scripts", "bench_aws_reference.py")
+REFERENCE = os.path.join(ROOT, "Benchmarks", "bench_aws_reference.py")
 HEALTH_TIMEOUT = 30.0
 # A region per n, so moto's store holds only that n's secrets.
 REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1")

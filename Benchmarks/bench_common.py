@@ -1,4 +1,4 @@
-"""What scripts/bench-vault.py and scripts/bench-aws.py share: the secrets they write, the cfg project and template
+"""What Benchmarks/bench-vault.py and bench-aws.py share: the secrets they write, the cfg project and template
 they render, the child environment, and the statistics and labels they print."""
 import math
 import os
