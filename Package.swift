@@ -24,24 +24,26 @@ let package = Package(
         .target(name: "CfgSecure", dependencies: ["CSodium", "CFileSystem"]),
         // Layer 3: HTTP transport (the only importer of CCurl).
         .target(name: "CfgHTTP", dependencies: ["CCurl", "CfgSecure"]),
-        // Layer 4: backends behind one protocol.
+        // AWS auth: SigV4, the credential chain, STS and the shared config files; it knows no secrets backend.
+        .target(name: "CfgAWSAuth", dependencies: ["CfgHTTP", "CfgSecure"]),
+        // Layer 4: backends behind one protocol; each owns its settings, none reads the environment file.
         .target(name: "CfgBackend", dependencies: ["CfgSecure"]),
         .target(name: "CfgLocal", dependencies: ["CfgBackend", "CfgSecure"]),
-        .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig", "CfgAWS"]),
-        // AWS: the SigV4 signer, the credential chain and the Secrets Manager backend.
-        .target(name: "CfgAWS", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgConfig"]),
+        .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
+        // AWS Secrets Manager.
+        .target(name: "CfgAWS", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
         // Environment files.
-        .target(name: "CfgConfig", dependencies: ["Yams", "CfgSecure"]),
+        .target(name: "CfgConfig", dependencies: ["Yams"]),
         // Layer 6: template core (pure).
         .target(name: "CfgTemplate"),
         // Layer 7: renderers.
-        .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig", "CfgSecure"]),
+        .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
         // Layer 5 + wiring: resolver and the render pipeline.
         .target(
             name: "CfgEngine",
             dependencies: [
-                "CfgBackend", "CfgLocal", "CfgVault", "CfgAWS", "CfgHTTP", "CfgConfig", "CfgTemplate", "CfgRender",
-                "CfgSecure",
+                "CfgBackend", "CfgLocal", "CfgVault", "CfgAWS", "CfgAWSAuth", "CfgHTTP", "CfgConfig", "CfgTemplate",
+                "CfgRender", "CfgSecure",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -60,32 +62,35 @@ let package = Package(
         .target(
             name: "CfgFuzz",
             dependencies: [
-                "CfgTemplate", "CfgConfig", "CfgSecure", "CfgAWS", "CfgLocal", "CfgVault", "CfgHTTP", "CfgBackend",
+                "CfgTemplate", "CfgConfig", "CfgSecure", "CfgAWS", "CfgAWSAuth", "CfgLocal", "CfgVault", "CfgHTTP",
+                "CfgBackend",
             ]
         ),
         .executableTarget(name: "cfg-fuzz", dependencies: ["CfgFuzz"]),
         // Test support: only tests link it.
         .target(name: "CfgTestSupport", dependencies: ["CfgBackend", "CfgSecure"], path: "Sources/CfgTestSupport"),
-        .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure", "CfgTestSupport"]),
+        .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure"]),
         .testTarget(name: "CfgHTTPTests", dependencies: ["CfgHTTP", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgTestSupportTests", dependencies: ["CfgTestSupport"]),
         .testTarget(
             name: "CfgVaultTests",
-            dependencies: ["CfgVault", "CfgAWS", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
+            dependencies: ["CfgVault", "CfgAWSAuth", "CfgHTTP", "CfgBackend", "CfgSecure", "CfgTestSupport"]
         ),
         .testTarget(
             name: "CfgAWSTests",
-            dependencies: ["CfgAWS", "CfgHTTP", "CfgBackend", "CfgConfig", "CfgSecure", "CfgTestSupport"]
+            dependencies: ["CfgAWS", "CfgAWSAuth", "CfgHTTP", "CfgBackend", "CfgSecure", "CfgTestSupport"]
         ),
+        .testTarget(name: "CfgAWSAuthTests", dependencies: ["CfgAWSAuth", "CfgHTTP", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
-        .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig"]),
+        .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig", "Yams"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
-        .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig", "CfgTestSupport"]),
+        .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
         .testTarget(
             name: "CfgEngineTests",
             dependencies: [
-                "CfgEngine", "CfgLocal", "CfgConfig", "CfgTemplate", "CfgTestSupport", "CfgSecure", "CfgBackend",
+                "CfgEngine", "CfgLocal", "CfgVault", "CfgAWS", "CfgAWSAuth", "CfgHTTP", "CfgConfig", "CfgTemplate",
+                "CfgRender", "CfgTestSupport", "CfgSecure", "CfgBackend",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,6 @@
+import CfgAWSAuth
 package import CfgBackend
+package import CfgHTTP
 package import CfgSecure
 import Foundation
 
@@ -22,6 +24,37 @@ package struct AWSBackend: SecretBackend {
     package init(client: SecretsManagerClient, release: @escaping @Sendable () -> Void = {}) {
         self.api = SecretsManagerAPI(client: client)
         self.release = release
+    }
+
+    /// A backend for `settings` over `transport`, signing with the standard credential chain.
+    ///
+    /// - Parameters:
+    ///   - environment: the process environment (injected), which the credential chain reads.
+    ///   - release: called once by ``close()`` (shuts the transport down).
+    package init(
+        settings: AWSSettings,
+        transport: any HTTPTransport,
+        environment: [String: String],
+        release: @escaping @Sendable () -> Void = {}
+    ) {
+        let credentials = AWSCredentialChain.make(
+            settings: settings.credentials,
+            environment: environment,
+            transport: transport
+        )
+        let client = SecretsManagerClient(
+            endpoint: settings.secretsManagerEndpoint,
+            region: settings.region,
+            credentials: credentials,
+            transport: transport,
+            policy: RetryPolicy(
+                maxRetries: settings.maxAttempts - 1,
+                baseDelay: .milliseconds(200),
+                maxDelay: .seconds(20),
+                budget: .seconds(60)
+            )
+        )
+        self.init(client: client, release: release)
     }
 
     package func close() async {

@@ -1,3 +1,4 @@
+import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
 import Foundation
@@ -14,7 +15,7 @@ extension BackendError {
         switch failure {
         case .credentials(let error):
             return BackendError(
-                error.kind == .unreachable ? .unreachable : .authenticationFailed,
+                error.code == .unreachable ? .unreachable : .authenticationFailed,
                 backend: awsKind,
                 path: call.path,
                 message: "No AWS credentials to read \(subject): \(error.message)"

@@ -1,3 +1,4 @@
+package import CfgAWSAuth
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure

@@ -1,4 +1,4 @@
-import CfgAWS
+import CfgAWSAuth
 import CfgHTTP
 import Foundation
 

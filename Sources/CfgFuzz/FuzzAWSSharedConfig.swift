@@ -1,4 +1,4 @@
-import CfgAWS
+import CfgAWSAuth
 import CfgSecure
 
 /// Parses the input as an AWS config file and as a credentials file, then reads each profile's keys.

@@ -1,6 +1,6 @@
 import CfgAWS
+import CfgAWSAuth
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgVault
@@ -10,45 +10,23 @@ import Foundation
 private let fuzzPath = SecretPath("airflow/fuzz/db")
 
 /// Static credentials for the AWS targets; the values are test words, not secrets.
-private let fuzzCredentials = AWSCredentials(
+let fuzzCredentials = AWSCredentials(
     accessKeyID: "AKIAFUZZFUZZFUZZFUZZ",
     secretAccessKey: Secret(copying: "fuzz-secret-access-key"),
     sessionToken: Secret(copying: "fuzz-session-token"),
     source: "the fuzz target"
 )
 
-/// Feeds the input as STS answers to `AssumeRole` (status, headers and the XML body).
-package func fuzzSTSResponse(_ bytes: UnsafeRawBufferPointer) async {
-    let client = STSClient(
-        endpoint: "http://127.0.0.1:9/sts",
-        region: "us-east-1",
-        transport: ScriptedTransport(FuzzResponses.parse(bytes)),
-        now: { Date(timeIntervalSince1970: 1_800_000_000) },
-        maxAttempts: 2,
-        retryDelay: .zero
-    )
-    _ = try? await client.assumeRole(
-        roleARN: "arn:aws:iam::123456789012:role/fuzz",
-        sessionName: "cfg-fuzz",
-        credentials: fuzzCredentials,
-        source: "the fuzz target"
-    )
-}
-
 /// Feeds the input as Vault answers to reads of KV v2 (current, by label, by id, metadata), then of KV v1.
 package func fuzzVaultResponse(_ bytes: UnsafeRawBufferPointer) async {
     let responses = FuzzResponses.parse(bytes)
     for kvVersion in [2, 1] {
-        let settings: VaultSettings
-        do {
-            settings = try VaultSettings.resolve(
-                config: VaultBackendConfig(address: "http://127.0.0.1:9", kvVersion: kvVersion, maxRetries: 1),
-                environment: ["VAULT_TOKEN": "fuzz-token"],
-                resolvePath: { $0 }
-            )
-        } catch {
-            preconditionFailure("the fuzz target's Vault settings are valid")
-        }
+        let settings = VaultSettings(
+            address: "http://127.0.0.1:9",
+            kvVersion: kvVersion,
+            maxRetries: 1,
+            auth: .token(.variable("VAULT_TOKEN"))
+        )
         let backend = VaultBackend(
             settings: settings,
             transport: ScriptedTransport(responses),

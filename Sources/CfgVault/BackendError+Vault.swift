@@ -6,10 +6,6 @@ import CfgHTTP
 extension BackendError {
     static let vaultKind = "vault"
 
-    static func vaultSetting(_ source: String, _ problem: String) -> BackendError {
-        BackendError(.invalidRequest, backend: vaultKind, message: "Vault setting \(source) \(problem).")
-    }
-
     static func vaultTransport(_ call: VaultCall, address: String, error: HTTPError) -> BackendError {
         switch error.kind {
         case .tls:

@@ -1,4 +1,4 @@
-import CfgAWS
+import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
 import CfgSecure

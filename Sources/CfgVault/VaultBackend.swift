@@ -1,4 +1,4 @@
-package import CfgAWS
+package import CfgAWSAuth
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgSecure
 
 /// Reads login material (tokens, AppRole ids, JWTs) from files or variables into secure memory.
@@ -10,7 +9,7 @@ enum VaultCredentials {
     ///   - what: names the credential in errors (`AppRole secret_id`).
     /// - Throws: `.authenticationFailed` naming the file or variable when it is missing, unreadable or empty.
     static func read(
-        _ source: CredentialSource,
+        _ source: VaultAuth.CredentialSource,
         what: String,
         environment: [String: String]
     ) throws(BackendError) -> Secret {
@@ -39,7 +38,7 @@ enum VaultCredentials {
     }
 
     /// `the file PATH` / `the variable NAME`.
-    static func describe(_ source: CredentialSource) -> String {
+    static func describe(_ source: VaultAuth.CredentialSource) -> String {
         switch source {
         case .file(let path): "the file \(path)"
         case .variable(let name): "the variable \(name)"

@@ -1,6 +1,5 @@
-import CfgAWS
+import CfgAWSAuth
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import Foundation

@@ -1,3 +1,4 @@
+import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
 import CfgSecure

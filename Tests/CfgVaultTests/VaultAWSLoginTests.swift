@@ -1,6 +1,5 @@
-import CfgAWS
+import CfgAWSAuth
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -279,14 +278,10 @@ struct DecodedAWSLogin {
     /// A backend logging in with `auth` through `provider`, its clock fixed at ``date``.
     static func backend(
         _ server: ScriptedHTTPServer,
-        auth: VaultAuthConfig,
+        auth: VaultAuth,
         provider: (any AWSCredentialProvider)?
     ) throws -> VaultBackend {
-        let settings = try VaultFixture.settings(
-            address: server.baseURL,
-            config: VaultBackendConfig(auth: auth, maxRetries: 0),
-            environment: [:]
-        )
+        let settings = VaultFixture.settings(address: server.baseURL, VaultSettings(maxRetries: 0, auth: auth))
         let curl = try CurlTransport(options: settings.http)
         return VaultBackend(
             settings: settings,

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -93,7 +92,7 @@ import Testing
         let mount = VaultFixture.unique("kv1")
         try await admin.enable("kv", auth: false, at: mount, options: ["version": "1"])
         try await admin.call(.post, "\(mount)/airflow/db", ["password": "one two"])
-        let backend = try VaultFixture.rootBackend(config: VaultBackendConfig(mount: mount, kvVersion: 1))
+        let backend = try VaultFixture.rootBackend(mount: mount, kvVersion: 1)
         let read = try await backend.fetch(SecretRequest(path: SecretPath("airflow/db")))
         #expect(read.payload == Secret(copying: "{\"password\":\"one two\"}"))
         let text = Secret(copying: "plain text ✓")
@@ -111,7 +110,7 @@ import Testing
     }
 
     @Test func aMissingMountSaysSo() async throws {
-        let backend = try VaultFixture.rootBackend(config: VaultBackendConfig(mount: "no-such-mount"))
+        let backend = try VaultFixture.rootBackend(mount: "no-such-mount")
         let error = await #expect(throws: BackendError.self) {
             try await backend.fetch(SecretRequest(path: SecretPath("x")))
         }
@@ -139,12 +138,20 @@ import Testing
         try await admin.writeKV(path, ["k": "v"])
         let file = try VaultFixture.file(server.token + "\n", name: ".vault-token")
         let home = (file as NSString).deletingLastPathComponent
-        let (backend, _, _) = try VaultFixture.backend(address: server.address, environment: ["HOME": home])
+        let (backend, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: VaultSettings(auth: .token(.homeFile(home + "/.vault-token"))),
+            environment: ["HOME": home]
+        )
         #expect(
             try await backend.fetch(SecretRequest(path: SecretPath(path))).payload == Secret(copying: "{\"k\":\"v\"}")
         )
         await backend.close()
-        let (none, _, _) = try VaultFixture.backend(address: server.address, environment: [:])
+        let (none, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: VaultSettings(auth: .token(.missing)),
+            environment: [:]
+        )
         let error = await #expect(throws: BackendError.self) {
             try await none.fetch(SecretRequest(path: SecretPath(path)))
         }
@@ -188,12 +195,12 @@ import Testing
             paths.append(path)
         }
         try await admin.writeKV("\(prefix)/denied/db", ["password": "x"])
-        let config = VaultBackendConfig(
+        let settings = VaultSettings(
             auth: .appRole(mount: "approle", roleID: .file(roleID), secretID: .file(secretID))
         )
         let (backend, recording, curl) = try VaultFixture.backend(
             address: server.address,
-            config: config,
+            settings: settings,
             environment: [:]
         )
 
@@ -233,12 +240,9 @@ import Testing
         let prefix = VaultFixture.unique("revoke")
         let (roleID, secretID) = try await Self.appRole(prefix: prefix)
         try await admin.writeKV("\(prefix)/allowed/x", ["v": "1"])
-        let settings = try VaultFixture.settings(
+        let settings = VaultFixture.settings(
             address: server.address,
-            config: VaultBackendConfig(
-                auth: .appRole(mount: "approle", roleID: .file(roleID), secretID: .file(secretID))
-            ),
-            environment: [:]
+            VaultSettings(auth: .appRole(mount: "approle", roleID: .file(roleID), secretID: .file(secretID)))
         )
         let curl = try CurlTransport(options: settings.http)
         let spy = TokenSpy(inner: curl)
@@ -257,12 +261,12 @@ import Testing
         let (roleID, secretID) = try await Self.appRole(prefix: prefix, tokenTTL: "120s")
         try await admin.writeKV("\(prefix)/allowed/x", ["v": "1"])
         let clock = Mutex(Date())
-        let config = VaultBackendConfig(
+        let settings = VaultSettings(
             auth: .appRole(mount: "approle", roleID: .file(roleID), secretID: .file(secretID))
         )
         let (backend, recording, _) = try VaultFixture.backend(
             address: server.address,
-            config: config,
+            settings: settings,
             environment: [:],
             now: { clock.withLock { $0 } }
         )
@@ -284,12 +288,12 @@ import Testing
         let prefix = VaultFixture.unique("approle-env")
         let (roleIDFile, secretIDFile) = try await Self.appRole(prefix: prefix)
         let secretID = try String(contentsOfFile: secretIDFile, encoding: .utf8)
-        let config = VaultBackendConfig(
+        let settings = VaultSettings(
             auth: .appRole(mount: "approle", roleID: .file(roleIDFile), secretID: .variable("AIRFLOW_SECRET_ID"))
         )
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
-            config: config,
+            settings: settings,
             environment: ["AIRFLOW_SECRET_ID": secretID]
         )
         let missing = await #expect(throws: BackendError.self) {
@@ -298,7 +302,7 @@ import Testing
         #expect(missing?.code == .notFound, "logged in; the secret itself is missing")
         await backend.close()
 
-        let (unset, _, _) = try VaultFixture.backend(address: server.address, config: config, environment: [:])
+        let (unset, _, _) = try VaultFixture.backend(address: server.address, settings: settings, environment: [:])
         let error = await #expect(throws: BackendError.self) {
             try await unset.fetch(SecretRequest(path: SecretPath("x")))
         }
@@ -306,10 +310,10 @@ import Testing
         #expect(error?.description.contains("AIRFLOW_SECRET_ID") == true)
         await unset.close()
 
-        let wrong = VaultBackendConfig(
+        let wrong = VaultSettings(
             auth: .appRole(mount: "approle", roleID: .file(roleIDFile), secretID: .literal("wrong"))
         )
-        let (rejected, _, _) = try VaultFixture.backend(address: server.address, config: wrong, environment: [:])
+        let (rejected, _, _) = try VaultFixture.backend(address: server.address, settings: wrong, environment: [:])
         let login = await #expect(throws: BackendError.self) {
             try await rejected.fetch(SecretRequest(path: SecretPath("x")))
         }
@@ -335,7 +339,7 @@ import Testing
 
         let (inside, recording, _) = try VaultFixture.backend(
             address: server.address,
-            config: VaultBackendConfig(namespace: namespace),
+            settings: VaultSettings(namespace: namespace, auth: VaultFixture.tokenFromVariable),
             environment: ["VAULT_TOKEN": server.token]
         )
         let read = try await inside.fetch(SecretRequest(path: SecretPath("airflow/db")))
@@ -345,7 +349,8 @@ import Testing
 
         let (root, _, _) = try VaultFixture.backend(
             address: server.address,
-            environment: ["VAULT_TOKEN": server.token, "VAULT_NAMESPACE": namespace + "/"]
+            settings: VaultSettings(namespace: namespace + "/", auth: VaultFixture.tokenFromVariable),
+            environment: ["VAULT_TOKEN": server.token]
         )
         #expect(try await root.fetch(SecretRequest(path: SecretPath("airflow/db"))).payload == read.payload)
         await root.close()

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgTestSupport
 import Testing
 

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -45,7 +44,7 @@ import Testing
         defer { server.thaw() }
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
-            config: VaultBackendConfig(timeoutSeconds: 1),
+            settings: VaultSettings(http: VaultSettings.http(timeoutSeconds: 1), auth: VaultFixture.tokenFromVariable),
             environment: ["VAULT_TOKEN": server.rootToken]
         )
         let start = ContinuousClock.now
@@ -89,7 +88,7 @@ import Testing
         do {
             backend = try VaultFixture.backend(
                 address: server.baseURL,
-                config: VaultBackendConfig(maxRetries: retries),
+                settings: VaultSettings(maxRetries: retries, auth: VaultFixture.tokenFromVariable),
                 environment: ["VAULT_TOKEN": "t"]
             ).0
         } catch {
@@ -148,7 +147,7 @@ import Testing
         try #require(status == 204 || status == 200)
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
-            config: VaultBackendConfig(maxRetries: 0),
+            settings: VaultSettings(maxRetries: 0, auth: VaultFixture.tokenFromVariable),
             environment: ["VAULT_TOKEN": server.rootToken]
         )
         let error = await #expect(throws: BackendError.self) {

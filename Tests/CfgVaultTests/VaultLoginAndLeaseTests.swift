@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -91,10 +90,10 @@ import Testing
             "nbf": now - 5, "exp": now + 300,
         ]
         let tokenFile = try VaultFixture.file(try Self.jwt(claims: claims, keyPath: privateKey) + "\n", name: "token")
-        let config = VaultBackendConfig(auth: .jwt(method: "jwt", mount: mount, role: "airflow", tokenFile: tokenFile))
+        let settings = VaultSettings(auth: .jwt(mount: mount, role: "airflow", tokenFile: tokenFile))
         let (backend, recording, _) = try VaultFixture.backend(
             address: server.address,
-            config: config,
+            settings: settings,
             environment: [:]
         )
         let read = try await backend.fetch(SecretRequest(path: SecretPath("\(prefix)/db")))
@@ -105,10 +104,12 @@ import Testing
         // A token signed by another key is refused at login.
         let (otherKey, _) = try Self.keyPair()
         let forged = try VaultFixture.file(try Self.jwt(claims: claims, keyPath: otherKey), name: "token")
-        let forgedConfig = VaultBackendConfig(
-            auth: .jwt(method: "jwt", mount: mount, role: "airflow", tokenFile: forged)
+        let forgedSettings = VaultSettings(auth: .jwt(mount: mount, role: "airflow", tokenFile: forged))
+        let (refused, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: forgedSettings,
+            environment: [:]
         )
-        let (refused, _, _) = try VaultFixture.backend(address: server.address, config: forgedConfig, environment: [:])
         let error = await #expect(throws: BackendError.self) {
             try await refused.fetch(SecretRequest(path: SecretPath("\(prefix)/db")))
         }
@@ -116,10 +117,8 @@ import Testing
         #expect(error?.description.contains("auth/\(mount)") == true)
         await refused.close()
 
-        let missing = VaultBackendConfig(
-            auth: .jwt(method: "kubernetes", mount: mount, role: "airflow", tokenFile: "/nonexistent/token")
-        )
-        let (absent, _, _) = try VaultFixture.backend(address: server.address, config: missing, environment: [:])
+        let missing = VaultSettings(auth: .jwt(mount: mount, role: "airflow", tokenFile: "/nonexistent/token"))
+        let (absent, _, _) = try VaultFixture.backend(address: server.address, settings: missing, environment: [:])
         let noFile = await #expect(throws: BackendError.self) {
             try await absent.fetch(SecretRequest(path: SecretPath("x")))
         }

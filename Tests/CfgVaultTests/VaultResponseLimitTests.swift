@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -19,17 +18,11 @@ import Testing
         return server
     }
 
-    static func fetch(_ server: OpenBaoProcess, tls: VaultTLSConfig) async throws(BackendError) -> SecretVersion {
-        let settings: VaultSettings
-        do {
-            settings = try VaultFixture.settings(
-                address: server.address,
-                config: VaultBackendConfig(tls: tls),
-                environment: ["VAULT_TOKEN": server.rootToken]
-            )
-        } catch {
-            throw BackendError(.invalidRequest, backend: "vault", message: "\(error)")
-        }
+    static func fetch(_ server: OpenBaoProcess, tls: TLSOptions) async throws(BackendError) -> SecretVersion {
+        let settings = VaultFixture.settings(
+            address: server.address,
+            VaultSettings(http: VaultSettings.http(tls: tls), auth: VaultFixture.tokenFromVariable)
+        )
         let backend: VaultBackend
         do {
             backend = VaultBackend(
@@ -54,20 +47,20 @@ import Testing
         let server = try await Self.tlsServer()
         defer { server.stop() }
         let ca = try #require(server.caCertificatePath)
-        let read = try await Self.fetch(server, tls: VaultTLSConfig(caCert: ca))
+        let read = try await Self.fetch(server, tls: TLSOptions(caFile: ca))
         #expect(read.payload == Secret(copying: "{\"password\":\"tls\"}"))
 
-        let untrusted = await #expect(throws: BackendError.self) { try await Self.fetch(server, tls: VaultTLSConfig()) }
+        let untrusted = await #expect(throws: BackendError.self) { try await Self.fetch(server, tls: TLSOptions()) }
         #expect(untrusted?.code == .tls)
         #expect(untrusted?.description.contains("TLS") == true)
 
         let other = try await OpenBaoProcess.makeCertificates(in: try Self.directory("other-ca"))
         let wrong = await #expect(throws: BackendError.self) {
-            try await Self.fetch(server, tls: VaultTLSConfig(caCert: other.caCertificatePath))
+            try await Self.fetch(server, tls: TLSOptions(caFile: other.caCertificatePath))
         }
         #expect(wrong?.code == .tls)
 
-        let skipped = try await Self.fetch(server, tls: VaultTLSConfig(skipVerify: true))
+        let skipped = try await Self.fetch(server, tls: TLSOptions(verify: false))
         #expect(skipped.payload == read.payload)
     }
 
@@ -76,10 +69,10 @@ import Testing
         defer { server.stop() }
         let ca = try #require(server.caCertificatePath)
         // The dev certificate names localhost and 127.0.0.1, not vault.test.
-        let read = try await Self.fetch(server, tls: VaultTLSConfig(caCert: ca, serverName: "localhost"))
+        let read = try await Self.fetch(server, tls: TLSOptions(caFile: ca, serverName: "localhost"))
         #expect(read.payload == Secret(copying: "{\"password\":\"tls\"}"))
         let mismatch = await #expect(throws: BackendError.self) {
-            try await Self.fetch(server, tls: VaultTLSConfig(caCert: ca, serverName: "vault.test"))
+            try await Self.fetch(server, tls: TLSOptions(caFile: ca, serverName: "vault.test"))
         }
         #expect(mismatch?.code == .tls)
     }
@@ -115,15 +108,15 @@ import Testing
 
         let withCertificate = try await Self.fetch(
             server,
-            tls: VaultTLSConfig(
-                caCert: certificates.caCertificatePath,
-                clientCert: certificates.clientCertificatePath,
+            tls: TLSOptions(
+                caFile: certificates.caCertificatePath,
+                clientCertificate: certificates.clientCertificatePath,
                 clientKey: certificates.clientKeyPath
             )
         )
         #expect(withCertificate.payload == Secret(copying: "{\"password\":\"tls\"}"))
         let without = await #expect(throws: BackendError.self) {
-            try await Self.fetch(server, tls: VaultTLSConfig(caCert: certificates.caCertificatePath))
+            try await Self.fetch(server, tls: TLSOptions(caFile: certificates.caCertificatePath))
         }
         #expect(without.map { [.tls, .unreachable].contains($0.code) } == true, "\(String(describing: without))")
     }

@@ -1,5 +1,4 @@
 import CfgBackend
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -108,26 +107,28 @@ enum VaultFixture {
         return try VaultAdmin(address: server.address, token: server.token)
     }
 
-    /// Settings for `address` with `config` and `environment` (paths resolve against `/`).
+    /// The token in `VAULT_TOKEN`: the auth of a backend whose environment file names none while the variable is set.
+    static let tokenFromVariable = VaultAuth.token(.variable("VAULT_TOKEN"))
+
+    /// `settings` with Vault at `address`.
     static func settings(
         address: String,
-        config: VaultBackendConfig = VaultBackendConfig(),
-        environment: [String: String]
-    ) throws -> VaultSettings {
-        var config = config
-        config.address = address
-        return try VaultSettings.resolve(config: config, environment: environment) { $0 }
+        _ settings: VaultSettings = VaultSettings(auth: tokenFromVariable)
+    ) -> VaultSettings {
+        var settings = settings
+        settings.address = address
+        return settings
     }
 
     /// A backend on a recording libcurl transport.
     static func backend(
         address: String,
-        config: VaultBackendConfig = VaultBackendConfig(),
+        settings: VaultSettings = VaultSettings(auth: tokenFromVariable),
         environment: [String: String],
         now: @escaping @Sendable () -> Date = { Date() },
         afterEach: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> (VaultBackend, RecordingTransport, CurlTransport) {
-        let settings = try settings(address: address, config: config, environment: environment)
+        let settings = Self.settings(address: address, settings)
         let curl = try CurlTransport(options: settings.http)
         let recording = RecordingTransport(curl, afterEach: afterEach)
         let backend = VaultBackend(
@@ -141,10 +142,17 @@ enum VaultFixture {
         return (backend, recording, curl)
     }
 
-    /// A backend on the shared server with its root token.
-    static func rootBackend(config: VaultBackendConfig = VaultBackendConfig()) throws -> VaultBackend {
+    /// A backend on the shared server with its root token (in `VAULT_TOKEN`).
+    static func rootBackend(
+        mount: String = VaultSettings.defaultMount,
+        kvVersion: Int = VaultSettings.defaultKVVersion
+    ) throws -> VaultBackend {
         let server = try shared()
-        return try backend(address: server.address, config: config, environment: ["VAULT_TOKEN": server.token]).0
+        return try backend(
+            address: server.address,
+            settings: VaultSettings(mount: mount, kvVersion: kvVersion, auth: tokenFromVariable),
+            environment: ["VAULT_TOKEN": server.token]
+        ).0
     }
 
     /// Reads one secret and closes the backend, whatever the outcome.

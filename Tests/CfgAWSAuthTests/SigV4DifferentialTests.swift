@@ -3,7 +3,7 @@ import CfgSecure
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// SplitMix64: a small seeded generator, so a failing differential run replays exactly.
 private struct SplitMix64: RandomNumberGenerator {

@@ -9,8 +9,9 @@ package import Foundation
 /// 4. container credentials (ECS task role, EKS Pod Identity);
 /// 5. EC2 instance metadata.
 ///
-/// When the environment file names the profile, steps 1 and 2 are skipped, as botocore skips them for a profile
-/// chosen explicitly (`--profile`); a profile named by `AWS_PROFILE` does not skip them, also as botocore.
+/// When the caller's own setting names the profile (cfg: `backend.profile`), steps 1 and 2 are skipped, as botocore
+/// skips them for a profile chosen explicitly (`--profile`); a profile named by `AWS_PROFILE` does not skip them,
+/// also as botocore.
 ///
 /// The first source that is configured decides, once, when the chain is made; if it then fails, its error
 /// stands, rather than quietly falling through to credentials the user did not mean. Only instance metadata,
@@ -21,7 +22,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     enum Decision: Sendable {
         case provider(any AWSCredentialProvider)
         /// Instance metadata, the last resort; `tried` lists the sources before it, for the `.missing` error.
-        case instanceMetadata(InstanceMetadataCredentialProvider, tried: [String])
+        case instanceMetadata(InstanceMetadataCredentialProvider, tried: [String], profileSetting: String)
         /// A source applied but is set up wrongly, or nothing applied.
         case failure(AWSCredentialError)
     }
@@ -37,7 +38,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     ///   - now: the clock for expiry, signatures and session names.
     ///   - containerHost: where relative container URIs are served (169.254.170.2); tests use a local server.
     package static func make(
-        settings: AWSSettings,
+        settings: AWSCredentialSettings,
         environment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -55,7 +56,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
 
     /// The chain without the cache.
     static func decide(
-        settings: AWSSettings,
+        settings: AWSCredentialSettings,
         environment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date,
@@ -77,7 +78,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     }
 
     private static func choose(
-        settings: AWSSettings,
+        settings: AWSCredentialSettings,
         environment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date,
@@ -88,7 +89,9 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
         let shared = settings.sharedConfig
 
         if settings.profileSkipsEnvironmentCredentials {
-            tried.append("the credential and web identity variables (skipped: backend.profile names the profile)")
+            tried.append(
+                "the credential and web identity variables (skipped: \(settings.profileSource) names the profile)"
+            )
         } else {
             if let keys = try EnvironmentCredentials.load(environment) {
                 return .provider(StaticCredentialProvider(keys))
@@ -141,9 +144,9 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
             )
         else {
             tried.append("instance metadata (disabled by AWS_EC2_METADATA_DISABLED)")
-            throw missing(tried)
+            throw missing(tried, profileSetting: settings.profileSetting)
         }
-        return .instanceMetadata(metadata, tried: tried)
+        return .instanceMetadata(metadata, tried: tried, profileSetting: settings.profileSetting)
     }
 
     /// `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN` (and `AWS_ROLE_SESSION_NAME`); nil when the token file
@@ -175,11 +178,13 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     }
 
     /// The `.missing` error: every source tried, and how to provide credentials.
-    static func missing(_ tried: [String]) -> AWSCredentialError {
+    ///
+    /// - Parameter profileSetting: the caller's setting that names a profile (cfg: `backend.profile`).
+    static func missing(_ tried: [String], profileSetting: String) -> AWSCredentialError {
         AWSCredentialError(
             .missing,
             "No AWS credentials found; tried \(tried.joined(separator: ", ")): set AWS_ACCESS_KEY_ID and "
-                + "AWS_SECRET_ACCESS_KEY, name a profile with AWS_PROFILE or backend.profile, or run with a role "
+                + "AWS_SECRET_ACCESS_KEY, name a profile with AWS_PROFILE or \(profileSetting), or run with a role "
                 + "(ECS task role, EKS IRSA or Pod Identity, EC2 instance profile)."
         )
     }
@@ -190,10 +195,11 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
             return try await provider.credentials()
         case .failure(let error):
             throw error
-        case .instanceMetadata(let metadata, let tried):
+        case .instanceMetadata(let metadata, let tried, let profileSetting):
             switch await metadata.fetch() {
             case .credentials(let credentials): return credentials
-            case .unavailable(let reason): throw Self.missing(tried + ["instance metadata (\(reason))"])
+            case .unavailable(let reason):
+                throw Self.missing(tried + ["instance metadata (\(reason))"], profileSetting: profileSetting)
             case .failure(let error): throw error
             }
         }
@@ -203,7 +209,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     package var description: String {
         switch decision {
         case .provider(let provider): "AWS credential chain: \(String(describing: provider))"
-        case .instanceMetadata(let metadata, _): "AWS credential chain: \(metadata)"
+        case .instanceMetadata(let metadata, _, _): "AWS credential chain: \(metadata)"
         case .failure: "AWS credential chain: no usable source"
         }
     }

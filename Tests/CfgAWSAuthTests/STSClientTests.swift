@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 @Suite struct STSClientTests {
     private let fixedNow: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_000) }
@@ -235,7 +235,7 @@ import Testing
                 )
                 Issue.record("expected a refusal")
             } catch {
-                #expect(error.kind == .rejected)
+                #expect(error.code == .rejected)
                 #expect(error.message.contains("InvalidIdentityToken"))
                 #expect(error.message.contains(CredentialFixture.roleARN))
                 #expect(!error.message.contains("SECRET-TOKEN-VALUE"))
@@ -260,7 +260,7 @@ import Testing
             )
             Issue.record("expected a refusal")
         } catch {
-            #expect(error.kind == .rejected)
+            #expect(error.code == .rejected)
             #expect(error.message.contains("AccessDenied"))
             #expect(error.message.contains("HTTP 403"))
             #expect(!error.message.contains("not authorized"))
@@ -307,7 +307,7 @@ import Testing
             )
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .unreachable)
+            #expect(error.code == .unreachable)
             #expect(error.message.contains("InternalFailure"))
         }
         #expect(server.requests.count == 3)
@@ -328,7 +328,7 @@ import Testing
             )
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .unreachable)
+            #expect(error.code == .unreachable)
             #expect(error.message.contains(endpoint))
         }
     }
@@ -346,7 +346,7 @@ import Testing
             )
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .malformed)
+            #expect(error.code == .malformed)
             #expect(!error.message.contains("proxy login"))
         }
     }
@@ -370,7 +370,7 @@ import Testing
                     )
                     Issue.record("expected an error")
                 } catch {
-                    #expect(error.kind == .configuration)
+                    #expect(error.code == .configuration)
                     #expect(error.message.contains(file))
                     #expect(error.message.contains(fragment))
                     #expect(error.message.contains("AWS_WEB_IDENTITY_TOKEN_FILE"))

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 @Suite struct CredentialEnvironmentTests {
     @Test func keysTokenAndExpiry() throws {
@@ -47,7 +47,7 @@ import Testing
             _ = try EnvironmentCredentials.load(environment)
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .configuration)
+            #expect(error.code == .configuration)
             #expect(error.message.contains(fragment), "\(error.message)")
         }
     }
@@ -167,7 +167,7 @@ import Testing
                 )
                 Issue.record("expected an error")
             } catch {
-                #expect(error.kind == .configuration)
+                #expect(error.code == .configuration)
                 #expect(error.message.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
                 #expect(!error.message.contains("X-Injected"))
             }
@@ -178,7 +178,7 @@ import Testing
                 transport: transport
             )
             let error = try #require(await CredentialFixture.error(container))
-            #expect(error.kind == .configuration)
+            #expect(error.code == .configuration)
             #expect(error.message.contains(tokenFile))
             #expect(server.requests.isEmpty)
         }
@@ -198,7 +198,7 @@ import Testing
             )
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .configuration)
+            #expect(error.code == .configuration)
             #expect(error.message.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
         }
     }
@@ -226,7 +226,7 @@ import Testing
                 transport: transport
             )
         }
-        #expect(error?.kind == .configuration)
+        #expect(error?.code == .configuration)
     }
 
     @Test func errorDocumentGivesTheCodeOnly() async throws {
@@ -245,7 +245,7 @@ import Testing
             transport: transport
         )
         let error = try #require(await CredentialFixture.error(container))
-        #expect(error.kind == .rejected)
+        #expect(error.code == .rejected)
         #expect(error.message.contains("AccessDeniedException"))
         #expect(error.message.contains("HTTP 403"))
         #expect(!error.message.contains("abc.def"))
@@ -263,7 +263,7 @@ import Testing
             transport: transport
         )
         let error = try #require(await CredentialFixture.error(container))
-        #expect(error.kind == .unreachable)
+        #expect(error.code == .unreachable)
         #expect(error.message.contains("http://127.0.0.1:\(server.port)"))
         #expect(server.requests.count == 3)
     }
@@ -279,7 +279,7 @@ import Testing
             transport: transport
         )
         let error = try #require(await CredentialFixture.error(container))
-        #expect(error.kind == .malformed)
+        #expect(error.code == .malformed)
     }
 }
 
@@ -382,7 +382,7 @@ import Testing
         // Refused again after the new token: the error stands, with no third token.
         metadata.shared.lock.withLock { $0.unauthorized = 2 }
         let error = try #require(await CredentialFixture.error(provider))
-        #expect(error.kind == .rejected)
+        #expect(error.code == .rejected)
         #expect(error.message.contains("HTTP 401"))
         #expect(metadata.server.requests.filter { $0.method == "PUT" }.count == 3)
     }
@@ -397,7 +397,7 @@ import Testing
             try InstanceMetadataCredentialProvider.fromEnvironment(metadata.environment, transport: transport)
         )
         let error = try #require(await CredentialFixture.error(provider))
-        #expect(error.kind == .rejected)
+        #expect(error.code == .rejected)
         #expect(error.message.contains("AssumeRoleUnauthorizedAccess"))
         #expect(!error.message.contains("container-secret"))
     }
@@ -443,6 +443,6 @@ import Testing
                 transport: transport
             )
         }
-        #expect(error?.kind == .configuration)
+        #expect(error?.code == .configuration)
     }
 }

@@ -1,4 +1,3 @@
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -6,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// A fake home directory for one test: `~/.aws/config`, `~/.aws/credentials` and token files, never the real
 /// ones.
@@ -40,15 +39,31 @@ struct CredentialHome {
         return file
     }
 
-    /// Settings from this home with `environment`, region us-east-1 unless the environment sets one.
+    /// The chain's settings for this home: the shared files `environment` names, the profile named by
+    /// `profileVariable` (as `AWS_PROFILE`), else by `profile` (as cfg's `backend.profile`), else `default`, and STS
+    /// at `sts` (default: the region's endpoint).
     func settings(
         _ environment: [String: String],
         profile: String? = nil,
-        region: String? = "us-east-1"
-    ) throws(AWSCredentialError) -> AWSSettings {
-        try AWSSettings.resolve(
-            config: AWSBackendConfig(region: region, profile: profile, endpoint: nil),
-            environment: environment
+        profileVariable: String? = nil,
+        region: String = "us-east-1",
+        sts: String? = nil
+    ) throws(AWSCredentialError) -> AWSCredentialSettings {
+        let (name, source): (String, AWSCredentialSettings.ProfileSource) =
+            if let profileVariable {
+                (profileVariable, .variable("AWS_PROFILE"))
+            } else if let profile {
+                (profile, .setting("backend.profile"))
+            } else {
+                ("default", .implicitDefault)
+            }
+        return AWSCredentialSettings(
+            profile: name,
+            profileSource: source,
+            profileSetting: "backend.profile",
+            region: region,
+            stsEndpoint: sts ?? AWSEndpoint.defaultURL(service: "sts", region: region),
+            sharedConfig: try AWSSharedConfig.load(environment: environment)
         )
     }
 }

@@ -1,20 +1,28 @@
-import CfgBackend
 import CfgConfig
 import CfgHTTP
+import CfgVault
 import Testing
 
-@testable import CfgVault
+@testable import CfgEngine
 
-@Suite struct VaultSettingsTests {
+/// The Vault half of the adapter: `backend:` and the `BAO_*`/`VAULT_*` variables to the Vault backend's settings.
+@Suite struct BackendFactoryVaultTests {
+    static func resolved(
+        _ config: VaultBackendConfig = VaultBackendConfig(),
+        _ environment: [String: String] = [:]
+    ) throws(EngineError) -> (settings: VaultSettings, warnings: [String]) {
+        try BackendFactory.vaultSettings(config, environment: environment) { "/project/" + $0 }
+    }
+
     static func resolve(
         _ config: VaultBackendConfig = VaultBackendConfig(),
         _ environment: [String: String] = [:]
-    ) throws(BackendError) -> VaultSettings {
-        try VaultSettings.resolve(config: config, environment: environment) { "/project/" + $0 }
+    ) throws(EngineError) -> VaultSettings {
+        try resolved(config, environment).settings
     }
 
     @Test func defaultsWithoutFileOrVariables() throws {
-        let settings = try Self.resolve()
+        let (settings, warnings) = try Self.resolved()
         #expect(settings.address == "https://127.0.0.1:8200")
         #expect(settings.namespace == nil)
         #expect(settings.mount == "secret" && settings.kvVersion == 2)
@@ -22,7 +30,7 @@ import Testing
         #expect(settings.maxRetries == 2)
         #expect(settings.http.totalTimeout == .seconds(60))
         #expect(settings.auth == .token(.missing))
-        #expect(settings.warnings.isEmpty)
+        #expect(warnings.isEmpty)
     }
 
     @Test func variablesOverrideTheFileAndBaoComesFirst() throws {
@@ -78,10 +86,13 @@ import Testing
     }
 
     @Test func skipVerifyTurnsVerificationOffWithAWarning() throws {
-        let settings = try Self.resolve(VaultBackendConfig(address: "https://v:1"), ["VAULT_SKIP_VERIFY": "true"])
+        let (settings, warnings) = try Self.resolved(
+            VaultBackendConfig(address: "https://v:1"),
+            ["VAULT_SKIP_VERIFY": "true"]
+        )
         #expect(!settings.http.tls.verify)
-        #expect(settings.warnings.count == 1)
-        #expect(settings.warnings.first?.contains("VAULT_SKIP_VERIFY") == true)
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("VAULT_SKIP_VERIFY") == true)
         let off = try Self.resolve(
             VaultBackendConfig(tls: VaultTLSConfig(skipVerify: true)),
             ["VAULT_SKIP_VERIFY": "0"]
@@ -99,8 +110,8 @@ import Testing
         ("VAULT_CLIENT_CERT", "/c.pem"),
     ])
     func badVariableIsAnErrorNamingIt(name: String, value: String) throws {
-        let error = #expect(throws: BackendError.self) { try Self.resolve(VaultBackendConfig(), [name: value]) }
-        #expect(error?.code == .invalidRequest)
+        let error = #expect(throws: EngineError.self) { try Self.resolve(VaultBackendConfig(), [name: value]) }
+        #expect(error?.code == .configuration)
         #expect(error?.description.contains(name) == true)
     }
 
@@ -120,5 +131,27 @@ import Testing
         )
         #expect(settings.http.proxy.https == "http://proxy:3128")
         #expect(settings.http.proxy.noProxy == "vault.internal")
+    }
+
+    @Test func aBadSettingReadsAsBefore() throws {
+        let error = #expect(throws: EngineError.self) {
+            try Self.resolve(VaultBackendConfig(), ["VAULT_MAX_RETRIES": "99"])
+        }
+        #expect(error?.description == "Vault setting VAULT_MAX_RETRIES must be a whole number from 0 to 10.")
+    }
+
+    @Test func everyAuthMethodMapsWithItsPathsResolved() throws {
+        let jwt = try Self.resolve(
+            VaultBackendConfig(auth: .jwt(method: "kubernetes", mount: "k8s", role: "airflow", tokenFile: "sa/token"))
+        )
+        #expect(jwt.auth == .jwt(mount: "k8s", role: "airflow", tokenFile: "/project/sa/token"))
+        let aws = try Self.resolve(
+            VaultBackendConfig(auth: .aws(mount: "aws", role: "r", region: "eu-west-1", serverID: "vault.example"))
+        )
+        #expect(aws.auth == .aws(mount: "aws", role: "r", region: "eu-west-1", serverID: "vault.example"))
+        let literal = try Self.resolve(
+            VaultBackendConfig(auth: .appRole(mount: "approle", roleID: .literal("role-id"), secretID: nil))
+        )
+        #expect(literal.auth == .appRole(mount: "approle", roleID: .literal("role-id"), secretID: nil))
     }
 }

@@ -4,7 +4,7 @@ import CfgTestSupport
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// Secret keys, session tokens and web identity tokens never show in a description, a mirror or an error.
 @Suite struct CredentialCanaryTests {
@@ -84,11 +84,10 @@ import Testing
 
             for server in [refusing, granting] {
                 let environment = home.environment.merging([
-                    "AWS_ENDPOINT_URL_STS": server.baseURL, "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile,
-                    "AWS_ROLE_ARN": CredentialFixture.roleARN,
+                    "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": CredentialFixture.roleARN,
                 ]) { $1 }
                 let chain = AWSCredentialChain.make(
-                    settings: try home.settings(environment),
+                    settings: try home.settings(environment, sts: server.baseURL),
                     environment: environment,
                     transport: transport
                 )
@@ -97,7 +96,7 @@ import Testing
                     #expect(credentials.sessionToken == Secret(copying: canary))
                     collected += texts(credentials)
                 case .failure(let error):
-                    #expect(error.kind == .rejected)
+                    #expect(error.code == .rejected)
                     collected += texts(error)
                 }
                 collected += texts(chain)
@@ -178,7 +177,7 @@ extension CredentialCanaryTests {
             _ = try await provider.credentials()
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .malformed)
+            #expect(error.code == .malformed)
             #expect(!error.description.contains(canary))
             #expect(!String(reflecting: error).contains(canary))
         }

@@ -3,7 +3,7 @@ import CfgSecure
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// The official SigV4 test suites, copied into the shared test data (see `vectors/SOURCES.md`).
 private enum SigV4Vectors {

@@ -63,7 +63,7 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
             display = "http://\(containerHost) (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"
         } else if let full = nonEmpty(environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
             url = try validatedFullURI(full)
-            let host = AWSSettings.host(of: url)
+            let host = AWSEndpoint.host(of: url)
             display =
                 "\(url.lowercased().hasPrefix("https") ? "https" : "http")://"
                 + "\(host.contains(":") ? "[\(host)]" : host) (AWS_CONTAINER_CREDENTIALS_FULL_URI)"
@@ -102,14 +102,14 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
     /// A full URI that is `https`, or `http` to a loopback or agent address.
     private static func validatedFullURI(_ text: String) throws(AWSCredentialError) -> String {
         let lower = text.lowercased()
-        let host = AWSSettings.host(of: text)
+        let host = AWSEndpoint.host(of: text)
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), !host.isEmpty else {
             throw AWSCredentialError(
                 .configuration,
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http:// or https:// URL; fix or unset it."
             )
         }
-        guard lower.hasPrefix("https://") || AWSSettings.isLoopback(host) || agentHosts.contains(host) else {
+        guard lower.hasPrefix("https://") || AWSEndpoint.isLoopback(host) || agentHosts.contains(host) else {
             throw AWSCredentialError(
                 .configuration,
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI names the host \(host) over plain http; only https, a "

@@ -4,7 +4,7 @@ import CfgTestSupport
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// The 64 KiB limit on answers from STS, the container credentials endpoint and instance metadata: an answer
 /// exactly at it is read, one a byte past it is refused without echoing it (or the container URI's path).
@@ -68,7 +68,7 @@ import Testing
             Issue.record("credentials were read from an answer past the limit")
             return
         }
-        #expect(error.kind == .unreachable)
+        #expect(error.code == .unreachable)
         #expect(error.description.contains("sent too large an answer"), "\(error.description)")
         #expect(error.description.contains("more than 64 KiB"), "\(error.description)")
         Canary.assertAbsent(canary, in: [error.description, String(reflecting: error)])

@@ -3,7 +3,7 @@ import CfgSecure
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 /// The behaviour of ``SigV4Signer/sign(_:credentials:date:)`` around the signature itself: which headers it adds,
 /// replaces and leaves unsigned, and that nothing secret shows in a description.

@@ -1,4 +1,3 @@
-import CfgConfig
 import CfgHTTP
 import CfgSecure
 import CfgTestSupport
@@ -6,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 @Suite struct CredentialChainTests {
     private let environmentKeys = ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret"]
@@ -16,11 +15,13 @@ import Testing
         _ home: CredentialHome,
         _ variables: [String: String] = [:],
         profile: String? = nil,
+        profileVariable: String? = nil,
+        sts: String? = nil,
         containerHost: String = "127.0.0.1:9",
         transport: CurlTransport
     ) async throws -> Result<AWSCredentials, AWSCredentialError> {
         let environment = home.environment.merging(variables) { $1 }
-        let settings = try home.settings(environment, profile: profile)
+        let settings = try home.settings(environment, profile: profile, profileVariable: profileVariable, sts: sts)
         let chain = AWSCredentialChain.make(
             settings: settings,
             environment: environment,
@@ -52,11 +53,7 @@ import Testing
             #expect(credentials.source == "environment variables")
 
             // AWS_PROFILE does not skip the variables (botocore keeps them first).
-            let named = try await run(
-                home,
-                environmentKeys.merging(["AWS_PROFILE": "default"]) { $1 },
-                transport: transport
-            )
+            let named = try await run(home, environmentKeys, profileVariable: "default", transport: transport)
             #expect(try named.get().accessKeyID == "AKIAENV")
         }
     }
@@ -95,8 +92,8 @@ import Testing
         try await CredentialHome.with { home in
             let transport = try CredentialFixture.transport()
             defer { transport.shutdown() }
-            let fromVariable = try failure(try await run(home, ["AWS_PROFILE": "ghost"], transport: transport))
-            #expect(fromVariable.kind == .configuration)
+            let fromVariable = try failure(try await run(home, profileVariable: "ghost", transport: transport))
+            #expect(fromVariable.code == .configuration)
             #expect(fromVariable.message.contains("profile 'ghost'"))
             #expect(fromVariable.message.contains("AWS_PROFILE"))
             #expect(fromVariable.message.contains("is not in ~/.aws/config or ~/.aws/credentials"))
@@ -118,7 +115,7 @@ import Testing
                     transport: transport
                 )
             )
-            #expect(error.kind == .missing)
+            #expect(error.code == .missing)
             for fragment in [
                 "environment variables", "web identity", "profile 'default'", "container credentials",
                 "instance metadata (disabled by AWS_EC2_METADATA_DISABLED)", "AWS_ACCESS_KEY_ID", "AWS_PROFILE",
@@ -161,7 +158,7 @@ import Testing
 
             metadata.shared.lock.withLock { $0.role = nil }
             let noRole = try failure(try await run(home, variables, transport: transport))
-            #expect(noRole.kind == .missing)
+            #expect(noRole.code == .missing)
             #expect(noRole.message.contains("no IAM role"))
         }
     }
@@ -181,7 +178,7 @@ import Testing
                     transport: transport
                 )
             )
-            #expect(error.kind == .missing)
+            #expect(error.code == .missing)
             #expect(error.message.contains("instance metadata at \(endpoint) did not answer"))
         }
     }
@@ -204,7 +201,7 @@ import Testing
                     transport: transport
                 )
             )
-            #expect(error.kind == .configuration)
+            #expect(error.code == .configuration)
             #expect(error.message.contains(home.path + "/no-token"))
             #expect(container.requests.isEmpty)
 
@@ -227,9 +224,10 @@ import Testing
             let credentials = try await run(
                 home,
                 [
-                    "AWS_ENDPOINT_URL_STS": sts.baseURL, "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile,
-                    "AWS_ROLE_ARN": CredentialFixture.roleARN, "AWS_ROLE_SESSION_NAME": "airflow-scheduler",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": CredentialFixture.roleARN,
+                    "AWS_ROLE_SESSION_NAME": "airflow-scheduler",
                 ],
+                sts: sts.baseURL,
                 transport: transport
             ).get()
             #expect(credentials.accessKeyID == "ASIASTSKEY")
@@ -257,11 +255,7 @@ import Testing
                 duration_seconds = 1800
                 """
             )
-            let credentials = try await run(
-                home,
-                ["AWS_ENDPOINT_URL_STS": sts.baseURL, "AWS_PROFILE": "eks"],
-                transport: transport
-            ).get()
+            let credentials = try await run(home, profileVariable: "eks", sts: sts.baseURL, transport: transport).get()
             #expect(credentials.source == "profile 'eks'")
             let form = CredentialFixture.form(try #require(sts.requests.first))
             #expect(form["Action"] == "AssumeRoleWithWebIdentity")
@@ -287,9 +281,8 @@ import Testing
                 """
             )
             try home.writeCredentials("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
-            let environment = home.environment.merging(["AWS_ENDPOINT_URL_STS": sts.baseURL]) { $1 }
-            let settings = try home.settings(environment, profile: "prod", region: nil)
-            #expect(settings.region == "eu-central-1")
+            let environment = home.environment
+            let settings = try home.settings(environment, profile: "prod", region: "eu-central-1", sts: sts.baseURL)
             let chain = AWSCredentialChain.make(settings: settings, environment: environment, transport: transport)
             let credentials = try await chain.credentials()
             #expect(credentials.accessKeyID == "ASIASTSKEY")
@@ -329,7 +322,7 @@ import Testing
                 role_arn = arn:aws:iam::333333333333:role/ignored
                 """
             )
-            _ = try await run(home, ["AWS_ENDPOINT_URL_STS": sts.baseURL, "AWS_PROFILE": "a"], transport: transport)
+            _ = try await run(home, profileVariable: "a", sts: sts.baseURL, transport: transport)
                 .get()
             let requests = sts.requests
             try #require(requests.count == 2)
@@ -356,11 +349,7 @@ import Testing
                 source_profile = self
                 """
             )
-            let credentials = try await run(
-                home,
-                ["AWS_ENDPOINT_URL_STS": sts.baseURL, "AWS_PROFILE": "self"],
-                transport: transport
-            ).get()
+            let credentials = try await run(home, profileVariable: "self", sts: sts.baseURL, transport: transport).get()
             #expect(credentials.accessKeyID == "ASIASTSKEY")
             #expect(sts.requests.first?.header("Authorization")?.contains("Credential=AKIASELF/") == true)
         }
@@ -384,14 +373,13 @@ import Testing
                 credential_source = EcsContainer
                 """
             )
-            let variables = environmentKeys.merging([
-                "AWS_ENDPOINT_URL_STS": sts.baseURL, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c",
-            ]) { $1 }
-            _ = try await run(home, variables, profile: "env", transport: transport).get()
+            let variables = environmentKeys.merging(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c"]) { $1 }
+            _ = try await run(home, variables, profile: "env", sts: sts.baseURL, transport: transport).get()
             _ = try await run(
                 home,
                 variables,
                 profile: "ecs",
+                sts: sts.baseURL,
                 containerHost: "127.0.0.1:\(container.port)",
                 transport: transport
             ).get()
@@ -466,8 +454,8 @@ import Testing
             try home.writeConfig(config)
             let transport = try CredentialFixture.transport()
             defer { transport.shutdown() }
-            let error = try failure(try await run(home, ["AWS_PROFILE": "a"], transport: transport))
-            #expect(error.kind == .configuration)
+            let error = try failure(try await run(home, profileVariable: "a", transport: transport))
+            #expect(error.code == .configuration)
             #expect(error.message.contains(fragment), "\(error.message)")
         }
     }
@@ -483,7 +471,7 @@ import Testing
             try home.writeConfig(config)
             let transport = try CredentialFixture.transport()
             defer { transport.shutdown() }
-            let error = try failure(try await run(home, ["AWS_PROFILE": "p0"], transport: transport))
+            let error = try failure(try await run(home, profileVariable: "p0", transport: transport))
             #expect(error.message.contains("longer than 10 profiles"), "\(error.message)")
         }
     }

@@ -74,7 +74,7 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
         guard !isDisabled(environment) else { return nil }
         let endpoint: String
         if let value = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"], !value.isEmpty {
-            endpoint = try AWSSettings.validatedEndpoint(value, source: "AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            endpoint = try AWSEndpoint.validated(value, source: "AWS_EC2_METADATA_SERVICE_ENDPOINT")
         } else {
             switch environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() {
             case nil, "", "ipv4": endpoint = defaultEndpoint

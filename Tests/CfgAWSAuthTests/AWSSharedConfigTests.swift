@@ -3,7 +3,7 @@ import CfgTestSupport
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 @Suite struct AWSSharedConfigTests {
     private func parse(
@@ -98,7 +98,7 @@ import Testing
     ])
     func errorsNameTheFileAndLine(text: String, line: Int, fragment: String) throws {
         let error = try #require(parseError(text))
-        #expect(error.kind == .configuration)
+        #expect(error.code == .configuration)
         #expect(error.message.hasPrefix("~/.aws/config:\(line): "), "\(error.message)")
         #expect(error.message.contains(fragment), "\(error.message)")
     }
@@ -176,7 +176,7 @@ import Testing
             }
             Issue.record("expected an error")
         } catch {
-            #expect(error.kind == .configuration)
+            #expect(error.code == .configuration)
             #expect(error.message.contains("~/.aws/config"))
             #expect(error.message.contains("permission denied"))
         }

@@ -2,7 +2,7 @@ import CfgSecure
 import Foundation
 import Testing
 
-@testable import CfgAWS
+@testable import CfgAWSAuth
 
 @Suite struct CredentialRefreshTests {
     @Test func reusedUntilFiveMinutesBeforeExpiry() async throws {
@@ -65,7 +65,7 @@ import Testing
         #expect(inner.fetches == 3)
         clock.advance(4 * 60)  // expired
         let error = try #require(await CredentialFixture.error(cache))
-        #expect(error.kind == .unreachable)
+        #expect(error.code == .unreachable)
         inner.fail(false)
         #expect(try await cache.credentials().accessKeyID == "ASIACOUNT5")
     }
@@ -75,7 +75,7 @@ import Testing
         let inner = CountingCredentialProvider(clock: clock)
         inner.fail(true)
         let cache = CachingCredentialProvider(inner, now: clock.now)
-        #expect(await CredentialFixture.error(cache)?.kind == .unreachable)
+        #expect(await CredentialFixture.error(cache)?.code == .unreachable)
         inner.fail(false)
         #expect(try await cache.credentials().accessKeyID == "ASIACOUNT2")
     }
