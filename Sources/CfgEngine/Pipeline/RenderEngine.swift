@@ -1,13 +1,16 @@
 package import CfgBackend
 package import CfgConfig
 package import CfgRender
-package import CfgTemplate
-import Foundation
+import CfgTemplate
 package import Logging
 
-/// Renders an environment's outputs: parse templates, fetch the secrets they use (once each), evaluate strictly,
-/// render each output with its own escaping. Every problem of the run is collected; nothing is returned when
-/// there is one.
+/// The one pipeline behind `cfg render`, `check`, `exec`, `run` and `get`, and its front-ends.
+///
+/// Each front-end plans the templates its consumers need (``RenderPlan``); the pipeline parses each template once,
+/// fetches every secret they use (and those secret files name) in one request, and evaluates each
+/// (template, service) once (``RenderRun``); the consumers then take the texts: output files, each rendered in its
+/// own format (``render()``), a service's settings (``settings(service:)``) and its secret files
+/// (``settingsAndFiles(service:)``). Every problem of a run is collected; nothing is returned when there is one.
 package struct RenderEngine: Sendable {
     package var environment: Environment
     package var backend: any SecretBackend
@@ -27,100 +30,39 @@ package struct RenderEngine: Sendable {
         self.logger = logger
     }
 
-    /// One template evaluated for one service (nil: the environment-wide context).
-    private struct Evaluation: Hashable {
-        var template: String
-        var service: String?
-    }
-
     /// Renders every declared output.
     package func render() async throws(EngineError) -> [RenderedOutput] {
-        let jobs = try outputJobs()
-        // The outputs each evaluation feeds, so that a problem is reported once with the number of outputs it
-        // affects, not once per output.
-        var consumers: [Evaluation: Set<String>] = [:]
+        var jobs: [OutputJob] = []
+        for output in environment.outputs {
+            jobs += try output.kind.format.jobs(for: output, in: environment)
+        }
+        var plan = RenderPlan()
         for job in jobs {
-            for template in job.templates {
-                consumers[Evaluation(template: template.path, service: job.service?.name), default: []].insert(job.path)
-            }
+            for template in job.templates { plan.evaluate(template, for: job.service?.name, feeding: job.path) }
         }
-        let templateFiles = Self.unique(jobs.flatMap(\.templates))
-        let templates = try parse(templateFiles, consumers: consumers)
-        let names = templates.secretNames(in: templateFiles.map(\.path), declared: environment.secrets)
-        let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
-            .resolve(names: names)
+        var run = try await run(plan)
+        // Every evaluation first, by template and service, so that their problems come out in that order.
+        for evaluation in plan.evaluations.sorted() { _ = run.text(of: evaluation) }
 
-        var problems = ProblemList()
-        var texts: [Evaluation: RenderedText] = [:]
-        let ordered = consumers.keys.sorted { ($0.template, $0.service ?? "") < ($1.template, $1.service ?? "") }
-        for evaluation in ordered {
-            guard let template = templates[evaluation.template] else { continue }
-            let context = self.context(secrets: resolved.secrets, service: evaluation.service)
-            do {
-                texts[evaluation] = try template.render(context)
-            } catch {
-                for diagnostic in error.diagnostics {
-                    problems.add(
-                        diagnostic.description,
-                        code: Self.code(for: diagnostic.code),
-                        in: consumers[evaluation] ?? []
-                    )
-                }
-            }
-        }
-
-        let deliveryReferences = Self.deliveryReferences(secrets: resolved.secrets, references: resolved.references)
-
+        let references = Self.deliveryReferences(secrets: run.secrets.values, references: run.secrets.references)
         var outputs: [RenderedOutput] = []
         for job in jobs {
-            let pieces = job.templates.map { texts[Evaluation(template: $0.path, service: job.service?.name)] }
-            guard pieces.allSatisfy({ $0 != nil }) else { continue }
-            let rendered = pieces.compactMap { $0 }
+            let texts = job.evaluations.compactMap { run.text(of: $0) }
+            // A template that failed has its problems reported already.
+            guard texts.count == job.templates.count else { continue }
             do {
-                outputs.append(try job.render(rendered, environment: environment, references: deliveryReferences))
+                outputs.append(try job.render(texts, environment: environment, references: references))
             } catch {
-                problems.add(String(describing: error), code: .validation, in: [job.path])
+                run.problems.add(String(describing: error), code: .validation, in: [job.path])
             }
         }
-        try problems.throwIfAny()
+        try run.problems.throwIfAny()
         return outputs.sorted { $0.path < $1.path }
-    }
-
-    /// The templates, each listed once (in first-use order).
-    private static func unique(_ files: [TemplateFile]) -> [TemplateFile] {
-        var seen: Set<String> = []
-        return files.filter { seen.insert($0.path).inserted }
-    }
-
-    /// Parses every template once; on failure each problem is reported once, with the number of outputs that use
-    /// its template.
-    private func parse(
-        _ files: [TemplateFile],
-        consumers: [Evaluation: Set<String>]
-    ) throws(EngineError) -> TemplateSet {
-        do {
-            return try TemplateSet(files: files, projectDirectory: environment.projectDirectory)
-        } catch {
-            // Attribute each problem to its file (the error path only: each file is parsed again on its own).
-            var problems = ProblemList()
-            for file in files {
-                do {
-                    _ = try TemplateSet(files: [file], projectDirectory: environment.projectDirectory)
-                } catch let fileError {
-                    let outputs = consumers.filter { $0.key.template == file.path }.values.reduce(into: Set()) {
-                        $0.formUnion($1)
-                    }
-                    for line in fileError.problems { problems.add(line, code: fileError.code, in: outputs) }
-                }
-            }
-            try problems.throwIfAny()
-            throw error
-        }
     }
 
     /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get`.
     package func settings(service name: String?) async throws(EngineError) -> [Setting] {
-        try await resolve(service: name, withFiles: false).settings
+        try await settingsAndFiles(service: name, withFiles: false).settings
     }
 
     /// The settings and the secret files one service gets (nil: the environment-wide ones), for `cfg exec` and
@@ -132,10 +74,10 @@ package struct RenderEngine: Sendable {
     package func settingsAndFiles(
         service name: String?
     ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
-        try await resolve(service: name, withFiles: true)
+        try await settingsAndFiles(service: name, withFiles: true)
     }
 
-    private func resolve(
+    private func settingsAndFiles(
         service name: String?,
         withFiles: Bool
     ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
@@ -145,43 +87,30 @@ package struct RenderEngine: Sendable {
             }
             return service
         }
-        let files = environment.settings + (service?.settings ?? [])
         let declarations = withFiles ? environment.files(service: service?.name) : []
-        let fileTemplates = declarations.compactMap { declaration -> TemplateFile? in
-            if case .template(let template) = declaration.source { return template }
-            return nil
+        var plan = RenderPlan()
+        let settings = (environment.settings + (service?.settings ?? [])).map {
+            plan.evaluate($0, for: service?.name)
         }
-        let templates = try TemplateSet(files: files + fileTemplates, projectDirectory: environment.projectDirectory)
-        var names = templates.secretNames(in: (files + fileTemplates).map(\.path), declared: environment.secrets)
         for declaration in declarations {
-            if case .secret(let secret, _) = declaration.source { names.insert(secret) }
-        }
-        let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
-            .resolve(names: names)
-        var problems = ProblemList()
-        var parsed: [[Setting]] = []
-        for file in files {
-            guard let template = templates[file.path] else { continue }
-            do {
-                let text = try template.render(context(secrets: resolved.secrets, service: service?.name))
-                parsed.append(try SettingsParser.parse(text))
-            } catch let error as TemplateError {
-                for diagnostic in error.diagnostics {
-                    problems.add(diagnostic.description, code: Self.code(for: diagnostic.code))
-                }
-            } catch {
-                problems.add("\(error)", code: .validation)
+            switch declaration.source {
+            case .template(let template): plan.evaluate(template, for: service?.name)
+            case .secret(let secret, _): plan.fetch(secret: secret)
             }
         }
-        let contents = fileContents(
-            declarations,
-            templates: templates,
-            secrets: resolved.secrets,
-            payloads: resolved.payloads,
-            service: service?.name,
-            problems: &problems
-        )
-        try problems.throwIfAny()
+        var run = try await run(plan)
+        // Consumed in declaration order: settings files, then secret files, each problem where it arises.
+        var parsed: [[Setting]] = []
+        for evaluation in settings {
+            guard let text = run.text(of: evaluation) else { continue }
+            do {
+                parsed.append(try SettingsParser.parse(text))
+            } catch {
+                run.problems.add("\(error)", code: .validation)
+            }
+        }
+        let contents = fileContents(declarations, service: service?.name, run: &run)
+        try run.problems.throwIfAny()
         return (SettingsSet.merge(parsed), contents)
     }
 
@@ -240,76 +169,5 @@ package struct RenderEngine: Sendable {
         case .undefinedName, .missingKey, .unresolved: .unresolved
         default: .configuration
         }
-    }
-
-    /// The outputs to render, one job per file.
-    private func outputJobs() throws(EngineError) -> [OutputJob] {
-        var jobs: [OutputJob] = []
-        for output in environment.outputs {
-            let service = output.service.flatMap(environment.service(named:))
-            switch output.kind {
-            case .env, .dotenv:
-                jobs.append(
-                    OutputJob(
-                        output: output,
-                        path: output.path,
-                        service: service,
-                        templates: environment.settings + (service?.settings ?? [])
-                    )
-                )
-            case .ecsTaskDefinition:
-                let services = service.map { [$0] } ?? environment.services
-                for service in services {
-                    jobs.append(
-                        OutputJob(
-                            output: output,
-                            path: output.path.replacingOccurrences(of: "{service}", with: service.name),
-                            service: service,
-                            templates: environment.settings + service.settings
-                        )
-                    )
-                }
-            case .file:
-                guard let template = output.template else {
-                    throw EngineError(.configuration, "\(output.position): a file output needs a template")
-                }
-                jobs.append(OutputJob(output: output, path: output.path, service: service, templates: [template]))
-            }
-        }
-        return jobs
-    }
-}
-
-/// Problems collected over a run, with the most fundamental class deciding the exit code.
-///
-/// The same line added for several outputs is reported once, followed by how many outputs it affects
-/// (`… (in 10 outputs)`).
-struct ProblemList {
-    private var order: [String] = []
-    private var consumers: [String: Set<String>] = [:]
-    private var codes: Set<EngineError.Code> = []
-
-    /// The lines as they will be reported.
-    var lines: [String] {
-        order.map { line in
-            let count = consumers[line]?.count ?? 0
-            return count > 1 ? "\(line) (in \(count) outputs)" : line
-        }
-    }
-
-    /// Adds a problem (each line of `line` separately), for the outputs `outputs` (empty: not tied to outputs).
-    mutating func add(_ line: String, code: EngineError.Code, in outputs: Set<String> = []) {
-        for part in line.split(separator: "\n").map(String.init) {
-            if consumers[part] == nil { order.append(part) }
-            consumers[part, default: []].formUnion(outputs)
-        }
-        codes.insert(code)
-    }
-
-    func throwIfAny() throws(EngineError) {
-        guard !order.isEmpty else { return }
-        let order: [EngineError.Code] = [.configuration, .backend, .unresolved, .validation, .output]
-        let code = order.first { codes.contains($0) } ?? .validation
-        throw EngineError(code, lines)
     }
 }

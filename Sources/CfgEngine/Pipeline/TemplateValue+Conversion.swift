@@ -1,7 +1,6 @@
-package import CfgConfig
-package import CfgSecure
-package import CfgTemplate
-import Foundation
+import CfgConfig
+import CfgSecure
+import CfgTemplate
 
 extension TemplateValue {
     /// A plain value from the environment file (never secret).
@@ -20,77 +19,77 @@ extension TemplateValue {
     /// A secret's payload as templates see it: a JSON object becomes a map of secret values, anything else a
     /// secret string. Top-level string values keep their origin so renderers can deliver them by reference.
     ///
-    /// The parsed strings are Swift copies of the payload that cannot be zeroed (SECURITY.md).
-    init(payload: Secret, name: String) {
-        let object: JSONValue? = payload.withUnsafeBytes { bytes in
-            guard bytes.first == UInt8(ascii: "{") else { return nil }
-            return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        }
-        if case .object(let members)? = object {
-            let entries = members.map { key, value in
-                (key, TemplateValue(json: value, origin: SecretOrigin(secret: name, key: key)))
-            }
-            self = .map(TemplateMap(entries))
+    /// The object is walked straight from `document`, the one parse of `payload` (``SecretResolver``): values
+    /// leave secure memory only as the Swift values a template needs. Only a payload whose first byte is `{` is an
+    /// object (one with leading whitespace is text); a document with a number beyond `Double`'s range is text too.
+    ///
+    /// - Parameters:
+    ///   - payload: the secret's bytes as fetched.
+    ///   - document: `payload` parsed (nil when it is not JSON).
+    ///   - name: the secret's declared name, for the origins.
+    init(payload: Secret, document: SecureJSON?, name: String) {
+        let startsAnObject = payload.withUnsafeBytes { $0.first == UInt8(ascii: "{") }
+        if startsAnObject, let root = document?.root, let map = Self.map(root, secret: name) {
+            self = .map(map)
         } else {
+            // The whole payload as a Swift String, which templates need and which cannot be zeroed (SECURITY.md).
             self = .string(payload.stringValue() ?? "", secret: true, origin: SecretOrigin(secret: name))
         }
     }
 
-    /// A JSON value from a secret, marked secret.
-    private init(json: JSONValue, origin: SecretOrigin?) {
-        switch json {
-        case .string(let text): self = .string(text, secret: true, origin: origin)
-        case .integer(let number): self = .integer(number, secret: true)
-        case .double(let number): self = .double(number, secret: true)
-        case .bool(let flag): self = .bool(flag, secret: true)
-        case .null: self = .null
-        case .array(let items): self = .list(items.map { TemplateValue(json: $0, origin: nil) })
-        case .object(let members):
-            self = .map(TemplateMap(members.map { ($0.key, TemplateValue(json: $0.value, origin: nil)) }))
+    /// The members of a JSON object, sorted by key (at every level, for determinism), each marked secret; nil if
+    /// `node` is not an object or holds a number beyond `Double`'s range.
+    ///
+    /// - Parameter secret: the secret's name when `node` is its top level: members then carry their origin.
+    private static func map(_ node: SecureJSON.Node, secret: String?) -> TemplateMap? {
+        guard node.kind == .object else { return nil }
+        var entries: [(key: String, value: TemplateValue)] = []
+        for member in node.members.sorted(by: { $0.key < $1.key }) {
+            let origin = secret.map { SecretOrigin(secret: $0, key: member.key) }
+            guard let value = TemplateValue(secret: member.value, origin: origin) else { return nil }
+            entries.append((member.key, value))
         }
-    }
-}
-
-/// A JSON document as decoded from a secret payload; object members sorted by key for determinism.
-enum JSONValue: Decodable {
-    case string(String)
-    case integer(Int)
-    case double(Double)
-    case bool(Bool)
-    case null
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        return TemplateMap(entries)
     }
 
-    init(from decoder: any Decoder) throws {
-        if let keyed = try? decoder.container(keyedBy: Key.self) {
-            let keys = keyed.allKeys.sorted { $0.stringValue < $1.stringValue }
-            self = .object(try keys.map { ($0.stringValue, try keyed.decode(JSONValue.self, forKey: $0)) })
-            return
-        }
-        if var unkeyed = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !unkeyed.isAtEnd { items.append(try unkeyed.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
+    /// A JSON value from a secret, marked secret; nil when it is or holds a number beyond `Double`'s range.
+    private init?(secret node: SecureJSON.Node, origin: SecretOrigin?) {
+        switch node.kind {
+        case .string:
+            // A Swift String, which templates need and which cannot be zeroed (SECURITY.md): the one copy of the
+            // value out of secure memory, unescaped straight from the document.
+            self = .string(node.text() ?? "", secret: true, origin: origin)
+        case .number:
+            guard let number = Self.number(node) else { return nil }
+            self = number
+        case .bool:
+            self = .bool(node.bool() ?? false, secret: true)
+        case .null:
             self = .null
-        } else if let flag = try? single.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let number = try? single.decode(Int.self) {
-            self = .integer(number)
-        } else if let number = try? single.decode(Double.self) {
-            self = .double(number)
-        } else {
-            self = .string(try single.decode(String.self))
+        case .array:
+            var items: [TemplateValue] = []
+            for element in node.elements {
+                guard let item = TemplateValue(secret: element, origin: nil) else { return nil }
+                items.append(item)
+            }
+            self = .list(items)
+        case .object:
+            guard let map = Self.map(node, secret: nil) else { return nil }
+            self = .map(map)
         }
+    }
+
+    /// A JSON number as templates have always seen it (Foundation's `JSONDecoder` decoding `Int`, then `Double`):
+    /// an integer when the value is a whole number `Int` holds (`5432`, `5432.0`, `1e3`), otherwise a `Double`
+    /// (`1.5`); nil beyond `Double`'s range.
+    private static func number(_ node: SecureJSON.Node) -> TemplateValue? {
+        if let integer = node.int() { return .integer(integer, secret: true) }
+        guard let value = node.secureDouble(), value.isFinite else { return nil }
+        if let integer = Int(exactly: value) {
+            // Below 2^53 the Double is exact; from there on JSONDecoder reads the text itself, without the fraction.
+            if value.magnitude < 0x1p53 { return .integer(integer, secret: true) }
+            if let exact = node.truncatedInt() { return .integer(exact, secret: true) }
+        }
+        return .double(value, secret: true)
     }
 }
