@@ -4,7 +4,8 @@ import CfgSecure
 import CfgTemplate
 import Logging
 
-/// Fetches the secrets a render needs, each distinct request once, and turns them into template values.
+/// Fetches the secrets a run needs, each distinct request once, parses each payload once (``SecureJSON``) and turns
+/// it into a template value.
 ///
 /// A secret the backend does not have becomes an `.unresolved` value, so the template that uses it reports the
 /// error at the position of the use. Any other backend failure (unreachable, wrong key, tampered store) stops
