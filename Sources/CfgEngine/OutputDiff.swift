@@ -90,51 +90,6 @@ package struct OutputDiff: Sendable {
     /// The (key, value) pairs of a file of this kind: variables for env files, flattened JSON paths (environment
     /// and secrets by name) for task definitions, numbered lines for other files.
     static func entries(of kind: OutputConfig.Kind, in contents: String) -> [(String, String)] {
-        switch kind {
-        case .env, .dotenv:
-            return contents.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
-                guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
-                return (String(line[..<equals]), String(line[line.index(after: equals)...]))
-            }
-        case .ecsTaskDefinition:
-            guard let data = contents.data(using: .utf8),
-                let object = try? JSONSerialization.jsonObject(with: data)
-            else { return [("(document)", contents)] }
-            var pairs: [(String, String)] = []
-            flatten(object, prefix: "", into: &pairs)
-            return pairs
-        case .file:
-            return contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
-                ("line \($0.offset + 1)", String($0.element))
-            }
-        }
-    }
-
-    private static func flatten(_ value: Any, prefix: String, into pairs: inout [(String, String)]) {
-        switch value {
-        case let dictionary as [String: Any]:
-            for key in dictionary.keys.sorted() {
-                flatten(dictionary[key] ?? NSNull(), prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &pairs)
-            }
-        case let list as [Any]:
-            // Name/value lists (environment, secrets) are keyed by name so that reordering is not a change.
-            if let named = list as? [[String: Any]], named.allSatisfy({ $0["name"] is String }) {
-                let field = prefix.split(separator: ".").last.map(String.init) ?? prefix
-                for item in named {
-                    let name = item["name"] as? String ?? ""
-                    let rest = item.filter { $0.key != "name" }
-                    let shown = rest.count == 1 ? rest.first?.value ?? NSNull() : rest
-                    flatten(
-                        shown,
-                        prefix: field == "environment" || field == "secrets" ? "\(field).\(name)" : "\(prefix).\(name)",
-                        into: &pairs
-                    )
-                }
-            } else {
-                for (index, item) in list.enumerated() { flatten(item, prefix: "\(prefix)[\(index)]", into: &pairs) }
-            }
-        default:
-            pairs.append((prefix, "\(value)"))
-        }
+        kind.format.diffEntries(in: contents)
     }
 }

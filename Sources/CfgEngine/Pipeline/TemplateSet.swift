@@ -1,5 +1,5 @@
-package import CfgConfig
-package import CfgTemplate
+import CfgConfig
+import CfgTemplate
 
 /// The parsed templates of one run, each file read and parsed once.
 struct TemplateSet {

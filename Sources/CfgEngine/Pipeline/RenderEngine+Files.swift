@@ -4,24 +4,17 @@ import CfgTemplate
 
 extension RenderEngine {
     /// The contents of a service's secret files, in declaration order; each problem (a missing secret, a
-    /// missing key, a template error) is added to `problems` with the position of the file's `secret:` or
+    /// missing key, a template error) is added to the run's problems with the position of the file's `secret:` or
     /// `template:` value, never a value.
-    func fileContents(
-        _ declarations: [FileDeclaration],
-        templates: TemplateSet,
-        secrets: TemplateMap,
-        payloads: [String: Secret],
-        service: String?,
-        problems: inout ProblemList
-    ) -> [SecretFile] {
+    func fileContents(_ declarations: [FileDeclaration], service: String?, run: inout RenderRun) -> [SecretFile] {
         var result: [SecretFile] = []
         for declaration in declarations {
             switch declaration.source {
             case .secret(let name, let key):
-                guard let payload = payloads[name] else {
+                guard let payload = run.secrets.payloads[name] else {
                     var reason = "secret '\(name)' was not fetched"
-                    if case .unresolved(let why)? = secrets[name] { reason = why }
-                    problems.add(
+                    if case .unresolved(let why)? = run.secrets.values[name] { reason = why }
+                    run.problems.add(
                         "\(declaration.sourcePosition): file '\(declaration.name)': \(reason)",
                         code: .unresolved
                     )
@@ -31,27 +24,22 @@ extension RenderEngine {
                     result.append(SecretFile(name: declaration.name, content: payload))
                     continue
                 }
-                switch Self.member(key, of: payload) {
+                switch Self.member(key, of: run.secrets.documents[name]) {
                 case .success(let content):
                     result.append(SecretFile(name: declaration.name, content: content))
                 case .failure(let problem):
-                    problems.add(
+                    run.problems.add(
                         "\(declaration.sourcePosition): file '\(declaration.name)': secret '\(name)' \(problem.text)",
                         code: .unresolved
                     )
                 }
             case .template(let file):
-                guard let template = templates[file.path] else { continue }
-                do {
-                    let text = try template.render(context(secrets: secrets, service: service))
-                    // `text.text` is a Swift String holding secret values (not zeroable); it is copied into a
-                    // Secret at once and dropped.
-                    result.append(SecretFile(name: declaration.name, content: Secret(copying: text.text)))
-                } catch {
-                    for diagnostic in error.diagnostics {
-                        problems.add(diagnostic.description, code: Self.code(for: diagnostic.code))
-                    }
+                guard let text = run.text(of: RenderPlan.Evaluation(template: file.path, service: service)) else {
+                    continue
                 }
+                // `text.text` is a Swift String holding secret values (not zeroable); it is copied into a Secret at
+                // once and dropped.
+                result.append(SecretFile(name: declaration.name, content: Secret(copying: text.text)))
             }
         }
         return result
@@ -64,8 +52,11 @@ extension RenderEngine {
 
     /// One top-level member of a JSON secret, straight from secure memory: a string unescaped, any other JSON
     /// value as its exact text in the secret.
-    static func member(_ key: String, of payload: Secret) -> Result<Secret, MemberProblem> {
-        guard let document = try? SecureJSON(parsing: payload), document.root.kind == .object else {
+    ///
+    /// - Parameter document: the secret's one parse (``SecretResolver/Resolution/documents``); nil when it is not
+    ///   JSON.
+    static func member(_ key: String, of document: SecureJSON?) -> Result<Secret, MemberProblem> {
+        guard let document, document.root.kind == .object else {
             return .failure(MemberProblem(text: "is not a JSON object, so it has no key '\(key)'"))
         }
         guard let member = document.root[key] else {

@@ -1,10 +1,11 @@
-package import CfgBackend
-package import CfgConfig
-package import CfgSecure
-package import CfgTemplate
-package import Logging
+import CfgBackend
+import CfgConfig
+import CfgSecure
+import CfgTemplate
+import Logging
 
-/// Fetches the secrets a render needs, each distinct request once, and turns them into template values.
+/// Fetches the secrets a run needs, each distinct request once, parses each payload once (``SecureJSON``) and turns
+/// it into a template value.
 ///
 /// A secret the backend does not have becomes an `.unresolved` value, so the template that uses it reports the
 /// error at the position of the use. Any other backend failure (unreachable, wrong key, tampered store) stops
@@ -29,14 +30,24 @@ struct SecretResolver {
         .unreachable, .tls, .unavailable, .authenticationFailed, .throttled,
     ]
 
+    /// The deepest JSON a secret may nest (the top-level object is level 1): what Foundation's `JSONDecoder`
+    /// accepted when it read payloads, so the same documents are objects.
+    static let maximumDepth = 512
+
+    /// The fetched secrets of one run, each payload parsed once, for templates and for secret files alike.
+    struct Resolution {
+        /// The `secrets` map templates see: per declared name, a map, a string or an `.unresolved` value.
+        var values: TemplateMap
+        /// Per secret name, a reference the platform can resolve itself (an ARN), when the backend has one.
+        var references: [String: DeliveryReference]
+        /// The payload of each secret fetched, byte for byte.
+        var payloads: [String: Secret]
+        /// Each payload that is a JSON document, parsed (the secret files' keys are read from here).
+        var documents: [String: SecureJSON]
+    }
+
     /// Resolves the named secrets (undeclared names are left out: templates report them as undefined).
-    /// - Returns: the `secrets` map for templates; per secret name, a delivery reference when the backend
-    ///   has one (an ARN); and the payload of each secret fetched, byte for byte, for secret files.
-    func resolve(
-        names: Set<String>
-    ) async throws(EngineError) -> (
-        secrets: TemplateMap, references: [String: DeliveryReference], payloads: [String: Secret]
-    ) {
+    func resolve(names: Set<String>) async throws(EngineError) -> Resolution {
         let declarations = environment.secrets.filter { names.contains($0.name) }
         let requests = declarations.map(Self.request(for:))
         logger.debug("fetching secrets", metadata: ["count": "\(Set(requests).count)", "backend": "\(backend.kind)"])
@@ -45,6 +56,7 @@ struct SecretResolver {
         var entries: [(key: String, value: TemplateValue)] = []
         var references: [String: DeliveryReference] = [:]
         var payloads: [String: Secret] = [:]
+        var documents: [String: SecureJSON] = [:]
         var failures: [String] = []
         // A failure of the backend itself (unreachable, TLS, sealed, rejected credentials) is the same for every
         // secret: reported once, with how many more secrets it stopped.
@@ -52,9 +64,12 @@ struct SecretResolver {
         for (declaration, request) in zip(declarations, requests) {
             switch results[request] {
             case .success(let version)?:
-                entries.append((declaration.name, TemplateValue(payload: version.payload, name: declaration.name)))
+                let document = try? SecureJSON(parsing: version.payload, maxDepth: Self.maximumDepth)
+                let value = TemplateValue(payload: version.payload, document: document, name: declaration.name)
+                entries.append((declaration.name, value))
                 references[declaration.name] = version.deliveryReference
                 payloads[declaration.name] = version.payload
+                documents[declaration.name] = document
             case .failure(let error)? where error.code == .notFound:
                 let reason = "secret '\(declaration.name)' (\(request)) was not found in the \(backend.kind) backend"
                 entries.append((declaration.name, .unresolved(reason: reason)))
@@ -77,6 +92,11 @@ struct SecretResolver {
         if !failures.isEmpty {
             throw EngineError(.backend, Array(Set(failures)).sorted())
         }
-        return (TemplateMap(entries), references, payloads)
+        return Resolution(
+            values: TemplateMap(entries),
+            references: references,
+            payloads: payloads,
+            documents: documents
+        )
     }
 }

@@ -2,7 +2,7 @@ package import CfgBackend
 package import CfgConfig
 import CfgRender
 import CfgSecure
-package import CfgTemplate
+import CfgTemplate
 package import Logging
 
 /// `cfg get`: one secret value (`NAME`, `NAME.KEY`, `secrets.NAME.KEY`) or one rendered variable
@@ -49,17 +49,16 @@ package struct ValueLookup: Sendable {
             throw EngineError(.unresolved, "\(environment.file): no secret named '\(parts.first ?? reference)'")
         }
         let request = SecretResolver.request(for: declaration)
-        let version: SecretVersion
-        do {
-            version = try await backend.fetch(request)
-        } catch  where error.code == .notFound {
-            throw EngineError(.unresolved, "secret '\(name)' (\(request)) was not found in the \(backend.kind) backend")
-        } catch {
-            throw EngineError(.backend, error.description)
+        // The pipeline's own fetch and conversion, for one secret.
+        let resolved = try await SecretResolver(environment: environment, backend: backend, logger: logger)
+            .resolve(names: [name])
+        guard let payload = resolved.payloads[name] else {
+            if case .unresolved(let reason)? = resolved.values[name] { throw EngineError(.unresolved, reason) }
+            throw EngineError(.backend, "\(declaration.position): secret '\(name)' was not fetched")
         }
-        guard parts.count == 2 else { return version.payload.stringValue() ?? "" }
+        guard parts.count == 2 else { return payload.stringValue() ?? "" }
         let key = parts[1]
-        guard case .map(let map) = TemplateValue(payload: version.payload, name: name), let value = map[key] else {
+        guard case .map(let map)? = resolved.values[name], let value = map[key] else {
             throw EngineError(.unresolved, "secret '\(name)' (\(request)) has no key '\(key)'")
         }
         switch value {

@@ -1,0 +1,45 @@
+import CfgTemplate
+
+/// One run of the pipeline after its fetch: the plan's templates parsed, its secrets resolved, and each
+/// (template, service) evaluated at most once, at its first use; every problem of the run collected in one list.
+///
+/// Consumers take texts in the order in which their problems are to be reported: an evaluation's problems are
+/// added when it is first asked for, and never again.
+struct RenderRun {
+    let plan: RenderPlan
+    let secrets: SecretResolver.Resolution
+    /// Every problem so far: evaluations add theirs, consumers add their own (a settings line, a missing key).
+    var problems = ProblemList()
+    private let templates: TemplateSet
+    private let engine: RenderEngine
+    /// The evaluations done so far: the text, or nil when the evaluation failed (its problems are in `problems`).
+    private var texts: [RenderPlan.Evaluation: RenderedText?] = [:]
+
+    init(plan: RenderPlan, templates: TemplateSet, secrets: SecretResolver.Resolution, engine: RenderEngine) {
+        self.plan = plan
+        self.templates = templates
+        self.secrets = secrets
+        self.engine = engine
+    }
+
+    /// The text of a planned evaluation, evaluated now if it has not been; nil if it failed.
+    mutating func text(of evaluation: RenderPlan.Evaluation) -> RenderedText? {
+        if let done = texts[evaluation] { return done }
+        var text: RenderedText?
+        if let template = templates[evaluation.template] {
+            do {
+                text = try template.render(engine.context(secrets: secrets.values, service: evaluation.service))
+            } catch {
+                for diagnostic in error.diagnostics {
+                    problems.add(
+                        diagnostic.description,
+                        code: RenderEngine.code(for: diagnostic.code),
+                        in: plan.outputs[evaluation] ?? []
+                    )
+                }
+            }
+        }
+        texts[evaluation] = .some(text)
+        return text
+    }
+}
