@@ -193,8 +193,8 @@ class PageRun:
         os.symlink(cfg_binary(), os.path.join(bin_dir, "cfg"))
         self.env = {
             "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+            # Keys go to ~/.config/cfg/keys as on a machine without XDG_CONFIG_HOME; HOME is the scratch project.
             "HOME": self.root,
-            "XDG_CONFIG_HOME": os.path.join(self.root, "xdg"),
             "AWS_EC2_METADATA_DISABLED": "true",
             "LANG": "C.UTF-8",
         }
@@ -313,7 +313,7 @@ class PageRun:
         server = vault_server() if kind == "vault" else moto_server()
         if server is None:
             if os.environ.get("CFG_REQUIRE_SERVERS") == "1":
-                raise AssertionError("a %s example needs the test servers (make servers-start, then source "
+                raise AssertionError("this %s example needs the test servers (make servers-start, then source "
                                      ".build/test-servers/servers.env)" % kind)
             return self.loads(block, reference, kind, expected)
         env = self.vault_env(block, reference) if kind == "vault" else self.aws_env()
