@@ -591,7 +591,7 @@ def check_swift(arguments):
     for index, word in enumerate(arguments[1:], start=1):
         if word.startswith("-"):
             option = word.split("=")[0]
-            assert re.search(r"(^|[\s,])%s([\s,<]|$)" % re.escape(option), help_text, re.MULTILINE), (
+            assert re.search(r"(^|[\s,/])%s([\s,</]|$)" % re.escape(option), help_text, re.MULTILINE), (
                 "swift %s has no option %s" % (arguments[0], option))
         if word == "--product":
             with open(os.path.join(ROOT, "Package.swift"), encoding="utf-8") as handle:
