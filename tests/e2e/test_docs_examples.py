@@ -30,8 +30,9 @@ Attributes: `file=PATH` (environment, template: saved at PATH in the scratch pro
 runs), `exit=N` (environment, fragment, template, shell: the exit status expected, default 0), `env=NAME`,
 `service=NAME` and `settings` (template).
 
-Each page runs in its own scratch project: a copy of environments/ and templates/, a private HOME and key
-directory, and the blocks in order. `python3 test_docs_examples.py` prints the blocks per page and kind.
+Each page runs in its own scratch project (a copy of environments/ and templates/, which is also HOME, so keys go to
+its .config/cfg/keys) with the blocks in order: shell blocks in the project itself, the other kinds in a copy of it
+as it stands, so that the store and key a check creates do not change what the page's commands print. `python3 test_docs_examples.py` prints the blocks per page and kind.
 """
 import json
 import os
@@ -62,6 +63,8 @@ KINDS = {
     "dev": set(),
     "illustration": set(),
 }
+# Kinds checked in a copy of the page's project.
+ISOLATED = {"environment", "fragment", "template", "dockerfile"}
 # Kinds whose result an `output` block may compare.
 PRODUCERS = {"environment", "fragment", "template", "shell"}
 # Regions of moto, one per AWS example (the integration tests clear a region before they use it, as this file does).
@@ -185,7 +188,8 @@ class PageRun:
     """The blocks of one page, checked in order in a scratch project."""
 
     def __init__(self, page, root):
-        self.page, self.root = page, str(root)
+        self.page, self.base = page, str(root)
+        self.root = self.cwd = os.path.join(self.base, "project")
         for folder in ("environments", "templates"):
             shutil.copytree(os.path.join(ROOT, folder), os.path.join(self.root, folder))
         bin_dir = os.path.join(self.root, ".docs-bin")
@@ -193,8 +197,7 @@ class PageRun:
         os.symlink(cfg_binary(), os.path.join(bin_dir, "cfg"))
         self.env = {
             "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-            # Keys go to ~/.config/cfg/keys as on a machine without XDG_CONFIG_HOME; HOME is the scratch project.
-            "HOME": self.root,
+            # Keys go to ~/.config/cfg/keys as on a machine without XDG_CONFIG_HOME; HOME is the project directory.
             "AWS_EC2_METADATA_DISABLED": "true",
             "LANG": "C.UTF-8",
         }
@@ -209,7 +212,7 @@ class PageRun:
 
     def run(self, argv, env=None, timeout=120):
         result = subprocess.run(
-            argv, cwd=self.root, env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL,
+            argv, cwd=self.cwd, env={**self.env, "HOME": self.cwd, **(env or {})}, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
         )
         return result.returncode, result.stdout.decode(errors="replace")
@@ -240,19 +243,26 @@ class PageRun:
                         and re.fullmatch(r"environments/[^/]+\.ya?ml", path)):
                     self.default_environment = os.path.splitext(os.path.basename(path))[0]
         for block in self.blocks:
+            # Examples of files are checked in a copy of the project, so that what they create (a store, a key)
+            # does not change what the page's commands print; shell blocks run in the project itself.
+            if block.kind in ISOLATED:
+                self.cwd = os.path.join(self.base, "check-%d" % block.line)
+                shutil.copytree(self.root, self.cwd, symlinks=True)
             try:
                 text = getattr(self, "check_" + block.kind)(block)
                 self.checked.append(block)
             except AssertionError as error:
                 self.failures.append("%s (%s %s): %s" % (block.where, block.lang, block.kind, error))
                 text = None
+            finally:
+                self.cwd = self.root
             if block.kind in PRODUCERS:
                 self.last = (block, text)
             elif block.kind == "output":
                 self.last = None
 
     def write(self, relative, text):
-        path = os.path.join(self.root, relative)
+        path = os.path.join(self.cwd, relative)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -284,7 +294,7 @@ class PageRun:
 
     def backend_type(self, path):
         try:
-            with open(os.path.join(self.root, path), encoding="utf-8") as handle:
+            with open(os.path.join(self.cwd, path), encoding="utf-8") as handle:
                 document = yaml.safe_load(handle)
             return document["backend"]["type"]
         except Exception:  # pylint: disable=broad-except
@@ -329,7 +339,7 @@ class PageRun:
 
     def vault_env(self, block, reference):
         address, token = vault_server()
-        with open(os.path.join(self.root, "environments", reference + ".yaml"), encoding="utf-8") as handle:
+        with open(os.path.join(self.cwd, "environments", reference + ".yaml"), encoding="utf-8") as handle:
             backend = yaml.safe_load(handle)["backend"]
         auth = backend.get("auth") or {}
         if auth.get("method", "token") != "token" or "file" in auth:
@@ -391,7 +401,7 @@ class PageRun:
         if not name:
             raise AssertionError("a template renders against an environment: give env=NAME, or save an environment "
                                  "of the page under environments/")
-        with open(os.path.join(self.root, "environments", name + ".yaml"), encoding="utf-8") as handle:
+        with open(os.path.join(self.cwd, "environments", name + ".yaml"), encoding="utf-8") as handle:
             document = yaml.safe_load(handle)
         if document["backend"]["type"] != "local":
             raise AssertionError("templates render against a local environment; %s uses %s"
@@ -422,7 +432,7 @@ class PageRun:
         self.expect(block, "cfg render", status, output, self.exit_status(block))
         if status != 0:
             return output.replace(derived, "environments/%s.yaml" % name)
-        with open(os.path.join(self.root, out, "example"), encoding="utf-8") as handle:
+        with open(os.path.join(self.cwd, out, "example"), encoding="utf-8") as handle:
             return handle.read()
 
     # -- commands
@@ -494,7 +504,7 @@ class PageRun:
         assert "--" in argv, "the cfg command ends its options with --"
         argv = argv[: argv.index("--") + 1]
         if "-C" in argv:
-            argv[argv.index("-C") + 1] = self.root
+            argv[argv.index("-C") + 1] = self.cwd
         reference = argv[1]
         kind = self.backend_type("environments/%s.yaml" % reference)
         check = ["sh", "-c", 'test -n "$AIRFLOW__CORE__FERNET_KEY"']
