@@ -32,7 +32,8 @@ runs), `exit=N` (environment, fragment, template, shell: the exit status expecte
 
 Each page runs in its own scratch project (a copy of environments/ and templates/, which is also HOME, so keys go to
 its .config/cfg/keys) with the blocks in order: shell blocks in the project itself, the other kinds in a copy of it
-as it stands, so that the store and key a check creates do not change what the page's commands print. `python3 test_docs_examples.py` prints the blocks per page and kind.
+as it stands, so that the store and key a check creates do not change what the page's commands print.
+`python3 test_docs_examples.py` prints the blocks per page and kind.
 """
 import json
 import os
@@ -220,7 +221,8 @@ class PageRun:
     def cfg(self, *args, env=None):
         return self.run([cfg_binary(), *args], env=env)
 
-    def expect(self, block, what, status, output, expected=0):
+    @staticmethod
+    def expect(what, status, output, expected=0):
         if status != expected:
             raise AssertionError("%s exited %d, expected %d:\n%s" % (what, status, expected, output.rstrip()))
 
@@ -236,7 +238,8 @@ class PageRun:
             if "file" in block.attrs:
                 path = block.attrs["file"]
                 if path in written:
-                    self.failures.append("%s: %s is also written by the block at line %d" % (block.where, path, written[path]))
+                    self.failures.append(
+                        "%s: %s is also written by the block at line %d" % (block.where, path, written[path]))
                 written[path] = block.line
                 self.write(path, block.text)
                 if (block.kind == "environment" and self.default_environment is None
@@ -308,13 +311,13 @@ class PageRun:
         if kind == "local":
             if expected == 0:
                 status, output = self.cfg("init", reference)
-                self.expect(block, "cfg init", status, output)
+                self.expect("cfg init", status, output)
                 status, output = self.cfg("render", reference, "--out", ".docs-out/%d" % block.line)
-                self.expect(block, "cfg render", status, output)
+                self.expect("cfg render", status, output)
                 return output
             self.cfg("init", reference)
             status, output = self.cfg("render", reference, "--check")
-            self.expect(block, "cfg render --check", status, output, expected)
+            self.expect("cfg render --check", status, output, expected)
             return output
         return self.remote(block, reference, kind, expected)
 
@@ -329,12 +332,12 @@ class PageRun:
         env = self.vault_env(block, reference) if kind == "vault" else self.aws_env()
         if expected == 0:
             status, output = self.cfg("init", reference, env=env)
-            self.expect(block, "cfg init", status, output)
+            self.expect("cfg init", status, output)
             status, output = self.cfg("render", reference, "--out", ".docs-out/%d" % block.line, env=env)
-            self.expect(block, "cfg render", status, output)
+            self.expect("cfg render", status, output)
             return output
         status, output = self.cfg("render", reference, "--check", env=env)
-        self.expect(block, "cfg render --check", status, output, expected)
+        self.expect("cfg render --check", status, output, expected)
         return output
 
     def vault_env(self, block, reference):
@@ -380,7 +383,7 @@ class PageRun:
             if status == 69 and str(port) not in output:
                 raise AssertionError("exit 69 for another reason than the closed port:\n%s" % output)
         else:
-            self.expect(block, "cfg render --check", status, output, expected)
+            self.expect("cfg render --check", status, output, expected)
         return output
 
     def check_fragment(self, block):
@@ -390,7 +393,7 @@ class PageRun:
         expected = self.exit_status(block)
         if kind == "local":
             status, output = self.cfg("init", reference)
-            self.expect(block, "cfg init", status, output, expected)
+            self.expect("cfg init", status, output, expected)
             return output
         return self.loads(block, reference, kind, expected)
 
@@ -426,10 +429,10 @@ class PageRun:
         derived = "environments/docs-template-%d.yaml" % block.line
         self.write(derived, yaml.dump(document, Dumper=NoAliasDumper, sort_keys=False, allow_unicode=True))
         status, output = self.cfg("init", derived)
-        self.expect(block, "cfg init", status, output)
+        self.expect("cfg init", status, output)
         out = ".docs-out/%d" % block.line
         status, output = self.cfg("render", derived, "--out", out)
-        self.expect(block, "cfg render", status, output, self.exit_status(block))
+        self.expect("cfg render", status, output, self.exit_status(block))
         if status != 0:
             return output.replace(derived, "environments/%s.yaml" % name)
         with open(os.path.join(self.cwd, out, "example"), encoding="utf-8") as handle:
@@ -439,7 +442,7 @@ class PageRun:
 
     def check_shell(self, block):
         status, output = self.run(["bash", "-e", "-o", "pipefail", "-c", block.text])
-        self.expect(block, "the commands", status, output, self.exit_status(block))
+        self.expect("the commands", status, output, self.exit_status(block))
         return output
 
     def check_output(self, block):
@@ -510,9 +513,9 @@ class PageRun:
         check = ["sh", "-c", 'test -n "$AIRFLOW__CORE__FERNET_KEY"']
         if kind == "local":
             status, output = self.cfg("init", reference)
-            self.expect(None, "cfg init", status, output)
+            self.expect("cfg init", status, output)
             status, output = self.cfg(*argv, *check)
-            self.expect(None, "cfg " + " ".join(argv), status, output)
+            self.expect("cfg " + " ".join(argv), status, output)
             return output
         server = vault_server() if kind == "vault" else moto_server()
         if server is None:
@@ -521,9 +524,9 @@ class PageRun:
             return self.loads(None, reference, kind, 0)
         env = self.vault_env(None, reference) if kind == "vault" else self.aws_env()
         status, output = self.cfg("init", reference, env=env)
-        self.expect(None, "cfg init", status, output)
+        self.expect("cfg init", status, output)
         status, output = self.cfg(*argv, *check, env=env)
-        self.expect(None, "cfg " + " ".join(argv), status, output)
+        self.expect("cfg " + " ".join(argv), status, output)
         return output
 
     def check_illustration(self, block):
@@ -541,7 +544,8 @@ def compare_output(documented, actual):
     have = [line.rstrip() for line in actual.rstrip("\n").split("\n")] if actual.strip() else []
 
     def line_pattern(line):
-        return re.compile("".join(".*" if part == "…" else re.escape(part) for part in re.split("(…)", line)) + r"\Z")
+        parts = re.split("(…)", line)
+        return re.compile("".join(".*" if part == "…" else re.escape(part) for part in parts) + r"\Z")
 
     def match(i, j):
         if i == len(want):
