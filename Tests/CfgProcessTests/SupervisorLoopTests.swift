@@ -18,7 +18,8 @@ import Glibc
 ///
 /// The signals come from the test (``ManualSignals``), not from handlers of the test runner's, and SIGCHLD is sent
 /// every 20 ms in place of the kernel's; only the command is reaped (`adoptsOrphans` is false: the runner has
-/// children of its own). Orphan reaping as a subreaper is covered by the end-to-end tests of `cfg run`.
+/// children of its own). The two tests of the loop as `cfg run` configures it (the process's own signals, orphans
+/// reaped as a subreaper) run as exit tests, in a process of their own.
 struct SupervisorLoopTests {
     static func policy(
         refresh: Duration? = nil,
@@ -167,6 +168,59 @@ struct SupervisorLoopTests {
         #expect(harness.backend.closed)
     }
 
+    /// In a process of its own (an exit test): as a subreaper, the loop reaps every child that ends, which in the
+    /// test runner would take the statuses of other tests' children.
+    @Test func orphanOfTheCommandIsReapedAsASubreaper() async {
+        await #expect(processExitsWith: .success) {
+            let directory = try TemporaryDirectory.create()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let orphan = directory + "/orphan"
+            let parent = directory + "/parent"
+            // The subshell exits at once: its `sleep` is an orphan, re-parented to the nearest subreaper.
+            let script = """
+                (sleep 0.3 & echo $! > \(orphan)); sleep 0.1; cut -d' ' -f4 /proc/$(cat \(orphan))/stat > \(parent); \
+                sleep 1
+                """
+            let exit = try await Harness(script: script).run(SupervisorLoopTests.policy(), adoptsOrphans: true)
+            let pid = try #require(Int32(Child.read(orphan).trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(exit == .exited(0))
+            #expect(Child.read(parent) == "\(getpid())\n")
+            // Reaped: not even a zombie is left.
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"))
+        }
+    }
+
+    /// In a process of its own (an exit test), with the process's own signals: the C handlers, the pipe and the
+    /// reading thread of ``SignalPump`` (SIGCHLD included), as in `cfg run`.
+    @Test func signalsToTheProcessReachTheCommandThroughThePump() async {
+        await #expect(processExitsWith: .success) {
+            let directory = try TemporaryDirectory.create()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let log = directory + "/log"
+            let script = """
+                trap 'echo hup >> \(log)' HUP; trap 'echo term >> \(log); exit 5' TERM; echo ready >> \(log); \
+                \(Child.idle)
+                """
+            let harness = Harness(script: script)
+            let loop = harness.loop(SupervisorLoopTests.policy())
+            let exit = try await withThrowingTaskGroup(of: ChildExit?.self) { group in
+                group.addTask { try await loop.run(backend: harness.backend) }
+                group.addTask {
+                    try await Child.wait { Child.read(log) == "ready\n" }
+                    kill(getpid(), SIGHUP)
+                    try await Child.wait { Child.read(log) == "ready\nhup\n" }
+                    kill(getpid(), SIGTERM)
+                    return nil
+                }
+                var exit: ChildExit?
+                for try await result in group where result != nil { exit = result }
+                return exit
+            }
+            #expect(exit == .exited(5))
+            #expect(Child.read(log) == "ready\nhup\nterm\n")
+        }
+    }
+
     /// The secret files go to a directory in memory (/dev/shm), as `exec.secrets_dir` must be.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm")))
     func leasesAreRevokedAndSecretFilesRemovedWhenTheCommandEnds() async throws {
@@ -239,17 +293,15 @@ extension SupervisorLoopTests {
 
         /// Runs the loop; SIGCHLD every 20 ms, and the stages in order. A loop still running after the hang guard
         /// gets SIGKILL forwarded to its command.
-        func run(_ policy: Supervisor.Policy, stages: [Stage] = []) async throws -> ChildExit {
+        func run(
+            _ policy: Supervisor.Policy,
+            stages: [Stage] = [],
+            adoptsOrphans: Bool = false
+        ) async throws -> ChildExit {
             let signals = ManualSignals()
-            var loop = SupervisorLoop(
-                arguments: arguments,
-                policy: policy,
-                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                report: { line in self.state.withLock { $0.notes.append(line) } },
-                prepare: { backend throws(EngineError) in try await self.prepare(backend) }
-            )
+            var loop = loop(policy)
             loop.signals = signals
-            loop.adoptsOrphans = false
+            loop.adoptsOrphans = adoptsOrphans
             loop.signalMask = SignalMask.empty
             let configured = loop
             return try await withThrowingTaskGroup(of: ChildExit?.self) { group in
@@ -280,6 +332,19 @@ extension SupervisorLoopTests {
                 }
                 throw CancellationError()
             }
+        }
+
+        /// The loop as `cfg run` configures it, but for the signal mask (the runner saved none) and the notes.
+        func loop(_ policy: Supervisor.Policy) -> SupervisorLoop {
+            var loop = SupervisorLoop(
+                arguments: arguments,
+                policy: policy,
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                report: { line in self.state.withLock { $0.notes.append(line) } },
+                prepare: { backend throws(EngineError) in try await self.prepare(backend) }
+            )
+            loop.signalMask = SignalMask.empty
+            return loop
         }
 
         private func prepare(_ backend: any SecretBackend) async throws(EngineError) -> ServiceLaunch {
