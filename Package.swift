@@ -16,7 +16,7 @@ let package = Package(
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // prctl(2) and signal handlers, which Swift cannot write safely; only the executable imports it.
+        // prctl(2) and signal handlers, which Swift cannot write safely; only CfgProcess imports it.
         .target(name: "CProcess"),
         // statfs(2), which Swift's Glibc module does not export (the file system type of the secrets directory).
         .systemLibrary(name: "CFileSystem"),
@@ -47,11 +47,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Layer 9: the thin executable.
+        // Process: exec, spawn, signal forwarding, reaping, the supervisor state machine and loop, lease keeping.
+        .target(
+            name: "CfgProcess",
+            dependencies: [
+                "CProcess", "CfgEngine", "CfgBackend", "CfgSecure", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The thin executable: argument parsing and the one mapping from errors to exit codes.
         .executableTarget(
             name: "cfg",
             dependencies: [
-                "CfgEngine", "CfgSecure", "CfgConfig", "CProcess",
+                "CfgProcess", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,6 +93,13 @@ let package = Package(
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig", "Yams"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
+        .testTarget(
+            name: "CfgProcessTests",
+            dependencies: [
+                "CfgProcess", "CfgEngine", "CfgBackend", "CfgSecure", "CfgTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "CfgEngineTests",
             dependencies: [

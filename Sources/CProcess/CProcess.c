@@ -103,16 +103,16 @@ static void on_fatal_signal(int number) {
     _exit(128 + number);
 }
 
+int cfg_limit_core_dumps(void) {
+    if (getrlimit(RLIMIT_CORE, &startup_core_limit) != 0) return -1;
+    startup_core_limit_saved = 1;
+    struct rlimit none = startup_core_limit;
+    none.rlim_cur = 0;
+    return setrlimit(RLIMIT_CORE, &none);
+}
+
 int cfg_protect_process(void) {
-    int result = 0;
-    if (getrlimit(RLIMIT_CORE, &startup_core_limit) == 0) {
-        startup_core_limit_saved = 1;
-        struct rlimit none = startup_core_limit;
-        none.rlim_cur = 0;
-        if (setrlimit(RLIMIT_CORE, &none) != 0) result = -1;
-    } else {
-        result = -1;
-    }
+    int result = cfg_limit_core_dumps();
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) result = -1;
     stack_t alternate;
     memset(&alternate, 0, sizeof alternate);

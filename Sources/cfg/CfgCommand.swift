@@ -1,4 +1,5 @@
 import ArgumentParser
+import CfgProcess
 
 /// `cfg`: renders an Airflow deployment's configuration from an environment file and its secrets.
 @main
@@ -23,7 +24,7 @@ struct CfgCommand: AsyncParsableCommand {
     /// else: the signal mask their command should start with (the runtime later changes the main thread's); then
     /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal).
     static func main() async {
-        SignalPump.rememberStartupMask()
+        SignalMask.rememberStartup()
         CrashGuard.engage()
         do {
             var command = try parseAsRoot()

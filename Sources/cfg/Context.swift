@@ -1,7 +1,12 @@
 import CfgConfig
 import CfgEngine
+import CfgProcess
 import Foundation
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What every environment command needs: the loaded environment, the process environment, a logger.
 struct Context {
@@ -33,5 +38,38 @@ struct Context {
         var logger = Logger(label: "cfg") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = environment["CFG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
+    }
+
+    /// The environment file's `run:` as the rules of `cfg run`'s supervisor.
+    var supervisorPolicy: Supervisor.Policy {
+        let run = environment.run
+        let onChange: Supervisor.OnChange =
+            switch run.onChange {
+            case .restart: .restart
+            case .signal(let name): .signal(Self.number(of: name))
+            case .none: .none
+            }
+        return Supervisor.Policy(
+            refresh: run.refresh.map { .seconds($0) },
+            onChange: onChange,
+            debounce: .seconds(run.debounce),
+            stopSignal: Self.number(of: run.stopSignal),
+            stopTimeout: .seconds(run.stopTimeout),
+            terminating: [SIGTERM, SIGINT, SIGQUIT]
+        )
+    }
+
+    /// The platform's number for a signal the environment file names.
+    static func number(of name: SignalName) -> Int32 {
+        switch name {
+        case .hup: SIGHUP
+        case .int: SIGINT
+        case .quit: SIGQUIT
+        case .usr1: SIGUSR1
+        case .usr2: SIGUSR2
+        case .term: SIGTERM
+        case .winch: SIGWINCH
+        case .kill: SIGKILL
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CfgConfig
 import CfgEngine
+import CfgProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -29,9 +30,6 @@ struct ExecCommand: AsyncParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after `--`.")
     var command: [String] = []
-
-    static let notFound: Int32 = 127
-    static let cannotRun: Int32 = 126
 
     /// cfg's own options written after ENV (`cfg exec prod --service scheduler -- airflow scheduler`): the
     /// passthrough argument captures everything after ENV, so they are taken off its front here, up to `--` or
@@ -63,7 +61,7 @@ struct ExecCommand: AsyncParsableCommand {
         let service = split.service ?? self.service
         var project = self.project
         if let directory = split.directory { project.directory = directory }
-        guard let program = arguments.first, !program.isEmpty else {
+        guard !(arguments.first ?? "").isEmpty else {
             throw ValidationError("Name the command to run after `--`, e.g. `cfg exec prod -- airflow scheduler`.")
         }
         let environment: [(name: String, value: String)]
@@ -90,63 +88,6 @@ struct ExecCommand: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        let path = Self.locate(program, path: environment.first { $0.name == "PATH" }?.value)
-        let errorNumber = Self.execute(path ?? program, arguments: arguments, environment: environment)
-        throw Self.startFailure("exec", program: program, located: path != nil, errorNumber: errorNumber)
-    }
-
-    /// Says why `program` could not be started (by `cfg exec` or `cfg run`, the `command` word) and returns the
-    /// exit code: 127 when it was not found, 126 when it cannot be run.
-    static func startFailure(_ command: String, program: String, located: Bool, errorNumber: Int32) -> ExitCode {
-        let reason = String(cString: strerror(errorNumber))
-        if !located || errorNumber == ENOENT {
-            Terminal.error("\(command): command '\(program)' not found (\(reason)); check PATH and the image.")
-            return ExitCode(notFound)
-        }
-        Terminal.error("\(command): cannot run '\(program)': \(reason).")
-        return ExitCode(cannotRun)
-    }
-
-    /// The executable for `program`: itself when it contains a `/`, else the first executable file of that name
-    /// in the command's `PATH` (as `execvp` searches, but in the environment the command will have).
-    static func locate(_ program: String, path: String?) -> String? {
-        if program.contains("/") { return program }
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(
-            separator: ":",
-            omittingEmptySubsequences: false
-        ) {
-            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
-            var status = stat()
-            if stat(candidate, &status) == 0, status.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
-    }
-
-    /// `execve`; returns only on failure, with `errno`.
-    static func execute(_ path: String, arguments: [String], environment: [(name: String, value: String)]) -> Int32 {
-        fflush(nil)
-        restoreSignalMask()
-        // The values (secrets among them) become C strings only for the call that hands them to the command.
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.name)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv + envp { free(pointer) }
-        }
-        // The command gets the core limit cfg was started with; cfg's own is 0 again if it stays.
-        CrashGuard.restoreCoreLimit()
-        execve(path, argv, envp)
-        let failure = errno
-        CrashGuard.forbidCoreDumps()
-        return failure
-    }
-
-    /// Gives the calling thread the signal mask cfg was started with, because `execve` keeps the caller's mask:
-    /// this code runs on a concurrency worker thread, which blocks almost every signal, and the command would
-    /// otherwise never see SIGTERM.
-    static func restoreSignalMask() {
-        var mask = SignalPump.startupMask ?? SignalPump.emptyMask()
-        pthread_sigmask(SIG_SETMASK, &mask, nil)
+        throw fail(Command(arguments: arguments, environment: environment).exec(as: "exec"))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CfgEngine
+import CfgProcess
 
 /// The one place where failures become exit codes (documented in the README and `cfg --help`).
 enum ExitCodes {
@@ -9,7 +10,10 @@ enum ExitCodes {
     static let validation: Int32 = 67
     static let backend: Int32 = 69
     static let internalError: Int32 = 70
+    static let operatingSystem: Int32 = 71
     static let output: Int32 = 73
+    static let cannotRun: Int32 = 126
+    static let notFound: Int32 = 127
 
     static func code(for error: EngineError) -> Int32 {
         switch error.code {
@@ -20,6 +24,20 @@ enum ExitCodes {
         case .output: output
         }
     }
+
+    static func code(for error: ProcessError) -> Int32 {
+        switch error.code {
+        case .commandNotFound: notFound
+        case .commandNotExecutable: cannotRun
+        case .signalHandlers: operatingSystem
+        case .internalFailure: internalError
+        }
+    }
+
+    /// `cfg run` ends as its command did: with its status, or 128 + the signal that killed it.
+    static func code(for exit: ChildExit) -> Int32 {
+        exit.shellStatus
+    }
 }
 
 /// Prints every problem of a failed run to stderr (one line each) and exits with its code.
@@ -28,4 +46,22 @@ func fail(_ error: EngineError) -> ExitCode {
         Terminal.error(problem)
     }
     return ExitCode(ExitCodes.code(for: error))
+}
+
+/// Prints why the process layer failed to stderr and exits with its code.
+func fail(_ error: ProcessError) -> ExitCode {
+    Terminal.error(error.description)
+    return ExitCode(ExitCodes.code(for: error))
+}
+
+/// A failure of either layer (what `cfg run`'s supervisor throws); anything else is an internal error.
+func fail(_ error: any Error) -> ExitCode {
+    switch error {
+    case let error as EngineError: return fail(error)
+    case let error as ProcessError: return fail(error)
+    default:
+        // Unreachable: the layers throw only their own error types. Only the type is named (no message, no value).
+        Terminal.error("internal error: an unexpected \(type(of: error)).")
+        return ExitCode(ExitCodes.internalError)
+    }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import CfgBackend
 import CfgConfig
 import CfgEngine
+import CfgProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -34,23 +36,46 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let split = try ExecCommand.split(command)
         let arguments = split.command
+        let service = split.service ?? self.service
         var project = self.project
         if let directory = split.directory { project.directory = directory }
-        guard let program = arguments.first, !program.isEmpty else {
+        guard !(arguments.first ?? "").isEmpty else {
             throw ValidationError("Name the command to run after `--`, e.g. `cfg run prod -- airflow scheduler`.")
         }
         let context: Context
+        let backend: any SecretBackend
         do {
             context = try Context.load(project)
+            backend = try BackendFactory.make(
+                for: context.environment,
+                processEnvironment: context.processEnvironment,
+                logger: context.logger
+            )
         } catch {
             throw fail(error)
         }
         let loop = SupervisorLoop(
-            context: context,
-            service: split.service ?? service,
-            arguments: arguments
-        )
-        let code = await loop.run()
+            arguments: arguments,
+            policy: context.supervisorPolicy,
+            logger: context.logger,
+            report: { Terminal.error($0) }
+        ) { backend throws(EngineError) in
+            try await ServiceLaunch.prepare(
+                environment: context.environment,
+                service: service,
+                backend: backend,
+                processEnvironment: context.processEnvironment,
+                logger: context.logger,
+                arguments: arguments,
+                argMax: sysconf(Int32(_SC_ARG_MAX))
+            )
+        }
+        let code: Int32
+        do {
+            code = ExitCodes.code(for: try await loop.run(backend: backend))
+        } catch {
+            throw fail(error)
+        }
         fflush(nil)
         Glibc.exit(code)
     }

@@ -17,9 +17,13 @@ int cfg_signal_install(const int *signals, int count);
 /// Blocks until a signal arrives; returns its number and stores its si_code in `code`. Returns -1 on error.
 int cfg_signal_read(int *code);
 
-/// What a crash of cfg may reveal, closed first thing in main: saves the soft RLIMIT_CORE and sets it to 0 (a core
-/// file would hold every secret fetched), marks the process non-dumpable (no core even where the limit is ignored,
-/// and other processes of the same user can no longer read its memory through /proc or ptrace), and installs
+/// Saves the soft RLIMIT_CORE the process was started with (what cfg_restore_core_limit and cfg_spawn give back)
+/// and sets it to 0: a core file would hold every secret fetched. Returns 0, or -1 with errno set.
+int cfg_limit_core_dumps(void);
+
+/// What a crash of cfg may reveal, closed first thing in main: cfg_limit_core_dumps, then marks the process
+/// non-dumpable (no core even where the limit is ignored, and other processes of the same user can no longer read
+/// its memory through /proc or ptrace), and installs
 /// handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP that write one fixed line,
 /// "cfg: stopped by signal N", and end the process by that signal (the Swift runtime's backtracer would print
 /// about a hundred lines of cfg's internals and, for a signal sent with kill, let cfg carry on). Returns 0, or -1

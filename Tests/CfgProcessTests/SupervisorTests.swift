@@ -2,7 +2,7 @@ import CfgBackend
 import Foundation
 import Testing
 
-@testable import CfgEngine
+@testable import CfgProcess
 
 /// `cfg run`'s decisions, driven through minutes of a fake clock: a `Date` that only the tests move.
 ///
@@ -72,16 +72,17 @@ struct SupervisorTests {
     }
 
     @Test(arguments: [
-        (Supervisor.ExitStatus.exited(0), Int32(0)),
+        (ChildExit.exited(0), Int32(0)),
         (.exited(3), 3),
         (.exited(255), 255),
         (.signalled(SIGKILL), 137),
         (.signalled(SIGTERM), 143),
         (.signalled(SIGSEGV), 139),
     ])
-    func commandExitEndsCfgWithItsCode(_ status: Supervisor.ExitStatus, _ code: Int32) {
+    func commandExitEndsCfgWithItsCode(_ status: ChildExit, _ code: Int32) {
         var driver = Self.started(leases: [Self.db: Self.lease("l1", seconds: 60)], leasing: true)
-        #expect(driver.send(.childExited(status), at: 12) == [.exit(code)])
+        #expect(driver.send(.childExited(status), at: 12) == [.exit(status)])
+        #expect(status.shellStatus == code)
         driver.expectDeadline(nil)
     }
 
@@ -105,7 +106,7 @@ struct SupervisorTests {
         var driver = Self.started(leases: [Self.db: Self.lease("l1", seconds: 60)], leasing: true)
         _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 1)
         _ = driver.send(.sessionRenewed(next: Driver.t0 + 100), at: 2)
-        #expect(driver.send(.childExited(.exited(0)), at: 3) == [.exit(0)])
+        #expect(driver.send(.childExited(.exited(0)), at: 3) == [.exit(.exited(0))])
         #expect(driver.send(event, at: 1_000) == [])
         #expect(driver.tick(at: 10_000) == [])
         driver.expectDeadline(nil)
@@ -135,7 +136,7 @@ struct SupervisorTests {
                 == (fromTerminal ? [] : [.forward(signal)])
         )
         driver.expectDeadline(336)
-        #expect(driver.send(.childExited(.signalled(signal)), at: 308) == [.exit(128 + signal)])
+        #expect(driver.send(.childExited(.signalled(signal)), at: 308) == [.exit(.signalled(signal))])
         driver.expectDeadline(nil)
     }
 
@@ -149,7 +150,7 @@ struct SupervisorTests {
     @Test func terminatingSignalWhileRunningEndsCfgWithTheCommand() {
         var driver = Self.started()
         #expect(driver.send(.signal(SIGTERM, fromTerminal: false), at: 10) == [.forward(SIGTERM)])
-        #expect(driver.send(.childExited(.exited(0)), at: 11) == [.exit(0)])
+        #expect(driver.send(.childExited(.exited(0)), at: 11) == [.exit(.exited(0))])
     }
 
     @Test func changeAfterATerminatingSignalIsNotActedOn() {
@@ -158,7 +159,7 @@ struct SupervisorTests {
         #expect(driver.tick(at: 300) == [.refresh(reissue: [])])
         #expect(driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 301) == [])
         #expect(driver.tick(at: 306) == [])
-        #expect(driver.send(.childExited(.exited(0)), at: 320) == [.exit(0)])
+        #expect(driver.send(.childExited(.exited(0)), at: 320) == [.exit(.exited(0))])
     }
 
     /// A change waits for its debounce; SIGTERM arrives meanwhile and the command takes a while to exit. The change
@@ -224,7 +225,7 @@ struct SupervisorTests {
         driver.expectDeadline(601)
         #expect(driver.tick(at: 336) == [])
         // The new command's exit is the end of cfg.
-        #expect(driver.send(.childExited(.exited(2)), at: 400) == [.exit(2)])
+        #expect(driver.send(.childExited(.exited(2)), at: 400) == [.exit(.exited(2))])
     }
 
     @Test func commandThatOutlivesTheStopTimeoutIsKilledOnce() {
@@ -288,7 +289,10 @@ struct SupervisorTests {
         driver.expectDeadline(change.deadline)
         // Without a restart under way, the command's exit is the end of cfg.
         let restarting = change.actions.contains(.stop(SIGTERM))
-        #expect(driver.send(.childExited(.exited(0)), at: 320) == (restarting ? [.spawn, .revokeRetired] : [.exit(0)]))
+        #expect(
+            driver.send(.childExited(.exited(0)), at: 320)
+                == (restarting ? [.spawn, .revokeRetired] : [.exit(.exited(0))])
+        )
     }
 
     @Test func filesThenEnvironmentChangeWithinTheDebounceRestartsUnderOnChangeSignal() {

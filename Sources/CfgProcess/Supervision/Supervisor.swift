@@ -49,20 +49,6 @@ package struct Supervisor: Sendable {
         case none
     }
 
-    /// How the command ended.
-    package enum ExitStatus: Sendable, Equatable {
-        case exited(Int32)
-        case signalled(Int32)
-
-        /// cfg's own exit code: the command's, or 128 + the signal that killed it (as a shell reports it).
-        package var code: Int32 {
-            switch self {
-            case .exited(let code): code
-            case .signalled(let signal): 128 + signal
-            }
-        }
-    }
-
     /// What a refresh found, compared with what the command runs with.
     package enum RefreshOutcome: Sendable, Equatable {
         case unchanged
@@ -75,7 +61,7 @@ package struct Supervisor: Sendable {
     package enum Event: Sendable, Equatable {
         /// The command was started with the first values; the leases those values hold.
         case started(leases: [SecretPath: SecretLease], leasing: Bool)
-        case childExited(ExitStatus)
+        case childExited(ChildExit)
         /// A signal cfg received; `fromTerminal` when the kernel sent it to the whole foreground process group (the
         /// command, in cfg's group, got it too).
         case signal(Int32, fromTerminal: Bool)
@@ -108,8 +94,8 @@ package struct Supervisor: Sendable {
         case renewSession
         /// Revoke the leases the command no longer uses.
         case revokeRetired
-        /// Revoke every lease, end the session, and exit with this code.
-        case exit(Int32)
+        /// Revoke every lease, end the session, and end as the command did (cfg exits with its status).
+        case exit(ChildExit)
     }
 
     /// Where a lease stands: what to do with it next, and when.
@@ -208,7 +194,7 @@ package struct Supervisor: Sendable {
         }
     }
 
-    private mutating func childExited(_ status: ExitStatus, now: Date) -> [Action] {
+    private mutating func childExited(_ status: ChildExit, now: Date) -> [Action] {
         if case .restarting = phase, !exitRequested {
             phase = .running
             // The new start takes the newest values: a change found during the restart is served by it.
@@ -217,7 +203,7 @@ package struct Supervisor: Sendable {
             return [.spawn, .revokeRetired]
         }
         phase = .finished
-        return [.exit(status.code)]
+        return [.exit(status)]
     }
 
     private mutating func refreshed(

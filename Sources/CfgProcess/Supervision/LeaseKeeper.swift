@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-package import Foundation
+import Foundation
 import Synchronization
 
 /// A backend seen through `cfg run`'s eyes: dynamic secrets are read once and then served from memory until their

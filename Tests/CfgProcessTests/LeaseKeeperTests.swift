@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CfgEngine
+@testable import CfgProcess
 
 /// The backend as `cfg run` sees it: dynamic secrets read once and kept with their leases, stored ones read every
 /// time, replaced leases retired for revocation.

@@ -1,9 +1,7 @@
-import ArgumentParser
-import CfgBackend
-import CfgConfig
-import CfgEngine
-import Foundation
-import Logging
+package import CfgBackend
+package import CfgEngine
+package import Foundation
+package import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -12,13 +10,43 @@ import Glibc
 /// Drives the ``Supervisor`` state machine for `cfg run` with the real world: the command as a child process, the
 /// signals cfg receives, the backend (through a ``LeaseKeeper``), and the clock.
 ///
-/// Everything arrives as one stream of inputs (signals from the signal thread, the timer, finished backend work),
-/// handled one at a time, so the machine's state needs no lock.
-struct SupervisorLoop {
-    var context: Context
-    var service: String?
-    var arguments: [String]
-    var now: @Sendable () -> Date = { Date() }
+/// Everything arrives as one stream of inputs (signals from the signal source, the timer, finished backend work),
+/// handled one at a time, so the machine's state needs no lock. The loop reads no environment file: the values the
+/// command starts with come from ``prepare``, and the machine's rules from ``policy``.
+package struct SupervisorLoop: Sendable {
+    /// Prepares the values the command starts with, reading the secrets through `backend` (the loop's
+    /// ``LeaseKeeper``, which keeps dynamic secrets until their lease ends).
+    package typealias Prepare = @Sendable (_ backend: any SecretBackend) async throws(EngineError) -> ServiceLaunch
+
+    /// The command and its arguments.
+    package var arguments: [String]
+    package var policy: Supervisor.Policy
+    package var prepare: Prepare
+    /// Where the signals come from.
+    package var signals: any SignalSource = SignalPump()
+    /// Whether cfg takes in its descendants' orphans (as a subreaper, unless it is PID 1) and reaps every child that
+    /// ends; when false, only the command is reaped (the process has children of its own, as a test runner does).
+    package var adoptsOrphans = true
+    /// The signal mask the command starts with: the one cfg was started with.
+    package var signalMask: sigset_t? = SignalMask.startup
+    /// Receives each line about what the supervisor did (`run: …`: names, paths and PIDs only, never a value).
+    package var report: @Sendable (String) -> Void
+    package var logger: Logger
+    package var now: @Sendable () -> Date = { Date() }
+
+    package init(
+        arguments: [String],
+        policy: Supervisor.Policy,
+        logger: Logger,
+        report: @escaping @Sendable (String) -> Void,
+        prepare: @escaping Prepare
+    ) {
+        self.arguments = arguments
+        self.policy = policy
+        self.logger = logger
+        self.report = report
+        self.prepare = prepare
+    }
 
     /// One input of the loop.
     enum Input: Sendable {
@@ -31,7 +59,7 @@ struct SupervisorLoop {
 
     /// The state the loop owns besides the machine's.
     private struct Running {
-        var pid: pid_t
+        var child: ChildProcess
         /// What the command runs with, and the newest values read.
         var launch: ServiceLaunch
         var latest: ServiceLaunch
@@ -39,47 +67,39 @@ struct SupervisorLoop {
         var timerAt: Date?
     }
 
-    /// Runs the command to its end; returns cfg's exit code.
-    func run() async -> Int32 {
-        guard let startupMask = SignalPump.startupMask else { return 70 }
-        ChildProcess.becomeSubreaper()
-
-        let backend: LeaseKeeper
-        let launch: ServiceLaunch
-        do {
-            backend = LeaseKeeper(
-                try BackendFactory.make(
-                    for: context.environment,
-                    processEnvironment: context.processEnvironment,
-                    logger: context.logger
-                )
-            )
-        } catch {
-            return report(error)
+    /// Starts the command with values read through `backend` and supervises it to its end. Every lease is revoked,
+    /// the backend closed and the secret files removed before it returns or throws.
+    ///
+    /// - Returns: how the command ended, the last time it did.
+    /// - Throws: `EngineError` when the values cannot be prepared or their files written (for the first start or a
+    ///   restart); `ProcessError` when the command cannot be started or the signals cannot be received.
+    package func run(backend base: any SecretBackend) async throws -> ChildExit {
+        guard let mask = signalMask else {
+            throw ProcessError(.internalFailure, "run: the signal mask cfg was started with was not saved.")
         }
+        if adoptsOrphans { Reaper.becomeSubreaper() }
+        let backend = LeaseKeeper(base)
+        let launch: ServiceLaunch
         do {
             launch = try await prepare(backend)
             try launch.writeFiles()
         } catch {
             await end(backend, launch: nil)
-            return report(error)
+            throw error
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Input.self)
-        guard SignalPump.start({ continuation.yield(.signal($0, fromTerminal: $1)) }) else {
-            Terminal.error("run: cannot install the signal handlers (\(String(cString: strerror(errno)))).")
+        defer { continuation.finish() }
+        let child: ChildProcess
+        do {
+            try signals.start { continuation.yield(.signal($0, fromTerminal: $1)) }
+            child = try ChildProcess.spawn(command(launch), signalMask: mask, as: "run")
+        } catch {
             await end(backend, launch: launch)
-            return 71
-        }
-        let pid: pid_t
-        switch start(launch, mask: startupMask) {
-        case .success(let started): pid = started
-        case .failure(let code):
-            await end(backend, launch: launch)
-            return code.rawValue
+            throw error
         }
         var machine = Supervisor(policy: policy)
-        var state = Running(pid: pid, launch: launch, latest: launch)
-        return await withTaskGroup(of: Void.self) { group in
+        var state = Running(child: child, launch: launch, latest: launch)
+        let ending = await withTaskGroup(of: Void.self) { group -> Result<ChildExit, any Error> in
             var actions = machine.handle(
                 .started(leases: backend.leases, leasing: backend.leasing != nil),
                 now: now()
@@ -87,25 +107,26 @@ struct SupervisorLoop {
             var inputs = stream.makeAsyncIterator()
             while true {
                 for action in actions {
-                    if let code = perform(
+                    if let ending = perform(
                         action,
                         state: &state,
                         backend: backend,
-                        mask: startupMask,
+                        mask: mask,
                         group: &group,
                         continuation: continuation
                     ) {
                         group.cancelAll()
                         await end(backend, launch: state.launch)
-                        return code
+                        return ending
                     }
                 }
                 schedule(machine.nextDeadline, state: &state, group: &group, continuation: continuation)
                 guard let input = await inputs.next() else { break }
                 actions = handle(input, machine: &machine, state: &state, backend: backend)
             }
-            return 70
+            return .failure(ProcessError(.internalFailure, "run: the supervisor's inputs ended before the command."))
         }
+        return try ending.get()
     }
 
     // MARK: - Inputs
@@ -118,7 +139,8 @@ struct SupervisorLoop {
     ) -> [Supervisor.Action] {
         switch input {
         case .signal(SIGCHLD, _):
-            guard let status = ChildProcess.reap(child: state.pid) else { return [] }
+            let status = adoptsOrphans ? Reaper.reapAll(reporting: state.child) : Reaper.reap(state.child)
+            guard let status else { return [] }
             return machine.handle(.childExited(status), now: now())
         case .signal(let signal, let fromTerminal):
             return machine.handle(.signal(signal, fromTerminal: fromTerminal), now: now())
@@ -150,7 +172,7 @@ struct SupervisorLoop {
 
     // MARK: - Actions
 
-    /// Performs one action; returns an exit code when cfg must end.
+    /// Performs one action; returns how cfg ends when it must.
     private func perform(
         _ action: Supervisor.Action,
         state: inout Running,
@@ -158,30 +180,26 @@ struct SupervisorLoop {
         mask: sigset_t,
         group: inout TaskGroup<Void>,
         continuation: AsyncStream<Input>.Continuation
-    ) -> Int32? {
+    ) -> Result<ChildExit, any Error>? {
         switch action {
         case .spawn:
             do {
                 try state.latest.writeFiles()
-            } catch {
-                return report(error)
-            }
-            switch start(state.latest, mask: mask) {
-            case .success(let pid):
-                note("restarted the command with the new values (pid \(pid)).")
-                state.pid = pid
+                let child = try ChildProcess.spawn(command(state.latest), signalMask: mask, as: "run")
+                note("restarted the command with the new values (pid \(child.pid)).")
+                state.child = child
                 state.launch = state.latest
-            case .failure(let code):
-                return code.rawValue
+            } catch {
+                return .failure(error)
             }
         case .forward(let signal):
-            kill(state.pid, signal)
+            state.child.send(signal)
         case .stop(let signal):
-            note("stopping the command (pid \(state.pid)) to restart it with the new values.")
-            kill(state.pid, signal)
+            note("stopping the command (pid \(state.child.pid)) to restart it with the new values.")
+            state.child.send(signal)
         case .kill:
-            note("the command (pid \(state.pid)) outlived run.stop_timeout; killing it.")
-            kill(state.pid, SIGKILL)
+            note("the command (pid \(state.child.pid)) outlived run.stop_timeout; killing it.")
+            state.child.send(SIGKILL)
         case .reload(let signal):
             do {
                 try state.latest.writeFiles()
@@ -190,18 +208,18 @@ struct SupervisorLoop {
                 return nil
             }
             state.launch = state.latest
-            kill(state.pid, signal)
+            state.child.send(signal)
         case .refresh(let reissue):
-            group.addTask { [context, service, arguments] in
+            group.addTask { [prepare] in
                 backend.invalidate(reissue)
                 // A separate function builds the Result: a typed-throws `do` inside a task-group closure is
                 // miscompiled by Swift 6.3.1 in release builds.
-                let result = await Self.prepared(backend, context: context, service: service, arguments: arguments)
+                let result = await Self.prepared(backend, prepare)
                 continuation.yield(.prepared(result, reissued: reissue))
             }
         case .renew(let path, let lease, let increment):
             guard let leasing = backend.leasing else { return nil }
-            group.addTask { [logger = context.logger] in
+            group.addTask { [self] in
                 switch await Self.result({ () async throws(BackendError) in
                     try await leasing.renew(lease, increment: increment)
                 }) {
@@ -212,19 +230,19 @@ struct SupervisorLoop {
                 case .failure(let error):
                     // Cancelled because cfg is ending: nothing to report.
                     guard !Task.isCancelled else { return }
-                    Self.note("renewing the lease of '\(path)' failed: \(error)")
+                    note("renewing the lease of '\(path)' failed: \(error)")
                     continuation.yield(.event(.leaseRenewalFailed(path)))
                 }
             }
         case .renewSession:
             guard let leasing = backend.leasing else { return nil }
-            group.addTask {
+            group.addTask { [self] in
                 switch await Self.result({ () async throws(BackendError) in try await leasing.renewSession() }) {
                 case .success(let next):
                     continuation.yield(.event(.sessionRenewed(next: next)))
                 case .failure(let error):
                     guard !Task.isCancelled else { return }
-                    Self.note("renewing the backend session failed: \(error)")
+                    note("renewing the backend session failed: \(error)")
                     continuation.yield(.event(.sessionRenewalFailed))
                 }
             }
@@ -235,8 +253,8 @@ struct SupervisorLoop {
             group.addTask {
                 for lease in retired { try? await leasing.revoke(lease) }
             }
-        case .exit(let code):
-            return code
+        case .exit(let status):
+            return .success(status)
         }
         return nil
     }
@@ -260,25 +278,9 @@ struct SupervisorLoop {
 
     // MARK: - Steps
 
-    private func prepare(_ backend: LeaseKeeper) async throws(EngineError) -> ServiceLaunch {
-        try await Self.prepare(backend, context: context, service: service, arguments: arguments)
-    }
-
-    private static func prepare(
-        _ backend: LeaseKeeper,
-        context: Context,
-        service: String?,
-        arguments: [String]
-    ) async throws(EngineError) -> ServiceLaunch {
-        try await ServiceLaunch.prepare(
-            environment: context.environment,
-            service: service,
-            backend: backend,
-            processEnvironment: context.processEnvironment,
-            logger: context.logger,
-            arguments: arguments,
-            argMax: sysconf(Int32(_SC_ARG_MAX))
-        )
+    /// The command with the environment of `launch`.
+    private func command(_ launch: ServiceLaunch) -> Command {
+        Command(arguments: arguments, environment: launch.environment)
     }
 
     /// A backend call's outcome as a `Result`, built outside the task-group closure that awaits it (see above).
@@ -292,36 +294,12 @@ struct SupervisorLoop {
         }
     }
 
-    private static func prepared(
-        _ backend: LeaseKeeper,
-        context: Context,
-        service: String?,
-        arguments: [String]
-    ) async -> Result<ServiceLaunch, EngineError> {
+    private static func prepared(_ backend: LeaseKeeper, _ prepare: Prepare) async -> Result<ServiceLaunch, EngineError>
+    {
         do {
-            return .success(try await prepare(backend, context: context, service: service, arguments: arguments))
+            return .success(try await prepare(backend))
         } catch {
             return .failure(error)
-        }
-    }
-
-    /// Starts the command; on failure returns exit code 127 (not found) or 126 (cannot run), having said why.
-    private func start(_ launch: ServiceLaunch, mask: sigset_t) -> Result<pid_t, ExitCode> {
-        guard let program = arguments.first else { return .failure(ExitCode(ExecCommand.notFound)) }
-        let path = ExecCommand.locate(program, path: launch.environment.first { $0.name == "PATH" }?.value)
-        switch ChildProcess.spawn(
-            path ?? program,
-            arguments: arguments,
-            environment: launch.environment,
-            signalMask: mask
-        )
-        {
-        case .success(let pid):
-            return .success(pid)
-        case .failure(let error):
-            return .failure(
-                ExecCommand.startFailure("run", program: program, located: path != nil, errorNumber: error.code)
-            )
         }
     }
 
@@ -334,45 +312,6 @@ struct SupervisorLoop {
         launch?.removeFiles()
     }
 
-    private func report(_ error: EngineError) -> Int32 {
-        for problem in error.problems { Terminal.error(problem) }
-        return ExitCodes.code(for: error)
-    }
-
-    private func note(_ line: String) { Self.note(line) }
-
-    /// One line on stderr about what the supervisor did: names, paths and PIDs only, never a value.
-    private static func note(_ line: String) { Terminal.error("run: " + line) }
-
-    /// The environment file's `run:` as the machine's policy.
-    var policy: Supervisor.Policy {
-        let run = context.environment.run
-        let onChange: Supervisor.OnChange =
-            switch run.onChange {
-            case .restart: .restart
-            case .signal(let name): .signal(Self.number(of: name))
-            case .none: .none
-            }
-        return Supervisor.Policy(
-            refresh: run.refresh.map { .seconds($0) },
-            onChange: onChange,
-            debounce: .seconds(run.debounce),
-            stopSignal: Self.number(of: run.stopSignal),
-            stopTimeout: .seconds(run.stopTimeout),
-            terminating: [SIGTERM, SIGINT, SIGQUIT]
-        )
-    }
-
-    static func number(of name: SignalName) -> Int32 {
-        switch name {
-        case .hup: SIGHUP
-        case .int: SIGINT
-        case .quit: SIGQUIT
-        case .usr1: SIGUSR1
-        case .usr2: SIGUSR2
-        case .term: SIGTERM
-        case .winch: SIGWINCH
-        case .kill: SIGKILL
-        }
-    }
+    /// One line about what the supervisor did.
+    private func note(_ line: String) { report("run: " + line) }
 }
