@@ -33,7 +33,7 @@ package enum ECSTaskDefinitionRenderer {
     ///   task definition over 65,536 bytes; `invalidValue` for a NUL in a value.
     package static func render(
         service: ServiceConfig,
-        environment: Environment,
+        environment: EnvironmentFile,
         settings: [Setting],
         deliveryReferences: [SecretOrigin: String]
     ) throws(RenderError) -> String {

@@ -10,7 +10,7 @@ import Glibc
 
 /// What every environment command needs: the loaded environment, the process environment, a logger.
 struct Context {
-    var environment: Environment
+    var environment: EnvironmentFile
     var processEnvironment: [String: String]
     var logger: Logger
 
@@ -22,7 +22,7 @@ struct Context {
             relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         ).standardizedFileURL.path
         do {
-            let environment = try EnvironmentLoader.load(options.environment, projectDirectory: project)
+            let environment = try EnvironmentFileLoader.load(options.environment, projectDirectory: project)
             return Context(
                 environment: environment,
                 processEnvironment: processEnvironment,

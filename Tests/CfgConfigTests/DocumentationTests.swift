@@ -17,7 +17,7 @@ struct DocumentationTests {
         let start = try #require(text.range(of: "```yaml environment"))
         let body = try #require(text.range(of: "\n", range: start.upperBound..<text.endIndex))
         let end = try #require(text.range(of: "\n```", range: body.upperBound..<text.endIndex))
-        let environment = try EnvironmentLoader.parse(
+        let environment = try EnvironmentFileLoader.parse(
             String(text[body.upperBound..<end.lowerBound]),
             file: "docs/environment-file.md",
             projectDirectory: ".",

@@ -10,7 +10,7 @@ import Logging
 /// A project in a temporary directory: an environment file, templates, and a local store holding given secrets.
 struct EngineFixture {
     var directory: String
-    var environment: Environment
+    var environment: EnvironmentFile
     var backend: LocalBackend
     var key: Secret
 
@@ -29,7 +29,7 @@ struct EngineFixture {
             )
             try text.write(toFile: absolute, atomically: true, encoding: .utf8)
         }
-        let environment = try EnvironmentLoader.load("test", projectDirectory: directory)
+        let environment = try EnvironmentFileLoader.load("test", projectDirectory: directory)
         let key = SecureRandom.secret(count: 32)
         let storePath = directory + "/.cfg/test.store"
         try AtomicFile.createDirectory(directory + "/.cfg")

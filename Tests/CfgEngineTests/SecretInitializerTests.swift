@@ -24,9 +24,9 @@ struct SecretInitializerTests {
           external: airflow/test/external
         """
 
-    func initialize(_ directory: String) async throws -> (SecretInitializer.Report, Environment) {
+    func initialize(_ directory: String) async throws -> (SecretInitializer.Report, EnvironmentFile) {
         try Self.yaml.write(toFile: directory + "/test.yaml", atomically: true, encoding: .utf8)
-        let environment = try EnvironmentLoader.load(directory + "/test.yaml", projectDirectory: directory)
+        let environment = try EnvironmentFileLoader.load(directory + "/test.yaml", projectDirectory: directory)
         let report = try await SecretInitializer(
             environment: environment,
             processEnvironment: ["HOME": directory],
@@ -77,7 +77,7 @@ struct SecretInitializerTests {
     @Test func concurrentRunsOnANewProjectAllSucceedWithTheKeyOnDisk() async throws {
         try await TemporaryDirectory.with { directory in
             try Self.yaml.write(toFile: directory + "/test.yaml", atomically: true, encoding: .utf8)
-            let environment = try EnvironmentLoader.load(directory + "/test.yaml", projectDirectory: directory)
+            let environment = try EnvironmentFileLoader.load(directory + "/test.yaml", projectDirectory: directory)
             let reports = try await withThrowingTaskGroup(of: SecretInitializer.Report.self) { group in
                 for _ in 0..<8 {
                     group.addTask {

@@ -9,9 +9,9 @@ struct ECSTaskDefinitionRendererTests {
     static let origin = SecretOrigin(secret: "fernet", key: "fernet_key")
     static let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:airflow/prod/fernet-AbCdEf:fernet_key::"
 
-    static func environment(_ ecs: ECSConfig = ECSConfig(image: "apache/airflow:3.1.0")) -> Environment {
+    static func environment(_ ecs: ECSConfig = ECSConfig(image: "apache/airflow:3.1.0")) -> EnvironmentFile {
         let position = ConfigPosition(file: "environments/prod.yaml", line: 1, column: 1)
-        return Environment(
+        return EnvironmentFile(
             name: "prod",
             file: "environments/prod.yaml",
             projectDirectory: ".",
@@ -56,7 +56,7 @@ struct ECSTaskDefinitionRendererTests {
     }
 
     static func render(
-        _ environment: Environment = environment(),
+        _ environment: EnvironmentFile = environment(),
         service: ServiceConfig = service(),
         settings: [Setting],
         references: [SecretOrigin: String] = [origin: arn]

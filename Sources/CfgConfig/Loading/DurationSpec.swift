@@ -16,7 +16,7 @@ package enum DurationSpec {
     }
 }
 
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// The number of seconds a duration such as `90d` stands for; nil when `text` is not one.
     package static func parseDuration(_ text: String) -> Int? { DurationSpec.seconds(from: text) }
 }

@@ -8,7 +8,7 @@ package struct ServiceConfig: Sendable, Hashable {
     package var settings: [TemplateFile]
     /// Per-service ECS overrides.
     package var ecs: ECSServiceConfig
-    /// Secret files this service gets besides the environment's (see ``Environment/files(service:)``).
+    /// Secret files this service gets besides the environment's (see ``EnvironmentFile/files(service:)``).
     package var files: [FileDeclaration]
     package var position: ConfigPosition
 

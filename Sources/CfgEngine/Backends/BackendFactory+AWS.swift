@@ -143,7 +143,7 @@ extension BackendFactory {
 
     /// An AWS Secrets Manager backend over its own libcurl transport, with the standard credential chain.
     static func makeAWS(
-        _ environment: Environment,
+        _ environment: EnvironmentFile,
         config: AWSBackendConfig,
         processEnvironment: [String: String],
         logger: Logger

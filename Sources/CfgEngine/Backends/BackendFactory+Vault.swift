@@ -96,7 +96,7 @@ extension BackendFactory {
 
     /// A Vault backend over its own libcurl transport; an `aws` login signs with the standard AWS credential chain.
     static func makeVault(
-        _ environment: Environment,
+        _ environment: EnvironmentFile,
         config: VaultBackendConfig,
         processEnvironment: [String: String],
         logger: Logger

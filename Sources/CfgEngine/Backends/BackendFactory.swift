@@ -10,14 +10,14 @@ package import Logging
 /// The Vault and AWS halves are in `BackendFactory+Vault.swift` and `BackendFactory+AWS.swift`.
 package enum BackendFactory {
     /// The local store's file: `backend.store`, or `.cfg/ENV.store` under the project directory.
-    package static func localStorePath(_ environment: Environment, config: LocalBackendConfig) -> String {
+    package static func localStorePath(_ environment: EnvironmentFile, config: LocalBackendConfig) -> String {
         let path = config.store ?? ".cfg/\(environment.name).store"
         return PathResolution.absolute(path, in: environment.projectDirectory)
     }
 
     /// The key file as the environment names it: relative paths resolve against the project directory; `~/` is
     /// left for the key loader, which expands it with the injected environment.
-    package static func localKeyFile(_ environment: Environment, config: LocalBackendConfig) -> String? {
+    package static func localKeyFile(_ environment: EnvironmentFile, config: LocalBackendConfig) -> String? {
         guard let file = config.keyFile else { return nil }
         if file.hasPrefix("/") || file.hasPrefix("~") { return file }
         return PathResolution.absolute(file, in: environment.projectDirectory)
@@ -26,7 +26,7 @@ package enum BackendFactory {
     /// Opens the environment's backend, runs `body` with it and closes it (revoking a token cfg created), also
     /// when `body` fails.
     package static func withBackend<T>(
-        for environment: Environment,
+        for environment: EnvironmentFile,
         processEnvironment: [String: String],
         logger: Logger,
         _ body: (any SecretBackend) async throws(EngineError) -> T
@@ -44,7 +44,7 @@ package enum BackendFactory {
 
     /// Opens the environment's backend; the caller calls `close()` when done.
     package static func make(
-        for environment: Environment,
+        for environment: EnvironmentFile,
         processEnvironment: [String: String],
         logger: Logger = Logger(label: "cfg.backend")
     ) throws(EngineError) -> any SecretBackend {

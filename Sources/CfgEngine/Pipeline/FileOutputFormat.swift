@@ -3,7 +3,7 @@ import CfgTemplate
 
 /// `file` outputs: any file, the text of its one template as it is.
 struct FileOutputFormat: OutputFormat {
-    func jobs(for output: OutputConfig, in environment: Environment) throws(EngineError) -> [OutputJob] {
+    func jobs(for output: OutputConfig, in environment: EnvironmentFile) throws(EngineError) -> [OutputJob] {
         guard let template = output.template else {
             throw EngineError(.configuration, "\(output.position): a file output needs a template")
         }
@@ -14,7 +14,7 @@ struct FileOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
-        environment: Environment,
+        environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) -> RenderedOutput {
         let text = RenderedText(segments: texts.flatMap(\.segments))

@@ -8,7 +8,7 @@ import CfgTemplate
 /// ``CfgConfig/OutputConfig/Kind/format`` is the one place that chooses by kind.
 protocol OutputFormat: Sendable {
     /// The files `output` produces, each with its templates and the service whose context evaluates them.
-    func jobs(for output: OutputConfig, in environment: Environment) throws(EngineError) -> [OutputJob]
+    func jobs(for output: OutputConfig, in environment: EnvironmentFile) throws(EngineError) -> [OutputJob]
 
     /// A job's file, from its templates' texts in order, in this format's syntax and escaping.
     ///
@@ -17,7 +17,7 @@ protocol OutputFormat: Sendable {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
-        environment: Environment,
+        environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput
 

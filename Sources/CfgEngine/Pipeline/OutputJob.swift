@@ -17,7 +17,7 @@ struct OutputJob {
     /// Renders the file from its evaluated templates, in the output's own format.
     func render(
         _ texts: [RenderedText],
-        environment: Environment,
+        environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
         try output.kind.format.render(self, texts: texts, environment: environment, references: references)

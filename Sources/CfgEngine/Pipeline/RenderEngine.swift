@@ -12,14 +12,14 @@ package import Logging
 /// own format (``render()``), a service's settings (``settings(service:)``) and its secret files
 /// (``settingsAndFiles(service:)``). Every problem of a run is collected; nothing is returned when there is one.
 package struct RenderEngine: Sendable {
-    package var environment: Environment
+    package var environment: EnvironmentFile
     package var backend: any SecretBackend
     /// The process environment, for the template function `env()`.
     package var processEnvironment: [String: String]
     package var logger: Logger
 
     package init(
-        environment: Environment,
+        environment: EnvironmentFile,
         backend: any SecretBackend,
         processEnvironment: [String: String],
         logger: Logger
@@ -69,7 +69,7 @@ package struct RenderEngine: Sendable {
     /// `cfg run`: the secrets of both are fetched together, in one request to the backend.
     ///
     /// - Returns: the merged settings, and the files' contents in the order of
-    ///   ``Environment/files(service:)``.
+    ///   ``EnvironmentFile/files(service:)``.
     /// - Throws: every problem of both at once; `.unresolved` for a missing secret or key.
     package func settingsAndFiles(
         service name: String?

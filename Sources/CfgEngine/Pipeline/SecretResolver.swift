@@ -11,7 +11,7 @@ import Logging
 /// error at the position of the use. Any other backend failure (unreachable, wrong key, tampered store) stops
 /// the whole run: nothing could be trusted.
 struct SecretResolver {
-    var environment: Environment
+    var environment: EnvironmentFile
     var backend: any SecretBackend
     var logger: Logger
 

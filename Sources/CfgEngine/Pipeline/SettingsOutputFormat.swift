@@ -8,7 +8,7 @@ struct SettingsOutputFormat: OutputFormat {
     /// Writes the merged settings in the kind's syntax.
     var renderer: @Sendable ([Setting]) throws(RenderError) -> String
 
-    func jobs(for output: OutputConfig, in environment: Environment) -> [OutputJob] {
+    func jobs(for output: OutputConfig, in environment: EnvironmentFile) -> [OutputJob] {
         let service = output.service.flatMap(environment.service(named:))
         return [
             OutputJob(
@@ -23,7 +23,7 @@ struct SettingsOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
-        environment: Environment,
+        environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
         let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })

@@ -6,7 +6,7 @@ import Foundation
 /// `ecs-task-definition` outputs: one RegisterTaskDefinition input per service (the output's, or every service
 /// with `{service}` in the path), secrets delivered by reference (`secrets[].valueFrom`).
 struct TaskDefinitionOutputFormat: OutputFormat {
-    func jobs(for output: OutputConfig, in environment: Environment) -> [OutputJob] {
+    func jobs(for output: OutputConfig, in environment: EnvironmentFile) -> [OutputJob] {
         let services = output.service.flatMap(environment.service(named:)).map { [$0] } ?? environment.services
         return services.map { service in
             OutputJob(
@@ -21,7 +21,7 @@ struct TaskDefinitionOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
-        environment: Environment,
+        environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
         guard let service = job.service else { preconditionFailure("ECS jobs always have a service") }

@@ -8,13 +8,13 @@ package import Logging
 /// `cfg get`: one secret value (`NAME`, `NAME.KEY`, `secrets.NAME.KEY`) or one rendered variable
 /// (`AIRFLOW__CORE__FERNET_KEY`, any name a settings template defines).
 package struct ValueLookup: Sendable {
-    package var environment: Environment
+    package var environment: EnvironmentFile
     package var backend: any SecretBackend
     package var processEnvironment: [String: String]
     package var logger: Logger
 
     package init(
-        environment: Environment,
+        environment: EnvironmentFile,
         backend: any SecretBackend,
         processEnvironment: [String: String],
         logger: Logger

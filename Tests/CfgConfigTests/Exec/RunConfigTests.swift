@@ -4,8 +4,8 @@ import Testing
 
 /// `run:`: how `cfg run` keeps the command's values current.
 struct RunConfigTests {
-    private static func parse(_ yaml: String) throws(ConfigError) -> Environment {
-        try EnvironmentLoader.parse(
+    private static func parse(_ yaml: String) throws(ConfigError) -> EnvironmentFile {
+        try EnvironmentFileLoader.parse(
             yaml,
             file: "environments/dev.yaml",
             projectDirectory: "/project",

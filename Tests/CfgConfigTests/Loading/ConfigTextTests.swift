@@ -6,9 +6,9 @@ import Testing
 struct ConfigTextTests {
     static let canary = "CANARY-hunter2-Zx9"
 
-    private static func parse(_ yaml: String, file: String = "environments/dev.yaml") throws(ConfigError) -> Environment
+    private static func parse(_ yaml: String, file: String = "environments/dev.yaml") throws(ConfigError) -> EnvironmentFile
     {
-        try EnvironmentLoader.parse(yaml, file: file, projectDirectory: ".", defaultName: "dev")
+        try EnvironmentFileLoader.parse(yaml, file: file, projectDirectory: ".", defaultName: "dev")
     }
 
     @Test func secretPastedWithoutASpaceIsDescribedNotEchoed() {

@@ -6,8 +6,8 @@ import Testing
 /// Environment files are bounded before anything is built from them (issue 11, defect 6): size, nesting depth,
 /// and no anchors or aliases (a "billion laughs" expanded to gigabytes).
 struct YAMLLimitsTests {
-    private static func parse(_ yaml: String) throws(ConfigError) -> Environment {
-        try EnvironmentLoader.parse(yaml, file: "environments/dev.yaml", projectDirectory: ".", defaultName: "dev")
+    private static func parse(_ yaml: String) throws(ConfigError) -> EnvironmentFile {
+        try EnvironmentFileLoader.parse(yaml, file: "environments/dev.yaml", projectDirectory: ".", defaultName: "dev")
     }
 
     private static func position(_ line: Int, _ column: Int) -> ConfigPosition {
@@ -156,18 +156,18 @@ struct YAMLLimitsTests {
     @Test func fileOnDiskAtTheLimitLoadsAndPastItIsRefused() throws {
         let atLimit = try Self.project(with: Self.padded(to: YAMLComposer.maximumBytes))
         defer { try? FileManager.default.removeItem(atPath: atLimit) }
-        _ = try EnvironmentLoader.load("dev", projectDirectory: atLimit)
+        _ = try EnvironmentFileLoader.load("dev", projectDirectory: atLimit)
         let past = try Self.project(with: Self.padded(to: YAMLComposer.maximumBytes + 1))
         defer { try? FileManager.default.removeItem(atPath: past) }
         let error = #expect(throws: ConfigError(.tooLarge, "", at: nil)) {
-            try EnvironmentLoader.load("dev", projectDirectory: past)
+            try EnvironmentFileLoader.load("dev", projectDirectory: past)
         }
         #expect(error?.description.hasPrefix("environments/dev.yaml is larger than 1048576 bytes") == true)
     }
 
     @Test func deviceIsRefusedWithoutReadingIt() {
         let error = #expect(throws: ConfigError(.fileNotFound, "", at: nil)) {
-            try EnvironmentLoader.load("/dev/zero", projectDirectory: ".")
+            try EnvironmentFileLoader.load("/dev/zero", projectDirectory: ".")
         }
         #expect(error?.description.contains("is not a regular file") == true)
     }
@@ -178,7 +178,7 @@ struct YAMLLimitsTests {
         let path = directory + "/environments/dev.yaml"
         #expect(mkfifo(path, 0o600) == 0)
         let error = #expect(throws: ConfigError(.fileNotFound, "", at: nil)) {
-            try EnvironmentLoader.load("dev", projectDirectory: directory)
+            try EnvironmentFileLoader.load("dev", projectDirectory: directory)
         }
         #expect(error?.description.contains("is not a regular file") == true)
     }

@@ -5,7 +5,7 @@ import Testing
 /// `ecs.image_entrypoint`: the image's own ENTRYPOINT, which `cfg exec` becomes in a rendered task definition.
 struct ECSImageEntrypointTests {
     private static func ecs(_ section: String) throws(ConfigError) -> ECSConfig {
-        try EnvironmentLoader.parse(
+        try EnvironmentFileLoader.parse(
             EnvironmentFixtures.minimal + section,
             file: "environments/dev.yaml",
             projectDirectory: "/project",

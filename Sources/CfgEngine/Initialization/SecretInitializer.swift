@@ -9,11 +9,11 @@ package import Logging
 /// `cfg init ENV`: creates the local store's key and store when missing, and generates every declared secret
 /// that has a generator and does not exist yet. Existing secrets are never overwritten.
 package struct SecretInitializer: Sendable {
-    package var environment: Environment
+    package var environment: EnvironmentFile
     package var processEnvironment: [String: String]
     package var logger: Logger
 
-    package init(environment: Environment, processEnvironment: [String: String], logger: Logger) {
+    package init(environment: EnvironmentFile, processEnvironment: [String: String], logger: Logger) {
         self.environment = environment
         self.processEnvironment = processEnvironment
         self.logger = logger

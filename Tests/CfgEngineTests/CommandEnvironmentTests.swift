@@ -6,7 +6,7 @@ import Testing
 @testable import CfgEngine
 
 /// The environment `cfg exec` hands to the command.
-@Suite struct ExecEnvironmentTests {
+@Suite struct CommandEnvironmentTests {
     static let position = SourcePosition(file: "templates/airflow.cfg.tmpl", line: 3, column: 1)
 
     static func setting(_ variable: String, _ value: String) -> Setting {
@@ -26,10 +26,10 @@ import Testing
             "PATH": "/usr/bin", "VAULT_TOKEN": "s.token", "CFG_LOCAL_KEY": "key", "AWS_SECRET_ACCESS_KEY": "k",
             "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds",
         ]
-        let environment = try ExecEnvironment.build(
+        let environment = try CommandEnvironment.build(
             settings: [Self.setting("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor"), Self.setting("B", "2")],
             inherited: inherited,
-            withhold: ExecEnvironment.credentialVariables,
+            withhold: CommandEnvironment.credentialVariables,
             pass: []
         )
         #expect(
@@ -41,10 +41,10 @@ import Testing
     }
 
     @Test func passKeepsANamedCredential() throws {
-        let environment = try ExecEnvironment.build(
+        let environment = try CommandEnvironment.build(
             settings: [],
             inherited: ["VAULT_TOKEN": "s.token", "BAO_TOKEN": "b"],
-            withhold: ExecEnvironment.credentialVariables,
+            withhold: CommandEnvironment.credentialVariables,
             pass: ["VAULT_TOKEN"]
         )
         #expect(Self.names(environment) == ["VAULT_TOKEN"])
@@ -61,7 +61,7 @@ import Testing
             timeoutSeconds: nil,
             maxRetries: nil
         )
-        let environment = Environment(
+        let environment = EnvironmentFile(
             name: "prod",
             file: "environments/prod.yaml",
             projectDirectory: "/p",
@@ -75,14 +75,14 @@ import Testing
             outputs: [],
             rotation: []
         )
-        let names = ExecEnvironment.credentials(of: environment)
+        let names = CommandEnvironment.credentials(of: environment)
         #expect(names.isSuperset(of: ["ROLE", "SECRET", "VAULT_TOKEN", "CFG_LOCAL_KEY"]))
     }
 
     @Test func aNULOrABadNameIsRefusedNamingTheVariableNotTheValue() {
         let canary = "canary-\(UInt64.random(in: 0...UInt64.max))"
         let error = #expect(throws: EngineError.self) {
-            _ = try ExecEnvironment.build(
+            _ = try CommandEnvironment.build(
                 settings: [Self.setting("GOOD", "\(canary)\u{0}"), Self.setting("BAD-NAME", canary)],
                 inherited: [:],
                 withhold: [],
@@ -102,7 +102,7 @@ import Testing
             (name: "MEDIUM", value: String(repeating: "z", count: 900)),
         ]
         let error = #expect(throws: EngineError.self) {
-            try ExecEnvironment.checkSize(environment, arguments: ["airflow", "scheduler"], argMax: 4096)
+            try CommandEnvironment.checkSize(environment, arguments: ["airflow", "scheduler"], argMax: 4096)
         }
         #expect(error?.code == .validation)
         let text = error?.problems.first ?? ""
@@ -110,14 +110,14 @@ import Testing
         #expect(text.contains("limit of 4096 bytes"))
         #expect(!text.contains("yyyy"))
         #expect(throws: Never.self) {
-            try ExecEnvironment.checkSize(environment, arguments: ["airflow", "scheduler"], argMax: 2_097_152)
+            try CommandEnvironment.checkSize(environment, arguments: ["airflow", "scheduler"], argMax: 2_097_152)
         }
     }
 
     @Test func oneStringOverTheKernelsPerStringLimitIsRefused() {
-        let environment = [(name: "HUGE", value: String(repeating: "a", count: ExecEnvironment.maxStringLength))]
+        let environment = [(name: "HUGE", value: String(repeating: "a", count: CommandEnvironment.maxStringLength))]
         let error = #expect(throws: EngineError.self) {
-            try ExecEnvironment.checkSize(environment, arguments: ["true"], argMax: 64 * 1024 * 1024)
+            try CommandEnvironment.checkSize(environment, arguments: ["true"], argMax: 64 * 1024 * 1024)
         }
         #expect(error?.problems.first?.contains("HUGE") == true)
         #expect(error?.problems.first?.contains("as a file") == true)

@@ -1,5 +1,5 @@
 /// A loaded and validated environment file (`environments/NAME.yaml`).
-package struct Environment: Sendable {
+package struct EnvironmentFile: Sendable {
     /// The environment's name: the `name:` field, or the file name without `.yaml`.
     package var name: String
     /// The environment file as the user named it.

@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// `rotation:`: `SECRET: { key, generator, every, keep, apply }`, keyed by declared secret names.
     static func parseRotation(
         _ node: ConfigNode,

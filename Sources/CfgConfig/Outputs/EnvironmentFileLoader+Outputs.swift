@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// `outputs:`: a list of `{ kind, path, service, template }`.
     ///
     /// Paths are relative to the output directory and may not leave it; two outputs may not write the same file

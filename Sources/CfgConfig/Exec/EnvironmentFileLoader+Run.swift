@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// `run: { refresh, on_change, signal, debounce, stop_signal, stop_timeout }`.
     static func parseRun(_ node: ConfigNode) throws(ConfigError) -> RunConfig {
         let fields = try node.mapping(

@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// The words `backend.type` accepts.
     private enum BackendType: String, CaseIterable {
         case local, vault, aws

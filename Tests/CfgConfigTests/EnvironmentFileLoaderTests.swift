@@ -3,9 +3,9 @@ import Testing
 
 @testable import CfgConfig
 
-struct EnvironmentLoaderTests {
-    private static func parse(_ yaml: String, defaultName: String = "dev") throws(ConfigError) -> Environment {
-        try EnvironmentLoader.parse(
+struct EnvironmentFileLoaderTests {
+    private static func parse(_ yaml: String, defaultName: String = "dev") throws(ConfigError) -> EnvironmentFile {
+        try EnvironmentFileLoader.parse(
             yaml,
             file: "environments/dev.yaml",
             projectDirectory: "/project",
@@ -748,7 +748,7 @@ struct EnvironmentLoaderTests {
     @Test func loadsByName() throws {
         let project = try Self.makeProject()
         defer { try? FileManager.default.removeItem(atPath: project) }
-        let environment = try EnvironmentLoader.load("dev", projectDirectory: project)
+        let environment = try EnvironmentFileLoader.load("dev", projectDirectory: project)
         #expect(environment.name == "dev")
         #expect(environment.file == "environments/dev.yaml")
         #expect(environment.projectDirectory == project)
@@ -758,12 +758,12 @@ struct EnvironmentLoaderTests {
         let project = try Self.makeProject()
         defer { try? FileManager.default.removeItem(atPath: project) }
         let path = project + "/environments/dev.yaml"
-        let environment = try EnvironmentLoader.load(path, projectDirectory: "/elsewhere")
+        let environment = try EnvironmentFileLoader.load(path, projectDirectory: "/elsewhere")
         #expect(environment.name == "dev")
         #expect(environment.file == path)
         #expect(environment.projectDirectory == "/elsewhere")
         // The `name:` field wins over the file name.
-        #expect(try EnvironmentLoader.load(project + "/staging.yml", projectDirectory: project).name == "other")
+        #expect(try EnvironmentFileLoader.load(project + "/staging.yml", projectDirectory: project).name == "other")
     }
 
     @Test func loadsRelativePathFromTheCurrentDirectory() throws {
@@ -772,7 +772,7 @@ struct EnvironmentLoaderTests {
         let current = FileManager.default.currentDirectoryPath
         let depth = current.split(separator: "/").count
         let relative = String(repeating: "../", count: depth) + project.drop { $0 == "/" } + "/environments/dev.yaml"
-        #expect(try EnvironmentLoader.load(relative, projectDirectory: project).file == relative)
+        #expect(try EnvironmentFileLoader.load(relative, projectDirectory: project).file == relative)
     }
 
     @Test(arguments: ["prod", "missing.yaml", "/nonexistent/dir/prod.yaml"])
@@ -780,7 +780,7 @@ struct EnvironmentLoaderTests {
         let project = try Self.makeProject()
         defer { try? FileManager.default.removeItem(atPath: project) }
         let error = #expect(throws: ConfigError(.fileNotFound, "", at: nil)) {
-            try EnvironmentLoader.load(reference, projectDirectory: project)
+            try EnvironmentFileLoader.load(reference, projectDirectory: project)
         }
         #expect(error?.description.contains("prod") == true || reference == "missing.yaml")
     }
@@ -790,14 +790,14 @@ struct EnvironmentLoaderTests {
         defer { try? FileManager.default.removeItem(atPath: project) }
         try "backend: { type: local }\nsevices: []\n"
             .write(toFile: project + "/environments/bad.yaml", atomically: true, encoding: .utf8)
-        let error = #expect(throws: ConfigError.self) { try EnvironmentLoader.load("bad", projectDirectory: project) }
+        let error = #expect(throws: ConfigError.self) { try EnvironmentFileLoader.load("bad", projectDirectory: project) }
         #expect(error?.description.hasPrefix("environments/bad.yaml:2:1: unknown field 'sevices'") == true)
     }
 }
 
 // MARK: Vault AWS IAM auth
 
-extension EnvironmentLoaderTests {
+extension EnvironmentFileLoaderTests {
     @Test func vaultAWSAuthGetsItsDefaults() throws {
         let environment = try Self.parse("backend: { type: vault, auth: { method: aws } }\n")
         #expect(
@@ -903,7 +903,7 @@ extension EnvironmentLoaderTests {
     }
 }
 
-extension EnvironmentLoaderTests {
+extension EnvironmentFileLoaderTests {
     @Test func execPassListsVariableNames() throws {
         let environment = try Self.parse("backend: { type: local }\nexec: { pass: [VAULT_TOKEN, AWS_ACCESS_KEY_ID] }\n")
         #expect(environment.exec.pass == ["VAULT_TOKEN", "AWS_ACCESS_KEY_ID"])

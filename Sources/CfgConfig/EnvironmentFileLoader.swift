@@ -9,7 +9,7 @@ import Glibc
 /// Validation is strict: an unknown field at any level, a missing required field, a wrong type, a duplicate or a
 /// reference to something undeclared is an error with the file, line and column of the offending key or value.
 /// Messages name fields and enum words, never values (a YAML file can hold a secret by mistake).
-package enum EnvironmentLoader {
+package enum EnvironmentFileLoader {
     /// The fields of the top-level mapping.
     static let topLevelFields = [
         "name", "airflow_version", "backend", "secrets", "values", "settings", "services", "ecs", "outputs", "exec",
@@ -23,7 +23,7 @@ package enum EnvironmentLoader {
     ///     ends in `.yaml`/`.yml`; a relative path is relative to the current directory).
     ///   - projectDirectory: the project directory; relative paths inside the file resolve against it.
     /// - Throws: `ConfigError` (`fileNotFound` when there is no such file).
-    package static func load(_ reference: String, projectDirectory: String) throws(ConfigError) -> Environment {
+    package static func load(_ reference: String, projectDirectory: String) throws(ConfigError) -> EnvironmentFile {
         let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
         if isPath {
             let fullPath =
@@ -127,7 +127,7 @@ package enum EnvironmentLoader {
         file: String,
         projectDirectory: String,
         defaultName: String
-    ) throws(ConfigError) -> Environment {
+    ) throws(ConfigError) -> EnvironmentFile {
         guard let rootNode = try YAMLComposer.compose(yaml, file: file) else {
             throw ConfigError(
                 .missingField,
@@ -156,7 +156,7 @@ package enum EnvironmentLoader {
         let run = try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
         let files = try fields["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
 
-        return Environment(
+        return EnvironmentFile(
             name: name,
             file: file,
             projectDirectory: projectDirectory,

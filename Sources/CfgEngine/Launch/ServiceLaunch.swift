@@ -7,7 +7,7 @@ package import Logging
 /// What one process of a service is started with: its environment and its secret files. `cfg exec` prepares one
 /// and replaces itself with the command; `cfg run` prepares one per start and compares it with the running one.
 package struct ServiceLaunch: Sendable {
-    /// The command's environment, sorted by name (see ``ExecEnvironment/build(settings:inherited:withhold:pass:)``).
+    /// The command's environment, sorted by name (see ``CommandEnvironment/build(settings:inherited:withhold:pass:)``).
     /// A Swift String holds each value (not zeroable): they become the command's environment.
     package var environment: [(name: String, value: String)]
     /// Files to write into the secrets directory before the command starts; their paths are in `environment`.
@@ -39,7 +39,7 @@ package struct ServiceLaunch: Sendable {
     ///   variable that both a file and a setting (or two files) set, `.validation` for variables no environment
     ///   can hold or that exceed the kernel's limits.
     package static func prepare(
-        environment: Environment,
+        environment: EnvironmentFile,
         service: String?,
         backend: any SecretBackend,
         processEnvironment: [String: String],
@@ -62,10 +62,10 @@ package struct ServiceLaunch: Sendable {
                 environment: environment.name,
                 service: service
             )
-        var variables = try ExecEnvironment.build(
+        var variables = try CommandEnvironment.build(
             settings: resolved.settings,
             inherited: processEnvironment,
-            withhold: ExecEnvironment.credentials(of: environment),
+            withhold: CommandEnvironment.credentials(of: environment),
             pass: Set(environment.exec.pass)
         )
         if let location {
@@ -73,7 +73,7 @@ package struct ServiceLaunch: Sendable {
             variables = variables.filter { paths[$0.name] == nil } + paths.map { (name: $0.key, value: $0.value) }
             variables.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         }
-        try ExecEnvironment.checkSize(variables, arguments: arguments, argMax: argMax)
+        try CommandEnvironment.checkSize(variables, arguments: arguments, argMax: argMax)
         return ServiceLaunch(environment: variables, files: resolved.files, location: location)
     }
 

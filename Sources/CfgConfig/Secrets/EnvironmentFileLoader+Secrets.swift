@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// `secrets:`: `NAME: path` or `NAME: { path, version, keys | generate }`, in file order.
     static func parseSecrets(_ node: ConfigNode) throws(ConfigError) -> [SecretDeclaration] {
         var result: [SecretDeclaration] = []

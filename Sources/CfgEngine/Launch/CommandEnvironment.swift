@@ -4,7 +4,7 @@ import CfgTemplate
 
 /// The environment `cfg exec` hands to the command: the process's own, without cfg's credentials, overlaid with
 /// the service's settings. Pure, so every rule is tested without starting a process.
-package enum ExecEnvironment {
+package enum CommandEnvironment {
     /// cfg's own credentials: the child does not get them unless the environment file lists them in `exec.pass`.
     /// (AWS container and web-identity variables stay: they point at the task's role, which Airflow itself uses
     /// for S3 logs and AWS connections.)
@@ -15,7 +15,7 @@ package enum ExecEnvironment {
 
     /// The variables that hold cfg's credentials for this environment: the standard ones plus those its Vault
     /// login names (`role_id_env`, `secret_id_env`).
-    package static func credentials(of environment: Environment) -> Set<String> {
+    package static func credentials(of environment: EnvironmentFile) -> Set<String> {
         var names = credentialVariables
         if case .vault(let vault) = environment.backend, case .appRole(_, let roleID, let secretID)? = vault.auth {
             if case .variable(let name) = roleID { names.insert(name) }

@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// `services:`: a list of names, or a mapping `NAME: { command, settings, ecs }`, in file order.
     static func parseServices(_ node: ConfigNode, secrets: [SecretDeclaration]) throws(ConfigError) -> [ServiceConfig] {
         var result: [ServiceConfig] = []

@@ -1,4 +1,4 @@
-extension EnvironmentLoader {
+extension EnvironmentFileLoader {
     /// The fields of one `files:` entry.
     static let fileFields = ["name", "secret", "template", "env"]
 

@@ -3,9 +3,9 @@ import Testing
 @testable import CfgConfig
 
 /// `files:` (environment-wide and per service) and `exec.secrets_dir`.
-struct EnvironmentLoaderFilesTests {
-    private static func parse(_ yaml: String) throws(ConfigError) -> Environment {
-        try EnvironmentLoader.parse(
+struct EnvironmentFileLoaderFilesTests {
+    private static func parse(_ yaml: String) throws(ConfigError) -> EnvironmentFile {
+        try EnvironmentFileLoader.parse(
             yaml,
             file: "environments/dev.yaml",
             projectDirectory: "/project",
