@@ -790,7 +790,9 @@ struct EnvironmentFileLoaderTests {
         defer { try? FileManager.default.removeItem(atPath: project) }
         try "backend: { type: local }\nsevices: []\n"
             .write(toFile: project + "/environments/bad.yaml", atomically: true, encoding: .utf8)
-        let error = #expect(throws: ConfigError.self) { try EnvironmentFileLoader.load("bad", projectDirectory: project) }
+        let error = #expect(throws: ConfigError.self) {
+            try EnvironmentFileLoader.load("bad", projectDirectory: project)
+        }
         #expect(error?.description.hasPrefix("environments/bad.yaml:2:1: unknown field 'sevices'") == true)
     }
 }

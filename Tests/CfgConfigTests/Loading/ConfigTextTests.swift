@@ -6,8 +6,10 @@ import Testing
 struct ConfigTextTests {
     static let canary = "CANARY-hunter2-Zx9"
 
-    private static func parse(_ yaml: String, file: String = "environments/dev.yaml") throws(ConfigError) -> EnvironmentFile
-    {
+    private static func parse(
+        _ yaml: String,
+        file: String = "environments/dev.yaml"
+    ) throws(ConfigError) -> EnvironmentFile {
         try EnvironmentFileLoader.parse(yaml, file: file, projectDirectory: ".", defaultName: "dev")
     }
 
