@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // Layers as in docs/development.md ("Architecture"); a target imports only targets of lower layers.
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -24,21 +25,21 @@ let package = Package(
         .target(name: "CfgSecure", dependencies: ["CSodium", "CFileSystem"]),
         // Layer 3: HTTP transport (the only importer of CCurl).
         .target(name: "CfgHTTP", dependencies: ["CCurl", "CfgSecure"]),
-        // AWS auth: SigV4, the credential chain, STS and the shared config files; it knows no secrets backend.
+        // Layer 4: AWS auth: SigV4, the credential chain, STS and the shared config files; it knows no secrets backend.
         .target(name: "CfgAWSAuth", dependencies: ["CfgHTTP", "CfgSecure"]),
-        // Layer 4: backends behind one protocol; each owns its settings, none reads the environment file.
+        // Layer 5: backends behind one protocol; each owns its settings, none reads the environment file or imports
+        // another backend.
         .target(name: "CfgBackend", dependencies: ["CfgSecure"]),
         .target(name: "CfgLocal", dependencies: ["CfgBackend", "CfgSecure"]),
         .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
         // AWS Secrets Manager.
         .target(name: "CfgAWS", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
-        // Environment files.
+        // Layer 6: environment files, the template core (pure), the renderers.
         .target(name: "CfgConfig", dependencies: ["Yams"]),
-        // Layer 6: template core (pure).
         .target(name: "CfgTemplate"),
-        // Layer 7: renderers.
         .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
-        // Layer 5 + wiring: resolver and the render pipeline.
+        // Layer 7: the engine: one pipeline (plan, fetch once, evaluate, outputs), init, the adapter from environment
+        // files to backend settings. (Layer 8, rotation, has no target yet.)
         .target(
             name: "CfgEngine",
             dependencies: [
@@ -47,14 +48,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Process: exec, spawn, signal forwarding, reaping, the supervisor state machine and loop, lease keeping.
+        // Layer 9: process: exec, spawn, signal forwarding, reaping, the supervisor state machine and loop, lease keeping.
         .target(
             name: "CfgProcess",
             dependencies: [
                 "CProcess", "CfgEngine", "CfgBackend", "CfgSecure", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The thin executable: argument parsing and the one mapping from errors to exit codes.
+        // Layer 10: the thin executable: argument parsing and the one mapping from errors to exit codes.
         .executableTarget(
             name: "cfg",
             dependencies: [
