@@ -29,17 +29,17 @@ package struct AWSBackend: SecretBackend {
     /// A backend for `settings` over `transport`, signing with the standard credential chain.
     ///
     /// - Parameters:
-    ///   - environment: the process environment (injected), which the credential chain reads.
+    ///   - processEnvironment: the process environment (injected), which the credential chain reads.
     ///   - release: called once by ``close()`` (shuts the transport down).
     package init(
         settings: AWSSettings,
         transport: any HTTPTransport,
-        environment: [String: String],
+        processEnvironment: [String: String],
         release: @escaping @Sendable () -> Void = {}
     ) {
         let credentials = AWSCredentialChain.make(
             settings: settings.credentials,
-            environment: environment,
+            processEnvironment: processEnvironment,
             transport: transport
         )
         let client = SecretsManagerClient(

@@ -30,7 +30,7 @@ package func fuzzVaultResponse(_ bytes: UnsafeRawBufferPointer) async {
         let backend = VaultBackend(
             settings: settings,
             transport: ScriptedTransport(responses),
-            environment: ["VAULT_TOKEN": "fuzz-token"],
+            processEnvironment: ["VAULT_TOKEN": "fuzz-token"],
             now: { Date(timeIntervalSince1970: 1_800_000_000) },
             sleep: { _ in }
         )

@@ -20,15 +20,15 @@ package struct ProxySettings: Sendable, Hashable {
     /// No proxy at all.
     package static let none = ProxySettings()
 
-    /// The settings curl's command-line tool would take from `environment`.
+    /// The settings curl's command-line tool would take from `processEnvironment`.
     ///
     /// `http_proxy` is read in lower case only (an upper-case `HTTP_PROXY` can be set by a CGI client
     /// through the `Proxy:` header); `https_proxy` before `HTTPS_PROXY`; `all_proxy`/`ALL_PROXY` as the
     /// fallback for both; `no_proxy` before `NO_PROXY`. Empty values count as unset.
-    package static func fromEnvironment(_ environment: [String: String]) -> ProxySettings {
+    package static func fromEnvironment(_ processEnvironment: [String: String]) -> ProxySettings {
         func value(_ names: String...) -> String? {
             for name in names {
-                if let value = environment[name], !value.isEmpty {
+                if let value = processEnvironment[name], !value.isEmpty {
                     return value
                 }
             }

@@ -51,7 +51,7 @@ package struct LocalBackend: SecretBackend {
         }
     }
 
-    /// What ``initialize(storePath:environmentName:keyFile:environment:)`` did.
+    /// What ``initialize(storePath:environmentName:keyFile:processEnvironment:)`` did.
     package struct Initialization: Sendable {
         /// The key the store opens with: the one on disk (or in `CFG_LOCAL_KEY`).
         package var key: Secret
@@ -61,7 +61,7 @@ package struct LocalBackend: SecretBackend {
         package var createdStore: Bool
     }
 
-    /// The key that opens the store at `storePath` (``LocalKey/load(environmentName:keyFile:environment:)``); when
+    /// The key that opens the store at `storePath` (``LocalKey/load(environmentName:keyFile:processEnvironment:)``); when
     /// the key file is missing but the store exists, the error says to restore the key rather than to run
     /// `cfg init`, which would refuse to write a new key beside the store.
     ///
@@ -70,18 +70,22 @@ package struct LocalBackend: SecretBackend {
         storePath: String,
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> Secret {
         if let keyPath = try LocalKey.filePath(
             environmentName: environmentName,
             keyFile: keyFile,
-            environment: environment
+            processEnvironment: processEnvironment
         ),
             !LocalKey.exists(keyPath), LocalKey.exists(storePath)
         {
             throw .localStoreWithoutKey(storePath, keyPath: keyPath)
         }
-        return try LocalKey.load(environmentName: environmentName, keyFile: keyFile, environment: environment)
+        return try LocalKey.load(
+            environmentName: environmentName,
+            keyFile: keyFile,
+            processEnvironment: processEnvironment
+        )
     }
 
     /// `cfg init` for the local store: makes sure a key and a store exist, safely against concurrent runs and
@@ -89,7 +93,7 @@ package struct LocalBackend: SecretBackend {
     ///
     /// Everything happens under the store's lock. Stale temporaries of the store are removed first. The key
     /// comes from `CFG_LOCAL_KEY`, else from the key file; a missing key file is created exclusively (an existing
-    /// one is never replaced, see ``LocalKey/create(environmentName:keyFile:environment:)``) and then read back,
+    /// one is never replaced, see ``LocalKey/create(environmentName:keyFile:processEnvironment:)``) and then read back,
     /// so a run that loses a race to create it uses the winner's key, and a store is only ever sealed under the
     /// key on disk. A store that exists without its key file is an error: a new key would not open it.
     ///
@@ -99,7 +103,7 @@ package struct LocalBackend: SecretBackend {
         storePath: String,
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> Initialization {
         try createDirectory(for: storePath)
         return try withLock(storePath: storePath, environmentName: environmentName) {
@@ -109,7 +113,7 @@ package struct LocalBackend: SecretBackend {
             if let keyPath = try LocalKey.filePath(
                 environmentName: environmentName,
                 keyFile: keyFile,
-                environment: environment
+                processEnvironment: processEnvironment
             ),
                 try LocalKey.createFileIfMissing(
                     for: SecureRandom.secret(count: LocalKey.byteCount),
@@ -120,7 +124,11 @@ package struct LocalBackend: SecretBackend {
                 createdKeyFile = keyPath
             }
             // Always the key on disk, also when this run just wrote it: never a key only this process knows.
-            let key = try LocalKey.load(environmentName: environmentName, keyFile: keyFile, environment: environment)
+            let key = try LocalKey.load(
+                environmentName: environmentName,
+                keyFile: keyFile,
+                processEnvironment: processEnvironment
+            )
             let backend = LocalBackend(storePath: storePath, key: key, environmentName: environmentName)
             if storeExists {
                 _ = try backend.load()

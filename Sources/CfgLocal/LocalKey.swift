@@ -22,15 +22,15 @@ package enum LocalKey {
     /// - Parameters:
     ///   - environmentName: the environment (names the default key file).
     ///   - keyFile: an explicit key file, or `nil` for the default location.
-    ///   - environment: the process environment (injected for tests).
+    ///   - processEnvironment: the process environment (injected for tests).
     /// - Throws: `.authenticationFailed` when there is no key, the key is malformed, or the key file is readable
     ///   by group or others; `.invalidRequest` for an unusable environment name or path.
     package static func load(
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> Secret {
-        if let text = environment[environmentVariable], !text.isEmpty {
+        if let text = processEnvironment[environmentVariable], !text.isEmpty {
             // The variable's value is a Swift String that cannot be zeroed; the decoded key is a Secret.
             let key: Secret
             do {
@@ -43,7 +43,11 @@ package enum LocalKey {
             }
             return key
         }
-        let path = try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
+        let path = try resolvePath(
+            environmentName: environmentName,
+            keyFile: keyFile,
+            processEnvironment: processEnvironment
+        )
         let content: Secret
         do {
             content = try SecureFile.readRegular(path, limit: maximumFileSize, followLinks: true) {
@@ -94,9 +98,13 @@ package enum LocalKey {
     package static func create(
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> (key: Secret, path: String) {
-        let path = try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
+        let path = try resolvePath(
+            environmentName: environmentName,
+            keyFile: keyFile,
+            processEnvironment: processEnvironment
+        )
         let key = SecureRandom.secret(count: byteCount)
         guard try createFileIfMissing(for: key, at: path, refusal: nil) else {
             throw BackendError(
@@ -112,10 +120,14 @@ package enum LocalKey {
     package static func filePath(
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> String? {
-        if let text = environment[environmentVariable], !text.isEmpty { return nil }
-        return try resolvePath(environmentName: environmentName, keyFile: keyFile, environment: environment)
+        if let text = processEnvironment[environmentVariable], !text.isEmpty { return nil }
+        return try resolvePath(
+            environmentName: environmentName,
+            keyFile: keyFile,
+            processEnvironment: processEnvironment
+        )
     }
 
     /// Under the key file's lock (`KEYFILE.lock`): removes stale temporaries of the key file, then writes `key`
@@ -218,12 +230,12 @@ package enum LocalKey {
 
     /// The default key file of an environment: `$XDG_CONFIG_HOME/cfg/keys/ENV.key`, else
     /// `$HOME/.config/cfg/keys/ENV.key`.
-    package static func defaultKeyPath(environmentName: String, environment: [String: String]) -> String {
+    package static func defaultKeyPath(environmentName: String, processEnvironment: [String: String]) -> String {
         let configHome: String
-        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+        if let xdg = processEnvironment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
             configHome = xdg
         } else {
-            configHome = home(environment) + "/.config"
+            configHome = home(processEnvironment) + "/.config"
         }
         return configHome + "/cfg/keys/\(environmentName).key"
     }
@@ -234,7 +246,7 @@ package enum LocalKey {
     static func resolvePath(
         environmentName: String,
         keyFile: String?,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> String {
         guard let keyFile else {
             guard isSafeFileName(environmentName) else {
@@ -246,20 +258,20 @@ package enum LocalKey {
                         + "or give the key file's path."
                 )
             }
-            return defaultKeyPath(environmentName: environmentName, environment: environment)
+            return defaultKeyPath(environmentName: environmentName, processEnvironment: processEnvironment)
         }
         guard !keyFile.isEmpty else {
             throw BackendError(.invalidRequest, backend: BackendError.localKind, message: "The key file path is empty.")
         }
         if keyFile == "~" || keyFile.hasPrefix("~/") {
-            return home(environment) + keyFile.dropFirst()
+            return home(processEnvironment) + keyFile.dropFirst()
         }
         return keyFile
     }
 
     /// `HOME` from the environment, else the user's home directory.
-    private static func home(_ environment: [String: String]) -> String {
-        if let home = environment["HOME"], !home.isEmpty {
+    private static func home(_ processEnvironment: [String: String]) -> String {
+        if let home = processEnvironment["HOME"], !home.isEmpty {
             return home.hasSuffix("/") && home.count > 1 ? String(home.dropLast()) : home
         }
         return FileManager.default.homeDirectoryForCurrentUser.path

@@ -7,7 +7,7 @@ import Glibc
 
 /// A private OpenBao server owned by one test: for tests that need their own instance (TLS, mutual TLS, a
 /// server stopped or frozen mid-run). Tests that only read and write secrets use the shared one
-/// (``TestServers/vault(environment:)``).
+/// (``TestServers/vault(processEnvironment:)``).
 ///
 /// The server listens on a free port of 127.0.0.1, runs with an environment of its own (no `VAULT_*`/`BAO_*`
 /// variables, `HOME` in its private directory) and is stopped by PID by ``stop()`` or when the value is freed.
@@ -319,10 +319,10 @@ extension OpenBaoProcess {
     static let healthTimeout: Duration = .seconds(30)
 
     static func requireBinary() throws(TestServerError) -> String {
-        var environment = ProcessInfo.processInfo.environment
+        var processEnvironment = ProcessInfo.processInfo.environment
         // Starting a private server was asked for: a missing binary is an error even outside make test.
-        environment["CFG_REQUIRE_SERVERS"] = "1"
-        guard let binary = try TestServers.baoBinary(environment: environment) else {
+        processEnvironment["CFG_REQUIRE_SERVERS"] = "1"
+        guard let binary = try TestServers.baoBinary(processEnvironment: processEnvironment) else {
             throw TestServerError(.missingBinary, variable: TestServers.baoVariable, detail: "bao")
         }
         return binary

@@ -21,10 +21,10 @@ package enum TestServers {
     ///
     /// - Throws: ``TestServerError`` naming the missing or malformed variable.
     package static func vault(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TestServerError) -> VaultServer? {
         let names = [addressVariable, tokenVariable]
-        guard let values = try lookUp(names, in: environment) else {
+        guard let values = try lookUp(names, in: processEnvironment) else {
             return nil
         }
         let address = values[0]
@@ -39,13 +39,13 @@ package enum TestServers {
     ///
     /// - Throws: ``TestServerError`` naming the missing or malformed variable.
     package static func postgres(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TestServerError) -> PostgresServer? {
         let names = [
             "CFG_TEST_PG_HOST", "CFG_TEST_PG_PORT", "CFG_TEST_PG_USER", "CFG_TEST_PG_PASSWORD",
             "CFG_TEST_PG_DATABASE", "CFG_TEST_PG_BIN",
         ]
-        guard let values = try lookUp(names, in: environment) else {
+        guard let values = try lookUp(names, in: processEnvironment) else {
             return nil
         }
         guard let port = Int(values[1]), (1...65535).contains(port) else {
@@ -68,10 +68,10 @@ package enum TestServers {
     ///
     /// - Throws: ``TestServerError`` naming the missing or malformed variable.
     package static func moto(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TestServerError) -> MotoServer? {
         let names = ["CFG_TEST_MOTO_ENDPOINT"]
-        guard let values = try lookUp(names, in: environment) else {
+        guard let values = try lookUp(names, in: processEnvironment) else {
             return nil
         }
         guard values[0].hasPrefix("http://127.0.0.1:") else {
@@ -87,19 +87,19 @@ package enum TestServers {
     ///
     /// - Throws: ``TestServerError`` with code `missingBinary` when required and not found.
     package static func baoBinary(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TestServerError) -> String? {
-        if let explicit = environment[baoVariable], !explicit.isEmpty {
+        if let explicit = processEnvironment[baoVariable], !explicit.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: explicit) else {
                 throw TestServerError(.invalidVariable, variable: baoVariable, detail: "not an executable file")
             }
             return explicit
         }
-        let candidates = [pythonBaoBinary, findOnPath("bao", environment: environment)]
+        let candidates = [pythonBaoBinary, findOnPath("bao", processEnvironment: processEnvironment)]
         for case let candidate? in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
-        if isRequired(in: environment) {
+        if isRequired(in: processEnvironment) {
             throw TestServerError(.missingBinary, variable: baoVariable, detail: "bao")
         }
         return nil
@@ -154,14 +154,15 @@ package enum TestServers {
         return output?.trimmingCharacters(in: .whitespacesAndNewlines)
     }()
 
-    static func isRequired(in environment: [String: String]) -> Bool {
-        environment["CFG_REQUIRE_SERVERS"] == "1"
+    static func isRequired(in processEnvironment: [String: String]) -> Bool {
+        processEnvironment["CFG_REQUIRE_SERVERS"] == "1"
     }
 
     /// The values of `names`; nil when none is set and the servers are not required.
-    static func lookUp(_ names: [String], in environment: [String: String]) throws(TestServerError) -> [String]? {
-        let values = names.map { environment[$0].flatMap { $0.isEmpty ? nil : $0 } }
-        if values.allSatisfy({ $0 == nil }) && !isRequired(in: environment) {
+    static func lookUp(_ names: [String], in processEnvironment: [String: String]) throws(TestServerError) -> [String]?
+    {
+        let values = names.map { processEnvironment[$0].flatMap { $0.isEmpty ? nil : $0 } }
+        if values.allSatisfy({ $0 == nil }) && !isRequired(in: processEnvironment) {
             return nil
         }
         var present: [String] = []
@@ -194,8 +195,8 @@ package enum TestServers {
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
-    static func findOnPath(_ name: String, environment: [String: String]) -> String? {
-        let directories = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+    static func findOnPath(_ name: String, processEnvironment: [String: String]) -> String? {
+        let directories = (processEnvironment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
         return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

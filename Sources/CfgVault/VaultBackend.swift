@@ -22,7 +22,7 @@ package final class VaultBackend: LeasingBackend {
     /// A backend over `transport`.
     ///
     /// - Parameters:
-    ///   - environment: the process environment, for credentials named by variable.
+    ///   - processEnvironment: the process environment, for credentials named by variable.
     ///   - awsCredentials: signs the `aws` auth method's login (the AWS credential chain); unused by the other
     ///     methods, and an `aws` login without it fails with a message saying so.
     ///   - now: wall-clock time (injected for token renewal tests).
@@ -31,7 +31,7 @@ package final class VaultBackend: LeasingBackend {
     package init(
         settings: VaultSettings,
         transport: any HTTPTransport,
-        environment: [String: String],
+        processEnvironment: [String: String],
         awsCredentials: (any AWSCredentialProvider)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
@@ -43,7 +43,7 @@ package final class VaultBackend: LeasingBackend {
         let session = VaultSession(
             client: client,
             auth: settings.auth,
-            environment: environment,
+            processEnvironment: processEnvironment,
             awsCredentials: awsCredentials,
             now: now
         )

@@ -11,7 +11,7 @@ enum VaultCredentials {
     static func read(
         _ source: VaultAuth.CredentialSource,
         what: String,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(BackendError) -> Secret {
         let secret: Secret
         switch source {
@@ -23,7 +23,7 @@ enum VaultCredentials {
             }
         case .variable(let name):
             // The variable's value is an ordinary String (the environment holds it anyway); copied once.
-            guard let value = environment[name], !value.isEmpty else {
+            guard let value = processEnvironment[name], !value.isEmpty else {
                 throw .vaultCredentialMissing(what, hint: "the variable \(name) is not set")
             }
             secret = Secret(copying: value)

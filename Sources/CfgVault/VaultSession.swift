@@ -31,7 +31,7 @@ actor VaultSession {
 
     private let client: VaultClient
     private let auth: VaultAuth
-    private let environment: [String: String]
+    private let processEnvironment: [String: String]
     /// Signs the `aws` login; nil when the backend was built without one.
     private let awsCredentials: (any AWSCredentialProvider)?
     private let now: @Sendable () -> Date
@@ -45,13 +45,13 @@ actor VaultSession {
     init(
         client: VaultClient,
         auth: VaultAuth,
-        environment: [String: String],
+        processEnvironment: [String: String],
         awsCredentials: (any AWSCredentialProvider)? = nil,
         now: @escaping @Sendable () -> Date
     ) {
         self.client = client
         self.auth = auth
-        self.environment = environment
+        self.processEnvironment = processEnvironment
         self.awsCredentials = awsCredentials
         self.now = now
     }
@@ -70,11 +70,11 @@ actor VaultSession {
         case .obtaining(let task):
             return try await Self.value(of: task).secret
         case .idle:
-            let task = Task { [client, auth, environment, awsCredentials, now] in
+            let task = Task { [client, auth, processEnvironment, awsCredentials, now] in
                 try await Self.obtain(
                     client: client,
                     auth: auth,
-                    environment: environment,
+                    processEnvironment: processEnvironment,
                     awsCredentials: awsCredentials,
                     now: now
                 )
@@ -195,7 +195,7 @@ actor VaultSession {
         let fresh = try await Self.obtain(
             client: client,
             auth: auth,
-            environment: environment,
+            processEnvironment: processEnvironment,
             awsCredentials: awsCredentials,
             now: now
         )
@@ -208,19 +208,31 @@ actor VaultSession {
     private static func obtain(
         client: VaultClient,
         auth: VaultAuth,
-        environment: [String: String],
+        processEnvironment: [String: String],
         awsCredentials: (any AWSCredentialProvider)?,
         now: @Sendable () -> Date
     ) async throws(BackendError) -> Token {
         switch auth {
         case .token(.variable(let name)):
-            let secret = try VaultCredentials.read(.variable(name), what: "Vault token", environment: environment)
+            let secret = try VaultCredentials.read(
+                .variable(name),
+                what: "Vault token",
+                processEnvironment: processEnvironment
+            )
             return Token(secret: secret, createdByCFG: false, ttl: nil, renewable: false, obtainedAt: now())
         case .token(.file(let path)):
-            let secret = try VaultCredentials.read(.file(path), what: "Vault token", environment: environment)
+            let secret = try VaultCredentials.read(
+                .file(path),
+                what: "Vault token",
+                processEnvironment: processEnvironment
+            )
             return Token(secret: secret, createdByCFG: false, ttl: nil, renewable: false, obtainedAt: now())
         case .token(.homeFile(let path)) where FileManager.default.fileExists(atPath: path):
-            let secret = try VaultCredentials.read(.file(path), what: "Vault token", environment: environment)
+            let secret = try VaultCredentials.read(
+                .file(path),
+                what: "Vault token",
+                processEnvironment: processEnvironment
+            )
             return Token(secret: secret, createdByCFG: false, ttl: nil, renewable: false, obtainedAt: now())
         case .token(.homeFile), .token(.missing):
             throw .vaultCredentialMissing(
@@ -232,13 +244,13 @@ actor VaultSession {
             writer.beginObject()
             writer.key("role_id")
             try string(
-                VaultCredentials.read(roleID, what: "AppRole role_id", environment: environment),
+                VaultCredentials.read(roleID, what: "AppRole role_id", processEnvironment: processEnvironment),
                 into: writer
             )
             if let secretID {
                 writer.key("secret_id")
                 try string(
-                    VaultCredentials.read(secretID, what: "AppRole secret_id", environment: environment),
+                    VaultCredentials.read(secretID, what: "AppRole secret_id", processEnvironment: processEnvironment),
                     into: writer
                 )
             }
@@ -252,7 +264,10 @@ actor VaultSession {
                 writer.string(role)
             }
             writer.key("jwt")
-            try string(VaultCredentials.read(.file(tokenFile), what: "JWT", environment: environment), into: writer)
+            try string(
+                VaultCredentials.read(.file(tokenFile), what: "JWT", processEnvironment: processEnvironment),
+                into: writer
+            )
             writer.endObject()
             return try await login(client: client, method: "jwt", mount: mount, body: writer.finish(), now: now)
         case .aws(let mount, let role, let region, let serverID):

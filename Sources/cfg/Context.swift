@@ -34,9 +34,9 @@ struct Context {
     }
 
     /// A logger to stderr at CFG_LOG_LEVEL (default warning). cfg logs references and paths, never values.
-    static func makeLogger(_ environment: [String: String]) -> Logger {
+    static func makeLogger(_ processEnvironment: [String: String]) -> Logger {
         var logger = Logger(label: "cfg") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = environment["CFG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        logger.logLevel = processEnvironment["CFG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }
 

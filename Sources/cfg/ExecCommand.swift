@@ -84,7 +84,7 @@ struct ExecCommand: AsyncParsableCommand {
             }
             // The files are written only once everything is resolved, and the command starts only if all were.
             try launch.writeFiles()
-            environment = launch.environment
+            environment = launch.commandEnvironment
         } catch {
             throw fail(error)
         }

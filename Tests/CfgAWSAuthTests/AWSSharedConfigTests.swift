@@ -128,7 +128,7 @@ import Testing
                 aws_access_key_id = AKIAOTHER
                 """
             )
-            let config = try AWSSharedConfig.load(environment: home.environment)
+            let config = try AWSSharedConfig.load(processEnvironment: home.processEnvironment)
             let prod = try #require(config.profiles["prod"])
             #expect(prod.value("aws_access_key_id")?.text == "AKIACREDS")
             #expect(prod.value("aws_access_key_id")?.location.file == "~/.aws/credentials")
@@ -144,15 +144,15 @@ import Testing
         try await CredentialHome.with { home in
             try home.write("my-config", "[profile a]\nregion = x\n")
             try home.write("my-creds", "[b]\nregion = y\nbroken line\n")
-            var environment = home.environment
-            environment["AWS_CONFIG_FILE"] = "~/my-config"
-            let config = try AWSSharedConfig.load(environment: environment)
+            var processEnvironment = home.processEnvironment
+            processEnvironment["AWS_CONFIG_FILE"] = "~/my-config"
+            let config = try AWSSharedConfig.load(processEnvironment: processEnvironment)
             #expect(config.profiles["a"]?.value("region")?.text == "x")
             #expect(config.configFile == "~/my-config")
 
-            environment["AWS_SHARED_CREDENTIALS_FILE"] = home.path + "/my-creds"
+            processEnvironment["AWS_SHARED_CREDENTIALS_FILE"] = home.path + "/my-creds"
             do throws(AWSCredentialError) {
-                _ = try AWSSharedConfig.load(environment: environment)
+                _ = try AWSSharedConfig.load(processEnvironment: processEnvironment)
                 Issue.record("expected a parse error")
             } catch {
                 #expect(error.message.hasPrefix("\(home.path)/my-creds:3: "), "\(error.message)")
@@ -162,16 +162,17 @@ import Testing
 
     @Test func missingFilesAreEmpty() async throws {
         try await CredentialHome.with { home in
-            let config = try AWSSharedConfig.load(environment: home.environment)
+            let config = try AWSSharedConfig.load(processEnvironment: home.processEnvironment)
             #expect(config.profiles.isEmpty)
-            let noHome = try AWSSharedConfig.load(environment: [:])
+            let noHome = try AWSSharedConfig.load(processEnvironment: [:])
             #expect(noHome.profiles.isEmpty)
         }
     }
 
     @Test func unreadableFileNamesTheFile() throws {
         do throws(AWSCredentialError) {
-            _ = try AWSSharedConfig.load(environment: ["HOME": "/nonexistent-home"]) { (path) throws(FileError) in
+            _ = try AWSSharedConfig.load(processEnvironment: ["HOME": "/nonexistent-home"]) {
+                (path) throws(FileError) in
                 throw FileError(.permissionDenied, "denied", path: path)
             }
             Issue.record("expected an error")

@@ -24,11 +24,15 @@ import Testing
             defer { transport.shutdown() }
             var collected: [String] = []
 
-            let environment = home.environment.merging([
+            let processEnvironment = home.processEnvironment.merging([
                 "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": canary, "AWS_SESSION_TOKEN": canary,
             ]) { $1 }
-            let settings = try home.settings(environment)
-            let chain = AWSCredentialChain.make(settings: settings, environment: environment, transport: transport)
+            let settings = try home.settings(processEnvironment)
+            let chain = AWSCredentialChain.make(
+                settings: settings,
+                processEnvironment: processEnvironment,
+                transport: transport
+            )
             let credentials = try await chain.credentials()
             #expect(credentials.secretAccessKey == Secret(copying: canary))
             collected += texts(credentials, chain, settings)
@@ -43,10 +47,10 @@ import Testing
                 "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = \(canary)\n"
                     + "aws_session_token = \(canary)\n"
             )
-            let fileSettings = try home.settings(home.environment)
+            let fileSettings = try home.settings(home.processEnvironment)
             let fileChain = AWSCredentialChain.make(
                 settings: fileSettings,
-                environment: home.environment,
+                processEnvironment: home.processEnvironment,
                 transport: transport
             )
             let fileCredentials = try await fileChain.credentials()
@@ -57,7 +61,7 @@ import Testing
             let unparsable = String(canary.prefix { $0 != "@" })
             try home.writeCredentials("[default]\n\(unparsable)\n")
             do throws(AWSCredentialError) {
-                _ = try home.settings(home.environment)
+                _ = try home.settings(home.processEnvironment)
                 Issue.record("expected a parse error")
             } catch {
                 collected += texts(error)
@@ -83,12 +87,12 @@ import Testing
             var collected: [String] = []
 
             for server in [refusing, granting] {
-                let environment = home.environment.merging([
+                let processEnvironment = home.processEnvironment.merging([
                     "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": CredentialFixture.roleARN,
                 ]) { $1 }
                 let chain = AWSCredentialChain.make(
-                    settings: try home.settings(environment, sts: server.baseURL),
-                    environment: environment,
+                    settings: try home.settings(processEnvironment, sts: server.baseURL),
+                    processEnvironment: processEnvironment,
                     transport: transport
                 )
                 switch await CredentialFixture.result(chain) {

@@ -20,11 +20,16 @@ import Testing
         containerHost: String = "127.0.0.1:9",
         transport: CurlTransport
     ) async throws -> Result<AWSCredentials, AWSCredentialError> {
-        let environment = home.environment.merging(variables) { $1 }
-        let settings = try home.settings(environment, profile: profile, profileVariable: profileVariable, sts: sts)
+        let processEnvironment = home.processEnvironment.merging(variables) { $1 }
+        let settings = try home.settings(
+            processEnvironment,
+            profile: profile,
+            profileVariable: profileVariable,
+            sts: sts
+        )
         let chain = AWSCredentialChain.make(
             settings: settings,
-            environment: environment,
+            processEnvironment: processEnvironment,
             transport: transport,
             containerHost: containerHost
         )
@@ -151,7 +156,7 @@ import Testing
             defer { metadata.server.stop() }
             let transport = try CredentialFixture.transport()
             defer { transport.shutdown() }
-            var variables = metadata.environment
+            var variables = metadata.processEnvironment
             variables["AWS_EC2_METADATA_DISABLED"] = "false"
             let credentials = try await run(home, variables, transport: transport).get()
             #expect(credentials.accessKeyID == "ASIAIMDS")
@@ -281,9 +286,18 @@ import Testing
                 """
             )
             try home.writeCredentials("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
-            let environment = home.environment
-            let settings = try home.settings(environment, profile: "prod", region: "eu-central-1", sts: sts.baseURL)
-            let chain = AWSCredentialChain.make(settings: settings, environment: environment, transport: transport)
+            let processEnvironment = home.processEnvironment
+            let settings = try home.settings(
+                processEnvironment,
+                profile: "prod",
+                region: "eu-central-1",
+                sts: sts.baseURL
+            )
+            let chain = AWSCredentialChain.make(
+                settings: settings,
+                processEnvironment: processEnvironment,
+                transport: transport
+            )
             let credentials = try await chain.credentials()
             #expect(credentials.accessKeyID == "ASIASTSKEY")
             #expect(credentials.source == "profile 'prod'")

@@ -42,9 +42,9 @@ import Testing
             "AWS_CREDENTIAL_EXPIRATION"
         ),
     ])
-    func partialVariablesNameWhatIsMissing(environment: [String: String], fragment: String) {
+    func partialVariablesNameWhatIsMissing(processEnvironment: [String: String], fragment: String) {
         do throws(AWSCredentialError) {
-            _ = try EnvironmentCredentials.load(environment)
+            _ = try EnvironmentCredentials.load(processEnvironment)
             Issue.record("expected an error")
         } catch {
             #expect(error.code == .configuration)
@@ -55,13 +55,13 @@ import Testing
 
 @Suite struct CredentialContainerTests {
     private func provider(
-        _ environment: [String: String],
+        _ processEnvironment: [String: String],
         server: ScriptedHTTPServer,
         transport: any HTTPTransport
     ) throws -> ContainerCredentialProvider {
         var provider = try #require(
             try ContainerCredentialProvider.fromEnvironment(
-                environment,
+                processEnvironment,
                 transport: transport,
                 containerHost: "127.0.0.1:\(server.port)"
             )
@@ -331,7 +331,7 @@ import Testing
             }
         }
 
-        var environment: [String: String] { ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL] }
+        var processEnvironment: [String: String] { ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL] }
     }
 
     @Test func tokenThenRoleThenCredentials() async throws {
@@ -340,7 +340,7 @@ import Testing
         let transport = try CredentialFixture.transport()
         defer { transport.shutdown() }
         let provider = try #require(
-            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.environment, transport: transport)
+            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.processEnvironment, transport: transport)
         )
         let credentials = try await provider.credentials()
         #expect(credentials.accessKeyID == "ASIAIMDS")
@@ -371,7 +371,7 @@ import Testing
         let transport = try CredentialFixture.transport()
         defer { transport.shutdown() }
         let provider = try #require(
-            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.environment, transport: transport)
+            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.processEnvironment, transport: transport)
         )
         let credentials = try await provider.credentials()
         #expect(credentials.accessKeyID == "ASIAIMDS")
@@ -394,7 +394,7 @@ import Testing
         let transport = try CredentialFixture.transport()
         defer { transport.shutdown() }
         let provider = try #require(
-            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.environment, transport: transport)
+            try InstanceMetadataCredentialProvider.fromEnvironment(metadata.processEnvironment, transport: transport)
         )
         let error = try #require(await CredentialFixture.error(provider))
         #expect(error.code == .rejected)
@@ -408,9 +408,11 @@ import Testing
         let transport = try CredentialFixture.transport()
         defer { transport.shutdown() }
         for value in ["true", "TRUE", "True"] {
-            var environment = metadata.environment
-            environment["AWS_EC2_METADATA_DISABLED"] = value
-            #expect(try InstanceMetadataCredentialProvider.fromEnvironment(environment, transport: transport) == nil)
+            var processEnvironment = metadata.processEnvironment
+            processEnvironment["AWS_EC2_METADATA_DISABLED"] = value
+            #expect(
+                try InstanceMetadataCredentialProvider.fromEnvironment(processEnvironment, transport: transport) == nil
+            )
         }
         #expect(metadata.server.requests.isEmpty)
     }
@@ -426,11 +428,11 @@ import Testing
             ], "http://127.0.0.1:9"
         ),
     ])
-    func endpointSelection(environment: [String: String], endpoint: String) throws {
+    func endpointSelection(processEnvironment: [String: String], endpoint: String) throws {
         let transport = try CredentialFixture.transport()
         defer { transport.shutdown() }
         // Only constructed, never asked: no request leaves for a metadata address.
-        let provider = try InstanceMetadataCredentialProvider.fromEnvironment(environment, transport: transport)
+        let provider = try InstanceMetadataCredentialProvider.fromEnvironment(processEnvironment, transport: transport)
         #expect(provider?.endpoint == endpoint)
     }
 

@@ -21,7 +21,7 @@ struct CredentialHome {
     }
 
     /// `HOME` and instance metadata turned off: the base of every test environment.
-    var environment: [String: String] { ["HOME": path, "AWS_EC2_METADATA_DISABLED": "true"] }
+    var processEnvironment: [String: String] { ["HOME": path, "AWS_EC2_METADATA_DISABLED": "true"] }
 
     func writeConfig(_ text: String) throws {
         try write(".aws/config", text)
@@ -43,7 +43,7 @@ struct CredentialHome {
     /// `profileVariable` (as `AWS_PROFILE`), else by `profile` (as cfg's `backend.profile`), else `default`, and STS
     /// at `sts` (default: the region's endpoint).
     func settings(
-        _ environment: [String: String],
+        _ processEnvironment: [String: String],
         profile: String? = nil,
         profileVariable: String? = nil,
         region: String = "us-east-1",
@@ -63,7 +63,7 @@ struct CredentialHome {
             profileSetting: "backend.profile",
             region: region,
             stsEndpoint: sts ?? AWSEndpoint.defaultURL(service: "sts", region: region),
-            sharedConfig: try AWSSharedConfig.load(environment: environment)
+            sharedConfig: try AWSSharedConfig.load(processEnvironment: processEnvironment)
         )
     }
 }

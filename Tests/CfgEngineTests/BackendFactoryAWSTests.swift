@@ -25,7 +25,7 @@ import Testing
         ].merging(extra) { $1 }
         return try BackendFactory.awsSettings(
             AWSBackendConfig(region: region, profile: profile, endpoint: endpoint),
-            environment: variables.merging(["HOME": "/home/test"]) { $1 }
+            processEnvironment: variables.merging(["HOME": "/home/test"]) { $1 }
         ) { (path) throws(FileError) in
             guard let text = files[path] else { throw FileError(.notFound, "no such file", path: path) }
             return Secret(copying: text)
@@ -183,13 +183,14 @@ import Testing
 
     @Test func vaultsAWSLoginResolvesTheChainWithItsRegionUnlessAVariableSetsOne() throws {
         let home = ["HOME": "/nonexistent/cfg-test-home"]
-        let own = try BackendFactory.awsCredentialSettings(region: "eu-west-3", environment: home)
+        let own = try BackendFactory.awsCredentialSettings(region: "eu-west-3", processEnvironment: home)
         #expect(own.region == "eu-west-3")
         #expect(own.profileSource == .implicitDefault)
         #expect(own.stsEndpoint == "https://sts.eu-west-3.amazonaws.com")
         let variable = try BackendFactory.awsCredentialSettings(
             region: "eu-west-3",
-            environment: home.merging(["AWS_REGION": "us-west-2", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"]) { $1 }
+            processEnvironment: home.merging(["AWS_REGION": "us-west-2", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"])
+            { $1 }
         )
         #expect(variable.region == "us-west-2")
         #expect(variable.stsEndpoint == "http://127.0.0.1:1")

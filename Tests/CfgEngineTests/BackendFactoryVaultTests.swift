@@ -9,16 +9,16 @@ import Testing
 @Suite struct BackendFactoryVaultTests {
     static func resolved(
         _ config: VaultBackendConfig = VaultBackendConfig(),
-        _ environment: [String: String] = [:]
+        _ processEnvironment: [String: String] = [:]
     ) throws(EngineError) -> (settings: VaultSettings, warnings: [String]) {
-        try BackendFactory.vaultSettings(config, environment: environment) { "/project/" + $0 }
+        try BackendFactory.vaultSettings(config, processEnvironment: processEnvironment) { "/project/" + $0 }
     }
 
     static func resolve(
         _ config: VaultBackendConfig = VaultBackendConfig(),
-        _ environment: [String: String] = [:]
+        _ processEnvironment: [String: String] = [:]
     ) throws(EngineError) -> VaultSettings {
-        try resolved(config, environment).settings
+        try resolved(config, processEnvironment).settings
     }
 
     @Test func defaultsWithoutFileOrVariables() throws {

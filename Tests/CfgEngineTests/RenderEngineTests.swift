@@ -162,9 +162,9 @@ struct RenderEngineTests {
     @Test func aWrongStoreKeyIsABackendFailure() async throws {
         try await TemporaryDirectory.with { directory in
             let fixture = try await fixture(directory, password: "x")
-            var environment = fixture.keyEnvironment
-            environment["CFG_LOCAL_KEY"] = Base64Codec.encode(SecureRandom.bytes(count: 32), variant: .standard)
-            let backend = try BackendFactory.make(for: fixture.environment, processEnvironment: environment)
+            var processEnvironment = fixture.keyEnvironment
+            processEnvironment["CFG_LOCAL_KEY"] = Base64Codec.encode(SecureRandom.bytes(count: 32), variant: .standard)
+            let backend = try BackendFactory.make(for: fixture.environment, processEnvironment: processEnvironment)
             let engine = RenderEngine(
                 environment: fixture.environment,
                 backend: backend,

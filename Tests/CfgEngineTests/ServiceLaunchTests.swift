@@ -68,7 +68,7 @@ struct ServiceLaunchTests {
     }
 
     static func value(_ launch: ServiceLaunch, _ name: String) -> String? {
-        launch.environment.first { $0.name == name }?.value
+        launch.commandEnvironment.first { $0.name == name }?.value
     }
 
     static func bytes(_ path: String) -> [UInt8]? {
@@ -104,7 +104,7 @@ struct ServiceLaunchTests {
                 // inherited variable of that name passes through untouched.
                 #expect(Self.value(launch, "TLS_KEY_FILE") == "inherited")
                 #expect(Self.value(launch, "AIRFLOW__CORE__EXECUTOR") == "LocalExecutor")
-                let names = launch.environment.map(\.name)
+                let names = launch.commandEnvironment.map(\.name)
                 #expect(names == names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
                 // Nothing is written before writeFiles.
                 #expect(!FileManager.default.fileExists(atPath: root + "/test"))
@@ -244,7 +244,7 @@ struct ServiceLaunchTests {
             changed.files[0].content = Secret(copying: "other")
             #expect(!first.hasSameContent(as: changed))
             var moved = again
-            moved.location = SecretFileLocation(root: "/run/cfg", environment: "test", service: "api-server")
+            moved.location = SecretFileLocation(root: "/run/cfg", environmentName: "test", service: "api-server")
             #expect(!first.hasSameContent(as: moved))
         }
     }

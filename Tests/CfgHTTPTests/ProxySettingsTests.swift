@@ -23,7 +23,7 @@ struct ProxySettingsTests {
             (["http_proxy": "", "https_proxy": "", "no_proxy": ""], ProxySettings.none),
         ]
     )
-    func fromEnvironmentFollowsCurlRules(environment: [String: String], expected: ProxySettings) {
-        #expect(ProxySettings.fromEnvironment(environment) == expected)
+    func fromEnvironmentFollowsCurlRules(processEnvironment: [String: String], expected: ProxySettings) {
+        #expect(ProxySettings.fromEnvironment(processEnvironment) == expected)
     }
 }

@@ -215,17 +215,18 @@ struct LocalBackendInitializeTests {
             keyPath = directory + "/keys/dev.key"
         }
 
-        func initialize(environment: [String: String] = [:]) throws(BackendError) -> LocalBackend.Initialization {
+        func initialize(processEnvironment: [String: String] = [:]) throws(BackendError) -> LocalBackend.Initialization
+        {
             try LocalBackend.initialize(
                 storePath: storePath,
                 environmentName: "dev",
                 keyFile: keyPath,
-                environment: environment
+                processEnvironment: processEnvironment
             )
         }
 
         func backend() throws -> LocalBackend {
-            let key = try LocalKey.load(environmentName: "dev", keyFile: keyPath, environment: [:])
+            let key = try LocalKey.load(environmentName: "dev", keyFile: keyPath, processEnvironment: [:])
             return LocalBackend(storePath: storePath, key: key, environmentName: "dev")
         }
     }
@@ -247,7 +248,7 @@ struct LocalBackendInitializeTests {
     static func expectRefusal(_ layout: Layout, _ fragments: [String]) async throws {
         let backend = LocalBackend(
             storePath: layout.storePath,
-            key: try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, environment: [:]),
+            key: try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, processEnvironment: [:]),
             environmentName: "dev"
         )
         let error = await #expect(throws: BackendError.self) {
@@ -270,7 +271,7 @@ struct LocalBackendInitializeTests {
                     outcomes.withLock { $0.append(outcome) }
                 }
                 let results = outcomes.withLock { $0 }
-                let onDisk = try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, environment: [:])
+                let onDisk = try LocalKey.load(environmentName: "dev", keyFile: layout.keyPath, processEnvironment: [:])
                 var createdKeys = 0
                 var createdStores = 0
                 for result in results {
@@ -312,7 +313,7 @@ struct LocalBackendInitializeTests {
             let layout = Layout(directory)
             let key = SecureRandom.secret(count: 32)
             let text = key.withUnsafeBytes { Base64Codec.encode($0, variant: .standard) }
-            let initialization = try layout.initialize(environment: ["CFG_LOCAL_KEY": text])
+            let initialization = try layout.initialize(processEnvironment: ["CFG_LOCAL_KEY": text])
             #expect(initialization.key == key)
             #expect(initialization.createdKeyFile == nil && initialization.createdStore)
             #expect(!FileManager.default.fileExists(atPath: layout.keyPath))

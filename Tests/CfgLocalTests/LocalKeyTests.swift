@@ -26,10 +26,10 @@ struct LocalKeyTests {
             let loaded = try LocalKey.load(
                 environmentName: "prod",
                 keyFile: keyFile,
-                environment: ["CFG_LOCAL_KEY": Self.base64(variableKey)]
+                processEnvironment: ["CFG_LOCAL_KEY": Self.base64(variableKey)]
             )
             #expect(loaded == variableKey)
-            let fromFile = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            let fromFile = try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             #expect(fromFile == fileKey)
         }
     }
@@ -37,7 +37,7 @@ struct LocalKeyTests {
     @Test(arguments: ["CANARY-not-base64!", "AAECAwQFBgcICQoLDA0ODw=="])
     func malformedEnvironmentVariableNamesTheVariableNotTheValue(value: String) throws {
         let error = #expect(throws: BackendError.self) {
-            try LocalKey.load(environmentName: "prod", keyFile: nil, environment: ["CFG_LOCAL_KEY": value])
+            try LocalKey.load(environmentName: "prod", keyFile: nil, processEnvironment: ["CFG_LOCAL_KEY": value])
         }
         #expect(error?.code == .authenticationFailed)
         #expect(error?.description.contains("CFG_LOCAL_KEY") == true)
@@ -49,7 +49,7 @@ struct LocalKeyTests {
             let keyFile = directory + "/prod.key"
             try Self.writeKeyFile(Self.base64(SecureRandom.secret(count: 32)), to: keyFile, mode: 0o644)
             let error = #expect(throws: BackendError.self) {
-                try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+                try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             }
             #expect(error?.code == .authenticationFailed)
             #expect(error?.description.contains("chmod 600") == true)
@@ -62,7 +62,7 @@ struct LocalKeyTests {
             let canary = Canary.make()
             try Self.writeKeyFile(canary + "\n", to: keyFile)
             let error = #expect(throws: BackendError.self) {
-                try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+                try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             }
             #expect(error?.code == .authenticationFailed)
             #expect(error?.description.contains(keyFile) == true)
@@ -73,7 +73,7 @@ struct LocalKeyTests {
     @Test func missingKeyFileSaysHowToCreateOne() async throws {
         try await TemporaryDirectory.with { directory in
             let error = #expect(throws: BackendError.self) {
-                try LocalKey.load(environmentName: "prod", keyFile: nil, environment: ["HOME": directory])
+                try LocalKey.load(environmentName: "prod", keyFile: nil, processEnvironment: ["HOME": directory])
             }
             #expect(error?.code == .authenticationFailed)
             #expect(error?.description.contains("cfg init prod") == true)
@@ -82,25 +82,31 @@ struct LocalKeyTests {
 
     @Test func createWritesAPrivateKeyFileThatLoads() async throws {
         try await TemporaryDirectory.with { directory in
-            let environment = ["HOME": directory]
-            let (key, path) = try LocalKey.create(environmentName: "prod", keyFile: nil, environment: environment)
+            let processEnvironment = ["HOME": directory]
+            let (key, path) = try LocalKey.create(
+                environmentName: "prod",
+                keyFile: nil,
+                processEnvironment: processEnvironment
+            )
             #expect(path == directory + "/.config/cfg/keys/prod.key")
             #expect(try SecureFile.permissions(path) == 0o600)
             #expect(try SecureFile.permissions(directory + "/.config/cfg/keys") == 0o700)
             let content = try SecureFile.read(path)
             #expect(content.stringValue() == Self.base64(key) + "\n")
-            #expect(try LocalKey.load(environmentName: "prod", keyFile: nil, environment: environment) == key)
+            #expect(
+                try LocalKey.load(environmentName: "prod", keyFile: nil, processEnvironment: processEnvironment) == key
+            )
         }
     }
 
     @Test func createRefusesToOverwriteAKeyFile() async throws {
         try await TemporaryDirectory.with { directory in
             let keyFile = directory + "/prod.key"
-            let (key, _) = try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:])
+            let (key, _) = try LocalKey.create(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             #expect(throws: BackendError(.conflict, backend: "local", message: "")) {
-                try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:])
+                try LocalKey.create(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             }
-            #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:]) == key)
+            #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:]) == key)
         }
     }
 
@@ -110,7 +116,7 @@ struct LocalKeyTests {
             for (index, ending) in ["", "\r\n"].enumerated() {
                 let keyFile = directory + "/key-\(index)"
                 try Self.writeKeyFile(Self.base64(key) + ending, to: keyFile)
-                #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:]) == key)
+                #expect(try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:]) == key)
             }
         }
     }
@@ -122,7 +128,7 @@ struct LocalKeyTests {
             let loaded = try LocalKey.load(
                 environmentName: "prod",
                 keyFile: "~/my.key",
-                environment: ["HOME": directory]
+                processEnvironment: ["HOME": directory]
             )
             #expect(loaded == key)
         }
@@ -132,12 +138,12 @@ struct LocalKeyTests {
         #expect(
             LocalKey.defaultKeyPath(
                 environmentName: "prod",
-                environment: ["HOME": "/home/a", "XDG_CONFIG_HOME": "/xdg"]
+                processEnvironment: ["HOME": "/home/a", "XDG_CONFIG_HOME": "/xdg"]
             )
                 == "/xdg/cfg/keys/prod.key"
         )
         #expect(
-            LocalKey.defaultKeyPath(environmentName: "prod", environment: ["HOME": "/home/a"])
+            LocalKey.defaultKeyPath(environmentName: "prod", processEnvironment: ["HOME": "/home/a"])
                 == "/home/a/.config/cfg/keys/prod.key"
         )
     }
@@ -145,7 +151,7 @@ struct LocalKeyTests {
     @Test(arguments: ["../prod", "a/b", ".hidden", ""])
     func environmentNameThatIsNotAFileNameIsRejected(name: String) {
         #expect(throws: BackendError(.invalidRequest, backend: "local", message: "")) {
-            try LocalKey.load(environmentName: name, keyFile: nil, environment: ["HOME": "/nonexistent"])
+            try LocalKey.load(environmentName: name, keyFile: nil, processEnvironment: ["HOME": "/nonexistent"])
         }
     }
 
@@ -154,7 +160,7 @@ struct LocalKeyTests {
     /// The refusal of a key load: one line naming `fragments`, never the key file's content.
     static func expectRefusal(keyFile: String, _ fragments: [String], content: String? = nil) {
         let error = #expect(throws: BackendError.self) {
-            _ = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            _ = try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
         }
         #expect(error?.code == .authenticationFailed)
         for fragment in fragments {
@@ -188,7 +194,7 @@ struct LocalKeyTests {
                 _ = try LocalKey.create(
                     environmentName: "other",
                     keyFile: keyDirectory + "/other.key",
-                    environment: [:]
+                    processEnvironment: [:]
                 )
             }
             #expect(error?.description.contains("chmod 700 \(keyDirectory)") == true)
@@ -238,7 +244,8 @@ struct LocalKeyTests {
             let conflicts = Mutex(0)
             DispatchQueue.concurrentPerform(iterations: 16) { _ in
                 do throws(BackendError) {
-                    let key = try LocalKey.create(environmentName: "prod", keyFile: keyFile, environment: [:]).key
+                    let key = try LocalKey.create(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
+                        .key
                     created.withLock { $0.append(key) }
                 } catch {
                     if error.code == .conflict { conflicts.withLock { $0 += 1 } }
@@ -248,7 +255,7 @@ struct LocalKeyTests {
             let losers = conflicts.withLock { $0 }
             #expect(winners.count == 1)
             #expect(losers == 15)
-            let onDisk = try LocalKey.load(environmentName: "prod", keyFile: keyFile, environment: [:])
+            let onDisk = try LocalKey.load(environmentName: "prod", keyFile: keyFile, processEnvironment: [:])
             #expect(winners.first == onDisk)
             let entries = try FileManager.default.contentsOfDirectory(atPath: directory + "/keys").sorted()
             #expect(entries == ["prod.key", "prod.key.lock"])

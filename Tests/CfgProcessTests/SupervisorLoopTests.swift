@@ -227,7 +227,7 @@ struct SupervisorLoopTests {
         let root = "/dev/shm/cfg-process-test-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await TemporaryDirectory.with { directory in
-            let location = SecretFileLocation(root: root, environment: "test", service: "worker")
+            let location = SecretFileLocation(root: root, environmentName: "test", service: "worker")
             let copy = directory + "/copy"
             let harness = Harness(
                 script: "cat \"$KEY_FILE\" > \(copy)",
@@ -356,13 +356,13 @@ extension SupervisorLoopTests {
             // A read through the loop's backend, as the engine does (a dynamic secret, kept with its lease).
             _ = try? await backend.fetch(SecretRequest(path: SecretPath("database/creds/app"), dynamic: true))
             let value = values[min(index, values.count - 1)]
-            var environment: [(name: String, value: String)] = [
+            var commandEnvironment: [(name: String, value: String)] = [
                 (name: "PATH", value: Child.path), (name: "VALUE", value: value),
             ]
-            guard let files else { return ServiceLaunch(environment: environment) }
-            environment.append((name: "KEY_FILE", value: files.path + "/key"))
+            guard let files else { return ServiceLaunch(commandEnvironment: commandEnvironment) }
+            commandEnvironment.append((name: "KEY_FILE", value: files.path + "/key"))
             return ServiceLaunch(
-                environment: environment,
+                commandEnvironment: commandEnvironment,
                 files: [SecretFile(name: "key", content: Secret(copying: "file content"))],
                 location: files
             )

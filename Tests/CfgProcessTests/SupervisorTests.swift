@@ -50,7 +50,7 @@ struct SupervisorTests {
     static func restarting(_ policy: Supervisor.Policy = policy()) -> Driver {
         var driver = started(policy)
         _ = driver.tick(at: 300)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 301)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 301)
         _ = driver.tick(at: 306)
         return driver
     }
@@ -93,7 +93,7 @@ struct SupervisorTests {
         .signal(SIGTERM, fromTerminal: false),
         .signal(SIGHUP, fromTerminal: false),
         .started(leases: [:], leasing: true),
-        .refreshed(.changed(environment: true), leases: [:], reissued: []),
+        .refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []),
         .refreshed(.failed, leases: [:], reissued: []),
         .leaseRenewed(db, lease("l1", seconds: 60, issuedAt: 500)),
         .leaseRenewalFailed(db),
@@ -104,7 +104,7 @@ struct SupervisorTests {
     @Test(arguments: eventsAfterExit)
     func nothingHappensAfterExit(_ event: Supervisor.Event) {
         var driver = Self.started(leases: [Self.db: Self.lease("l1", seconds: 60)], leasing: true)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 1)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 1)
         _ = driver.send(.sessionRenewed(next: Driver.t0 + 100), at: 2)
         #expect(driver.send(.childExited(.exited(0)), at: 3) == [.exit(.exited(0))])
         #expect(driver.send(event, at: 1_000) == [])
@@ -157,7 +157,7 @@ struct SupervisorTests {
         var driver = Self.started()
         #expect(driver.send(.signal(SIGTERM, fromTerminal: false), at: 10) == [.forward(SIGTERM)])
         #expect(driver.tick(at: 300) == [.refresh(reissue: [])])
-        #expect(driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 301) == [])
+        #expect(driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 301) == [])
         #expect(driver.tick(at: 306) == [])
         #expect(driver.send(.childExited(.exited(0)), at: 320) == [.exit(.exited(0))])
     }
@@ -168,7 +168,7 @@ struct SupervisorTests {
     @Test func changeLeftPendingByATerminatingSignalIsNoLongerADeadline() {
         var driver = Self.started()
         _ = driver.tick(at: 300)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 301)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 301)
         #expect(driver.send(.signal(SIGTERM, fromTerminal: false), at: 302) == [.forward(SIGTERM)])
         #expect(driver.tick(at: 306) == [])
         driver.expectDeadline(601)
@@ -181,7 +181,7 @@ struct SupervisorTests {
         driver.expectDeadline(300)
         #expect(driver.tick(at: 300) == [.refresh(reissue: [])])
         driver.expectDeadline(nil)
-        #expect(driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 301) == [])
+        #expect(driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 301) == [])
         driver.expectDeadline(306)
         #expect(driver.tick(at: 303) == [])
         #expect(driver.tick(at: 305.9) == [])
@@ -196,10 +196,10 @@ struct SupervisorTests {
             stops += actions.count { if case .stop = $0 { true } else { false } }
         }
         #expect(driver.tick(at: 3) == [.refresh(reissue: [])])
-        tally(driver.send(.refreshed(.changed(environment: false), leases: [:], reissued: []), at: 3))
+        tally(driver.send(.refreshed(.changed(commandEnvironment: false), leases: [:], reissued: []), at: 3))
         driver.expectDeadline(6)
         #expect(driver.tick(at: 6) == [.refresh(reissue: [])])
-        tally(driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 6))
+        tally(driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 6))
         // The first change's debounce (second 8) has no effect: the second change moved it to second 11.
         driver.expectDeadline(9)
         #expect(driver.tick(at: 9) == [.refresh(reissue: [])])
@@ -244,7 +244,7 @@ struct SupervisorTests {
     func restartStopsTheCommandWithTheStopSignal(_ signal: Int32) {
         var driver = Self.started(Self.policy(stopSignal: signal, stopTimeout: .seconds(7)))
         _ = driver.tick(at: 300)
-        _ = driver.send(.refreshed(.changed(environment: false), leases: [:], reissued: []), at: 300)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: false), leases: [:], reissued: []), at: 300)
         #expect(driver.tick(at: 305) == [.stop(signal)])
         driver.expectDeadline(312)
     }
@@ -252,38 +252,41 @@ struct SupervisorTests {
     /// What one change does under each `on_change`.
     struct ChangeCase: Sendable, CustomTestStringConvertible {
         var onChange: Supervisor.OnChange
-        var environment: Bool
+        var commandEnvironment: Bool
         var actions: [Supervisor.Action]
         /// The next deadline after acting: the kill of a restart, or the next refresh.
         var deadline: Double
-        var testDescription: String { "\(onChange), environment changed: \(environment)" }
+        var testDescription: String { "\(onChange), environment changed: \(commandEnvironment)" }
     }
 
     static let changeCases: [ChangeCase] = [
-        ChangeCase(onChange: .restart, environment: true, actions: [.stop(SIGTERM)], deadline: 335),
-        ChangeCase(onChange: .restart, environment: false, actions: [.stop(SIGTERM)], deadline: 335),
+        ChangeCase(onChange: .restart, commandEnvironment: true, actions: [.stop(SIGTERM)], deadline: 335),
+        ChangeCase(onChange: .restart, commandEnvironment: false, actions: [.stop(SIGTERM)], deadline: 335),
         ChangeCase(
             onChange: .signal(SIGHUP),
-            environment: false,
+            commandEnvironment: false,
             actions: [.reload(SIGHUP), .revokeRetired],
             deadline: 600
         ),
         ChangeCase(
             onChange: .signal(SIGUSR1),
-            environment: false,
+            commandEnvironment: false,
             actions: [.reload(SIGUSR1), .revokeRetired],
             deadline: 600
         ),
-        ChangeCase(onChange: .signal(SIGHUP), environment: true, actions: [.stop(SIGTERM)], deadline: 335),
-        ChangeCase(onChange: .none, environment: false, actions: [], deadline: 600),
-        ChangeCase(onChange: .none, environment: true, actions: [], deadline: 600),
+        ChangeCase(onChange: .signal(SIGHUP), commandEnvironment: true, actions: [.stop(SIGTERM)], deadline: 335),
+        ChangeCase(onChange: .none, commandEnvironment: false, actions: [], deadline: 600),
+        ChangeCase(onChange: .none, commandEnvironment: true, actions: [], deadline: 600),
     ]
 
     @Test(arguments: changeCases)
     func changeIsHandledAsOnChangeSays(_ change: ChangeCase) {
         var driver = Self.started(Self.policy(onChange: change.onChange))
         #expect(driver.tick(at: 300) == [.refresh(reissue: [])])
-        _ = driver.send(.refreshed(.changed(environment: change.environment), leases: [:], reissued: []), at: 300)
+        _ = driver.send(
+            .refreshed(.changed(commandEnvironment: change.commandEnvironment), leases: [:], reissued: []),
+            at: 300
+        )
         driver.expectDeadline(305)
         #expect(driver.tick(at: 305) == change.actions)
         driver.expectDeadline(change.deadline)
@@ -298,9 +301,9 @@ struct SupervisorTests {
     @Test func filesThenEnvironmentChangeWithinTheDebounceRestartsUnderOnChangeSignal() {
         var driver = Self.started(Self.policy(refresh: .seconds(2), onChange: .signal(SIGHUP)))
         _ = driver.tick(at: 2)
-        _ = driver.send(.refreshed(.changed(environment: false), leases: [:], reissued: []), at: 2)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: false), leases: [:], reissued: []), at: 2)
         _ = driver.tick(at: 4)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 4)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 4)
         _ = driver.tick(at: 6)
         _ = driver.send(.refreshed(.unchanged, leases: [:], reissued: []), at: 6)
         _ = driver.tick(at: 8)
@@ -309,7 +312,7 @@ struct SupervisorTests {
         #expect(driver.send(.childExited(.signalled(SIGTERM)), at: 9.5) == [.spawn, .revokeRetired])
         // The environment change was acted on: the next files-only change reloads again.
         _ = driver.tick(at: 10)
-        _ = driver.send(.refreshed(.changed(environment: false), leases: [:], reissued: []), at: 10)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: false), leases: [:], reissued: []), at: 10)
         _ = driver.tick(at: 12)
         _ = driver.send(.refreshed(.unchanged, leases: [:], reissued: []), at: 12)
         _ = driver.tick(at: 14)
@@ -322,14 +325,14 @@ struct SupervisorTests {
     @Test func changeFoundDuringARestartIsAppliedByTheNewStartAlone() {
         var driver = Self.started(Self.policy(refresh: .seconds(2)))
         _ = driver.tick(at: 2)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 2)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 2)
         _ = driver.tick(at: 4)
         _ = driver.send(.refreshed(.unchanged, leases: [:], reissued: []), at: 4)
         _ = driver.tick(at: 6)
         _ = driver.send(.refreshed(.unchanged, leases: [:], reissued: []), at: 6)
         #expect(driver.tick(at: 7) == [.stop(SIGTERM)])
         _ = driver.tick(at: 8)
-        _ = driver.send(.refreshed(.changed(environment: true), leases: [:], reissued: []), at: 8)
+        _ = driver.send(.refreshed(.changed(commandEnvironment: true), leases: [:], reissued: []), at: 8)
         #expect(driver.send(.childExited(.signalled(SIGTERM)), at: 9) == [.spawn, .revokeRetired])
         #expect(driver.tick(at: 10) == [.refresh(reissue: [])])
         _ = driver.send(.refreshed(.unchanged, leases: [:], reissued: []), at: 10)
@@ -451,7 +454,10 @@ struct SupervisorTests {
         // The new secret gets a new lease, tracked from its own issue; the periodic refresh restarts from here.
         let fresh = Self.lease("l2", seconds: 60, renewable: false, issuedAt: 41)
         #expect(
-            driver.send(.refreshed(.changed(environment: true), leases: [Self.db: fresh], reissued: [Self.db]), at: 41)
+            driver.send(
+                .refreshed(.changed(commandEnvironment: true), leases: [Self.db: fresh], reissued: [Self.db]),
+                at: 41
+            )
                 == []
         )
         driver.expectDeadline(46)

@@ -8,20 +8,20 @@ enum TemplateTestSupport {
     static func render(
         _ source: String,
         _ variables: [String: TemplateValue] = [:],
-        environment: [String: String] = [:]
+        processEnvironment: [String: String] = [:]
     ) throws(TemplateError) -> RenderedText {
         let template = try Template.parse(source, file: file)
-        return try template.render(TemplateContext(variables: variables, environmentVariables: environment))
+        return try template.render(TemplateContext(variables: variables, environmentVariables: processEnvironment))
     }
 
     /// The diagnostics of a parse or render that is expected to fail; empty when it succeeds.
     static func diagnostics(
         _ source: String,
         _ variables: [String: TemplateValue] = [:],
-        environment: [String: String] = [:]
+        processEnvironment: [String: String] = [:]
     ) -> [TemplateDiagnostic] {
         do {
-            _ = try render(source, variables, environment: environment)
+            _ = try render(source, variables, processEnvironment: processEnvironment)
             return []
         } catch {
             return error.diagnostics

@@ -18,19 +18,19 @@ struct TestServersTests {
     ]
 
     @Test func serversAreAbsentWhenUnsetAndNotRequired() throws {
-        #expect(try TestServers.vault(environment: [:]) == nil)
-        #expect(try TestServers.postgres(environment: [:]) == nil)
+        #expect(try TestServers.vault(processEnvironment: [:]) == nil)
+        #expect(try TestServers.postgres(processEnvironment: [:]) == nil)
     }
 
     @Test func vaultComesFromItsVariables() throws {
-        let vault = try #require(try TestServers.vault(environment: vaultVariables))
+        let vault = try #require(try TestServers.vault(processEnvironment: vaultVariables))
         #expect(vault.address == "http://127.0.0.1:8200")
         #expect(vault.token == "cfg-test-token")
         #expect(!"\(vault)".contains("cfg-test-token"))
     }
 
     @Test func postgresComesFromItsVariables() throws {
-        let postgres = try #require(try TestServers.postgres(environment: postgresVariables))
+        let postgres = try #require(try TestServers.postgres(processEnvironment: postgresVariables))
         #expect(postgres.host == "127.0.0.1")
         #expect(postgres.port == 5432)
         #expect(postgres.user == "cfgadmin")
@@ -42,11 +42,11 @@ struct TestServersTests {
 
     @Test(arguments: ["CFG_TEST_VAULT_ADDR", "CFG_TEST_VAULT_TOKEN"])
     func requiredVaultNamesTheMissingVariable(missing: String) throws {
-        var environment = vaultVariables
-        environment[missing] = nil
-        environment["CFG_REQUIRE_SERVERS"] = "1"
+        var processEnvironment = vaultVariables
+        processEnvironment[missing] = nil
+        processEnvironment["CFG_REQUIRE_SERVERS"] = "1"
         let error = #expect(throws: TestServerError(.missingVariable)) {
-            try TestServers.vault(environment: environment)
+            try TestServers.vault(processEnvironment: processEnvironment)
         }
         #expect(error?.variable == missing)
         #expect(error?.description.contains(missing) == true)
@@ -56,32 +56,34 @@ struct TestServersTests {
 
     @Test func requiredPostgresFailsWhenNothingIsSet() throws {
         let error = #expect(throws: TestServerError(.missingVariable)) {
-            try TestServers.postgres(environment: ["CFG_REQUIRE_SERVERS": "1"])
+            try TestServers.postgres(processEnvironment: ["CFG_REQUIRE_SERVERS": "1"])
         }
         #expect(error?.variable == "CFG_TEST_PG_HOST")
     }
 
     @Test func partlySetVariablesAreAnErrorEvenWhenNotRequired() throws {
         let error = #expect(throws: TestServerError(.missingVariable)) {
-            try TestServers.vault(environment: ["CFG_TEST_VAULT_ADDR": "http://127.0.0.1:8200"])
+            try TestServers.vault(processEnvironment: ["CFG_TEST_VAULT_ADDR": "http://127.0.0.1:8200"])
         }
         #expect(error?.variable == "CFG_TEST_VAULT_TOKEN")
     }
 
     @Test func malformedValuesAreRejected() throws {
-        var environment = postgresVariables
-        environment["CFG_TEST_PG_PORT"] = "fifty"
-        #expect(throws: TestServerError(.invalidVariable)) { try TestServers.postgres(environment: environment) }
+        var processEnvironment = postgresVariables
+        processEnvironment["CFG_TEST_PG_PORT"] = "fifty"
+        #expect(throws: TestServerError(.invalidVariable)) {
+            try TestServers.postgres(processEnvironment: processEnvironment)
+        }
         var vault = vaultVariables
         vault["CFG_TEST_VAULT_ADDR"] = "127.0.0.1:8200"
-        #expect(throws: TestServerError(.invalidVariable)) { try TestServers.vault(environment: vault) }
+        #expect(throws: TestServerError(.invalidVariable)) { try TestServers.vault(processEnvironment: vault) }
     }
 
     @Test func errorDescriptionsNeverHoldTheToken() throws {
-        var environment = vaultVariables
-        environment["CFG_TEST_VAULT_ADDR"] = "ftp://x"
+        var processEnvironment = vaultVariables
+        processEnvironment["CFG_TEST_VAULT_ADDR"] = "ftp://x"
         let error = #expect(throws: TestServerError(.invalidVariable)) {
-            try TestServers.vault(environment: environment)
+            try TestServers.vault(processEnvironment: processEnvironment)
         }
         #expect(error?.description.contains("cfg-test-token") == false)
     }

@@ -286,7 +286,7 @@ struct DecodedAWSLogin {
         return VaultBackend(
             settings: settings,
             transport: curl,
-            environment: [:],
+            processEnvironment: [:],
             awsCredentials: provider,
             now: { date },
             sleep: { _ in },

@@ -122,7 +122,10 @@ import Testing
     @Test func anInvalidTokenIsToldApartFromADeniedPath() async throws {
         let server = try VaultFixture.shared()
         let canary = Canary.make()
-        let (backend, _, _) = try VaultFixture.backend(address: server.address, environment: ["VAULT_TOKEN": canary])
+        let (backend, _, _) = try VaultFixture.backend(
+            address: server.address,
+            processEnvironment: ["VAULT_TOKEN": canary]
+        )
         let error = await #expect(throws: BackendError.self) {
             try await backend.fetch(SecretRequest(path: SecretPath("a/b")))
         }
@@ -141,7 +144,7 @@ import Testing
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(auth: .token(.homeFile(home + "/.vault-token"))),
-            environment: ["HOME": home]
+            processEnvironment: ["HOME": home]
         )
         #expect(
             try await backend.fetch(SecretRequest(path: SecretPath(path))).payload == Secret(copying: "{\"k\":\"v\"}")
@@ -150,7 +153,7 @@ import Testing
         let (none, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(auth: .token(.missing)),
-            environment: [:]
+            processEnvironment: [:]
         )
         let error = await #expect(throws: BackendError.self) {
             try await none.fetch(SecretRequest(path: SecretPath(path)))
@@ -201,7 +204,7 @@ import Testing
         let (backend, recording, curl) = try VaultFixture.backend(
             address: server.address,
             settings: settings,
-            environment: [:]
+            processEnvironment: [:]
         )
 
         // The fetch plan: duplicates collapse, one login, one request per distinct path, in parallel.
@@ -246,7 +249,7 @@ import Testing
         )
         let curl = try CurlTransport(options: settings.http)
         let spy = TokenSpy(inner: curl)
-        let backend = VaultBackend(settings: settings, transport: spy, environment: [:])
+        let backend = VaultBackend(settings: settings, transport: spy, processEnvironment: [:])
         _ = try await backend.fetch(SecretRequest(path: SecretPath("\(prefix)/allowed/x")))
         let token = try #require(spy.token)
         try await admin.call(.get, "auth/token/lookup-self", token: token)
@@ -267,7 +270,7 @@ import Testing
         let (backend, recording, _) = try VaultFixture.backend(
             address: server.address,
             settings: settings,
-            environment: [:],
+            processEnvironment: [:],
             now: { clock.withLock { $0 } }
         )
         let request = SecretRequest(path: SecretPath("\(prefix)/allowed/x"))
@@ -294,7 +297,7 @@ import Testing
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: settings,
-            environment: ["AIRFLOW_SECRET_ID": secretID]
+            processEnvironment: ["AIRFLOW_SECRET_ID": secretID]
         )
         let missing = await #expect(throws: BackendError.self) {
             try await backend.fetch(SecretRequest(path: SecretPath("\(prefix)/allowed/none")))
@@ -302,7 +305,11 @@ import Testing
         #expect(missing?.code == .notFound, "logged in; the secret itself is missing")
         await backend.close()
 
-        let (unset, _, _) = try VaultFixture.backend(address: server.address, settings: settings, environment: [:])
+        let (unset, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: settings,
+            processEnvironment: [:]
+        )
         let error = await #expect(throws: BackendError.self) {
             try await unset.fetch(SecretRequest(path: SecretPath("x")))
         }
@@ -313,7 +320,11 @@ import Testing
         let wrong = VaultSettings(
             auth: .appRole(mount: "approle", roleID: .file(roleIDFile), secretID: .literal("wrong"))
         )
-        let (rejected, _, _) = try VaultFixture.backend(address: server.address, settings: wrong, environment: [:])
+        let (rejected, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: wrong,
+            processEnvironment: [:]
+        )
         let login = await #expect(throws: BackendError.self) {
             try await rejected.fetch(SecretRequest(path: SecretPath("x")))
         }
@@ -340,7 +351,7 @@ import Testing
         let (inside, recording, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(namespace: namespace, auth: VaultFixture.tokenFromVariable),
-            environment: ["VAULT_TOKEN": server.token]
+            processEnvironment: ["VAULT_TOKEN": server.token]
         )
         let read = try await inside.fetch(SecretRequest(path: SecretPath("airflow/db")))
         #expect(read.payload == Secret(copying: "{\"password\":\"in-namespace\"}"))
@@ -350,13 +361,13 @@ import Testing
         let (root, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(namespace: namespace + "/", auth: VaultFixture.tokenFromVariable),
-            environment: ["VAULT_TOKEN": server.token]
+            processEnvironment: ["VAULT_TOKEN": server.token]
         )
         #expect(try await root.fetch(SecretRequest(path: SecretPath("airflow/db"))).payload == read.payload)
         await root.close()
         let (outside, _, _) = try VaultFixture.backend(
             address: server.address,
-            environment: ["VAULT_TOKEN": server.token]
+            processEnvironment: ["VAULT_TOKEN": server.token]
         )
         let error = await #expect(throws: BackendError.self) {
             try await outside.fetch(SecretRequest(path: SecretPath("airflow/db")))

@@ -23,7 +23,7 @@ import Testing
         // The server stops right after the first request of the run.
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
-            environment: ["VAULT_TOKEN": server.rootToken],
+            processEnvironment: ["VAULT_TOKEN": server.rootToken],
             afterEach: { count in if count == 1 { server.stop() } }
         )
         _ = try await backend.fetch(SecretRequest(path: SecretPath("airflow/db")))
@@ -45,7 +45,7 @@ import Testing
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(http: VaultSettings.http(timeoutSeconds: 1), auth: VaultFixture.tokenFromVariable),
-            environment: ["VAULT_TOKEN": server.rootToken]
+            processEnvironment: ["VAULT_TOKEN": server.rootToken]
         )
         let start = ContinuousClock.now
         let error = await #expect(throws: BackendError.self) {
@@ -89,7 +89,7 @@ import Testing
             backend = try VaultFixture.backend(
                 address: server.baseURL,
                 settings: VaultSettings(maxRetries: retries, auth: VaultFixture.tokenFromVariable),
-                environment: ["VAULT_TOKEN": "t"]
+                processEnvironment: ["VAULT_TOKEN": "t"]
             ).0
         } catch {
             throw BackendError(.invalidRequest, backend: "vault", message: "\(error)")
@@ -148,7 +148,7 @@ import Testing
         let (backend, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: VaultSettings(maxRetries: 0, auth: VaultFixture.tokenFromVariable),
-            environment: ["VAULT_TOKEN": server.rootToken]
+            processEnvironment: ["VAULT_TOKEN": server.rootToken]
         )
         let error = await #expect(throws: BackendError.self) {
             try await backend.fetch(SecretRequest(path: SecretPath("airflow/db")))

@@ -94,7 +94,7 @@ import Testing
         let (backend, recording, _) = try VaultFixture.backend(
             address: server.address,
             settings: settings,
-            environment: [:]
+            processEnvironment: [:]
         )
         let read = try await backend.fetch(SecretRequest(path: SecretPath("\(prefix)/db")))
         #expect(read.payload == Secret(copying: "{\"password\":\"from-jwt\"}"))
@@ -108,7 +108,7 @@ import Testing
         let (refused, _, _) = try VaultFixture.backend(
             address: server.address,
             settings: forgedSettings,
-            environment: [:]
+            processEnvironment: [:]
         )
         let error = await #expect(throws: BackendError.self) {
             try await refused.fetch(SecretRequest(path: SecretPath("\(prefix)/db")))
@@ -118,7 +118,11 @@ import Testing
         await refused.close()
 
         let missing = VaultSettings(auth: .jwt(mount: mount, role: "airflow", tokenFile: "/nonexistent/token"))
-        let (absent, _, _) = try VaultFixture.backend(address: server.address, settings: missing, environment: [:])
+        let (absent, _, _) = try VaultFixture.backend(
+            address: server.address,
+            settings: missing,
+            processEnvironment: [:]
+        )
         let noFile = await #expect(throws: BackendError.self) {
             try await absent.fetch(SecretRequest(path: SecretPath("x")))
         }

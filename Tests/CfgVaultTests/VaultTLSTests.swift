@@ -28,7 +28,7 @@ import Testing
             backend = VaultBackend(
                 settings: settings,
                 transport: try CurlTransportFactory.make(settings),
-                environment: ["VAULT_TOKEN": server.rootToken]
+                processEnvironment: ["VAULT_TOKEN": server.rootToken]
             )
         } catch {
             throw BackendError(.invalidRequest, backend: "vault", message: "\(error)")

@@ -124,7 +124,7 @@ enum VaultFixture {
     static func backend(
         address: String,
         settings: VaultSettings = VaultSettings(auth: tokenFromVariable),
-        environment: [String: String],
+        processEnvironment: [String: String],
         now: @escaping @Sendable () -> Date = { Date() },
         afterEach: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> (VaultBackend, RecordingTransport, CurlTransport) {
@@ -134,7 +134,7 @@ enum VaultFixture {
         let backend = VaultBackend(
             settings: settings,
             transport: recording,
-            environment: environment,
+            processEnvironment: processEnvironment,
             now: now,
             sleep: { _ in },
             releaseTransport: { curl.shutdown() }
@@ -151,7 +151,7 @@ enum VaultFixture {
         return try backend(
             address: server.address,
             settings: VaultSettings(mount: mount, kvVersion: kvVersion, auth: tokenFromVariable),
-            environment: ["VAULT_TOKEN": server.token]
+            processEnvironment: ["VAULT_TOKEN": server.token]
         ).0
     }
 

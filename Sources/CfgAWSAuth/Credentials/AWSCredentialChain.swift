@@ -33,20 +33,20 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     ///
     /// - Parameters:
     ///   - settings: the resolved settings (profile, region, STS endpoint, shared files).
-    ///   - environment: the process environment (injected; nothing reads the real one).
+    ///   - processEnvironment: the process environment (injected; nothing reads the real one).
     ///   - transport: sends the STS, container and instance-metadata requests.
     ///   - now: the clock for expiry, signatures and session names.
     ///   - containerHost: where relative container URIs are served (169.254.170.2); tests use a local server.
     package static func make(
         settings: AWSCredentialSettings,
-        environment: [String: String],
+        processEnvironment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date = { Date() },
         containerHost: String = ContainerCredentialProvider.defaultHost
     ) -> any AWSCredentialProvider {
         let chain = decide(
             settings: settings,
-            environment: environment,
+            processEnvironment: processEnvironment,
             transport: transport,
             now: now,
             containerHost: containerHost
@@ -57,7 +57,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     /// The chain without the cache.
     static func decide(
         settings: AWSCredentialSettings,
-        environment: [String: String],
+        processEnvironment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date,
         containerHost: String
@@ -66,7 +66,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
             return AWSCredentialChain(
                 decision: try choose(
                     settings: settings,
-                    environment: environment,
+                    processEnvironment: processEnvironment,
                     transport: transport,
                     now: now,
                     containerHost: containerHost
@@ -79,7 +79,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
 
     private static func choose(
         settings: AWSCredentialSettings,
-        environment: [String: String],
+        processEnvironment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date,
         containerHost: String
@@ -93,11 +93,11 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
                 "the credential and web identity variables (skipped: \(settings.profileSource) names the profile)"
             )
         } else {
-            if let keys = try EnvironmentCredentials.load(environment) {
+            if let keys = try EnvironmentCredentials.load(processEnvironment) {
                 return .provider(StaticCredentialProvider(keys))
             }
             tried.append("environment variables (AWS_ACCESS_KEY_ID is not set)")
-            if let provider = try webIdentityFromEnvironment(environment, sts: sts) {
+            if let provider = try webIdentityFromEnvironment(processEnvironment, sts: sts) {
                 return .provider(provider)
             }
             tried.append("web identity (AWS_WEB_IDENTITY_TOKEN_FILE is not set)")
@@ -105,7 +105,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
 
         let profiles = ProfileCredentials(
             config: shared,
-            environment: environment,
+            processEnvironment: processEnvironment,
             sts: sts,
             transport: transport,
             now: now,
@@ -128,7 +128,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
         }
 
         if let container = try ContainerCredentialProvider.fromEnvironment(
-            environment,
+            processEnvironment,
             transport: transport,
             containerHost: containerHost
         ) {
@@ -138,7 +138,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
 
         guard
             let metadata = try InstanceMetadataCredentialProvider.fromEnvironment(
-                environment,
+                processEnvironment,
                 transport: transport,
                 now: now
             )
@@ -152,18 +152,18 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
     /// `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN` (and `AWS_ROLE_SESSION_NAME`); nil when the token file
     /// variable is unset.
     private static func webIdentityFromEnvironment(
-        _ environment: [String: String],
+        _ processEnvironment: [String: String],
         sts: STSClient
     ) throws(AWSCredentialError) -> WebIdentityCredentialProvider? {
-        guard let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], !tokenFile.isEmpty else { return nil }
-        guard let role = environment["AWS_ROLE_ARN"], !role.isEmpty else {
+        guard let tokenFile = processEnvironment["AWS_WEB_IDENTITY_TOKEN_FILE"], !tokenFile.isEmpty else { return nil }
+        guard let role = processEnvironment["AWS_ROLE_ARN"], !role.isEmpty else {
             throw AWSCredentialError(
                 .configuration,
                 "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; set the role to assume."
             )
         }
         let roleARN = try RoleSettings.roleARN(role, setting: "AWS_ROLE_ARN")
-        let sessionName = try environment["AWS_ROLE_SESSION_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+        let sessionName = try processEnvironment["AWS_ROLE_SESSION_NAME"].flatMap { $0.isEmpty ? nil : $0 }
             .map { (name) throws(AWSCredentialError) in
                 try RoleSettings.sessionName(name, setting: "AWS_ROLE_SESSION_NAME")
             }
@@ -171,7 +171,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
             sts: sts,
             roleARN: roleARN,
             sessionName: sessionName,
-            tokenFile: AWSSharedConfig.expandingTilde(tokenFile, home: environment["HOME"]),
+            tokenFile: AWSSharedConfig.expandingTilde(tokenFile, home: processEnvironment["HOME"]),
             tokenFileSetting: "AWS_WEB_IDENTITY_TOKEN_FILE",
             source: "web identity (AWS_ROLE_ARN)"
         )

@@ -40,19 +40,19 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
     /// The provider the variables describe, or nil when neither URI variable is set.
     ///
     /// - Parameters:
-    ///   - environment: the process environment (injected).
+    ///   - processEnvironment: the process environment (injected).
     ///   - transport: sends the requests.
     ///   - containerHost: the host relative URIs are served from; tests point it at a local server.
     /// - Throws: `.configuration` for a relative URI without a leading `/`, a full URI that is not allowed, or
     ///   a token holding CR or LF.
     package static func fromEnvironment(
-        _ environment: [String: String],
+        _ processEnvironment: [String: String],
         transport: any HTTPTransport,
         containerHost: String = defaultHost
     ) throws(AWSCredentialError) -> ContainerCredentialProvider? {
         let url: String
         let display: String
-        if let relative = nonEmpty(environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
+        if let relative = nonEmpty(processEnvironment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
             guard relative.hasPrefix("/"), !relative.contains(where: { $0.isWhitespace }) else {
                 throw AWSCredentialError(
                     .configuration,
@@ -61,7 +61,7 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
             }
             url = "http://\(containerHost)\(relative)"
             display = "http://\(containerHost) (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"
-        } else if let full = nonEmpty(environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
+        } else if let full = nonEmpty(processEnvironment["AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
             url = try validatedFullURI(full)
             let host = AWSEndpoint.host(of: url)
             display =
@@ -71,9 +71,9 @@ package struct ContainerCredentialProvider: AWSCredentialProvider, CustomStringC
             return nil
         }
         let authorization: Authorization
-        if let file = nonEmpty(environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]) {
+        if let file = nonEmpty(processEnvironment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]) {
             authorization = .tokenFile(file)
-        } else if let token = nonEmpty(environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) {
+        } else if let token = nonEmpty(processEnvironment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) {
             // The variable is a String already; the copy cfg keeps is in guarded memory.
             let secret = Secret(copying: token)
             guard !CredentialText.containsLineBreak(secret) else {

@@ -59,24 +59,24 @@ package final class InstanceMetadataCredentialProvider: AWSCredentialProvider, C
     }
 
     /// Whether `AWS_EC2_METADATA_DISABLED` turns instance metadata off (`true`, any case).
-    package static func isDisabled(_ environment: [String: String]) -> Bool {
-        environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true"
+    package static func isDisabled(_ processEnvironment: [String: String]) -> Bool {
+        processEnvironment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true"
     }
 
     /// The provider the variables describe, or nil when instance metadata is disabled.
     ///
     /// - Throws: `.configuration` naming the variable that holds an unusable endpoint or mode.
     package static func fromEnvironment(
-        _ environment: [String: String],
+        _ processEnvironment: [String: String],
         transport: any HTTPTransport,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws(AWSCredentialError) -> InstanceMetadataCredentialProvider? {
-        guard !isDisabled(environment) else { return nil }
+        guard !isDisabled(processEnvironment) else { return nil }
         let endpoint: String
-        if let value = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"], !value.isEmpty {
+        if let value = processEnvironment["AWS_EC2_METADATA_SERVICE_ENDPOINT"], !value.isEmpty {
             endpoint = try AWSEndpoint.validated(value, source: "AWS_EC2_METADATA_SERVICE_ENDPOINT")
         } else {
-            switch environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() {
+            switch processEnvironment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() {
             case nil, "", "ipv4": endpoint = defaultEndpoint
             case "ipv6": endpoint = ipv6Endpoint
             default:

@@ -17,7 +17,7 @@ struct ProfileCredentials {
     static let maxDepth = 10
 
     let config: AWSSharedConfig
-    let environment: [String: String]
+    let processEnvironment: [String: String]
     let sts: STSClient
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
@@ -44,7 +44,7 @@ struct ProfileCredentials {
                     sts: sts,
                     roleARN: roleARN,
                     sessionName: sessionName,
-                    tokenFile: AWSSharedConfig.expandingTilde(tokenFile.text, home: environment["HOME"]),
+                    tokenFile: AWSSharedConfig.expandingTilde(tokenFile.text, home: processEnvironment["HOME"]),
                     tokenFileSetting: "web_identity_token_file in \(source) (\(tokenFile.location))",
                     durationSeconds: duration,
                     source: source
@@ -169,7 +169,7 @@ struct ProfileCredentials {
         let setting = "credential_source = \(value.text) in profile '\(profile)' (\(value.location))"
         switch value.text {
         case "Environment":
-            guard let keys = try EnvironmentCredentials.load(environment) else {
+            guard let keys = try EnvironmentCredentials.load(processEnvironment) else {
                 throw AWSCredentialError(
                     .configuration,
                     "\(setting) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which are not set."
@@ -179,7 +179,7 @@ struct ProfileCredentials {
         case "EcsContainer":
             guard
                 let provider = try ContainerCredentialProvider.fromEnvironment(
-                    environment,
+                    processEnvironment,
                     transport: transport,
                     containerHost: containerHost
                 )
@@ -194,7 +194,7 @@ struct ProfileCredentials {
         case "Ec2InstanceMetadata":
             guard
                 let provider = try InstanceMetadataCredentialProvider.fromEnvironment(
-                    environment,
+                    processEnvironment,
                     transport: transport,
                     now: now
                 )

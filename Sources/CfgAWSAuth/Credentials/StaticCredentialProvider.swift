@@ -32,9 +32,9 @@ package enum EnvironmentCredentials {
     ///
     /// - Throws: `.configuration` naming the missing key variable when only one of the two is set, or an
     ///   unreadable `AWS_CREDENTIAL_EXPIRATION`.
-    package static func load(_ environment: [String: String]) throws(AWSCredentialError) -> AWSCredentials? {
-        let keyID = environment["AWS_ACCESS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
-        let secret = environment["AWS_SECRET_ACCESS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    package static func load(_ processEnvironment: [String: String]) throws(AWSCredentialError) -> AWSCredentials? {
+        let keyID = processEnvironment["AWS_ACCESS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        let secret = processEnvironment["AWS_SECRET_ACCESS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         switch (keyID, secret) {
         case (nil, nil):
             return nil
@@ -49,10 +49,10 @@ package enum EnvironmentCredentials {
                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both or neither."
             )
         case (let keyID?, let secret?):
-            let token = [environment["AWS_SESSION_TOKEN"], environment["AWS_SECURITY_TOKEN"]]
+            let token = [processEnvironment["AWS_SESSION_TOKEN"], processEnvironment["AWS_SECURITY_TOKEN"]]
                 .compactMap { $0 }.first { !$0.isEmpty }
             var expiration: Date?
-            if let text = environment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
+            if let text = processEnvironment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
                 guard let date = CredentialText.date(iso8601: text) else {
                     throw AWSCredentialError(
                         .configuration,

@@ -161,22 +161,22 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
     /// `$HOME/.aws/config` and `$HOME/.aws/credentials`. A file that does not exist counts as empty.
     ///
     /// - Parameters:
-    ///   - environment: the process environment (injected); `HOME` locates the default files.
+    ///   - processEnvironment: the process environment (injected); `HOME` locates the default files.
     ///   - readFile: reads a file (injected so that tests never touch the real `~/.aws`).
     /// - Throws: `.configuration` naming the file (and line) that cannot be read or parsed.
     package static func load(
-        environment: [String: String],
+        processEnvironment: [String: String],
         readFile: FileReader = SecureFile.readCredentialFile
     ) throws(AWSCredentialError) -> AWSSharedConfig {
         let config = location(
             variable: "AWS_CONFIG_FILE",
             defaultPath: ".aws/config",
-            environment: environment
+            processEnvironment: processEnvironment
         )
         let credentials = location(
             variable: "AWS_SHARED_CREDENTIALS_FILE",
             defaultPath: ".aws/credentials",
-            environment: environment
+            processEnvironment: processEnvironment
         )
         var merged: [String: Profile] = [:]
         if let path = config.path, let contents = try read(path, shown: config.shown, readFile: readFile) {
@@ -201,10 +201,10 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
     private static func location(
         variable: String,
         defaultPath: String,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) -> (path: String?, shown: String) {
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
-        if let value = environment[variable], !value.isEmpty {
+        let home = processEnvironment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        if let value = processEnvironment[variable], !value.isEmpty {
             return (expandingTilde(value, home: home), value)
         }
         guard let home else { return (nil, "~/" + defaultPath) }

@@ -28,23 +28,23 @@ extension BackendFactory {
     ///
     /// - Parameters:
     ///   - config: the environment file's `backend:`.
-    ///   - environment: the process environment (injected).
+    ///   - processEnvironment: the process environment (injected).
     ///   - readFile: reads the shared files (injected; the default reads them into guarded memory).
     /// - Throws: `.configuration` naming the variable, field or file line that holds an unusable value, or saying
     ///   how to set the region when none is known.
     package static func awsSettings(
         _ config: AWSBackendConfig,
-        environment: [String: String],
+        processEnvironment: [String: String],
         readFile: AWSSharedConfig.FileReader = SecureFile.readCredentialFile
     ) throws(EngineError) -> (settings: AWSSettings, regionSource: String, warnings: [String]) {
         let sharedConfig = try awsConfiguration { () throws(AWSCredentialError) in
-            try AWSSharedConfig.load(environment: environment, readFile: readFile)
+            try AWSSharedConfig.load(processEnvironment: processEnvironment, readFile: readFile)
         }
         var warnings: [String] = []
 
         let profile: String
         let profileSource: AWSCredentialSettings.ProfileSource
-        if let (name, value) = awsVariable(["AWS_PROFILE", "AWS_DEFAULT_PROFILE"], in: environment) {
+        if let (name, value) = awsVariable(["AWS_PROFILE", "AWS_DEFAULT_PROFILE"], in: processEnvironment) {
             (profile, profileSource) = (value, .variable(name))
         } else if let value = config.profile, !value.isEmpty {
             (profile, profileSource) = (value, .setting(awsProfileSetting))
@@ -53,7 +53,7 @@ extension BackendFactory {
         }
 
         let regionChoice: (value: String, source: String)
-        if let (name, value) = awsVariable(["AWS_REGION", "AWS_DEFAULT_REGION"], in: environment) {
+        if let (name, value) = awsVariable(["AWS_REGION", "AWS_DEFAULT_REGION"], in: processEnvironment) {
             regionChoice = (value, name)
         } else if let value = config.region, !value.isEmpty {
             regionChoice = (value, "backend.region")
@@ -70,8 +70,8 @@ extension BackendFactory {
             try AWSEndpoint.validatedRegion(regionChoice.value, source: regionChoice.source)
         }
 
-        let ignoreVariables = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
-        let endpointVariables = ignoreVariables ? [:] : environment
+        let ignoreVariables = processEnvironment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
+        let endpointVariables = ignoreVariables ? [:] : processEnvironment
         let secretsManager: (url: String, source: String)
         if let (name, value) = awsVariable(
             ["AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL"],
@@ -111,30 +111,30 @@ extension BackendFactory {
                 sharedConfig: sharedConfig
             ),
             http: AWSSettings.http(
-                caFile: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 },
-                proxy: ProxySettings.fromEnvironment(environment)
+                caFile: processEnvironment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 },
+                proxy: ProxySettings.fromEnvironment(processEnvironment)
             )
         )
         return (settings, regionChoice.source, warnings)
     }
 
     /// The credential chain's settings for a client other than Secrets Manager (Vault's `aws` login), resolved as
-    /// ``awsSettings(_:environment:readFile:)`` resolves them with `region` as the file's `backend.region`.
+    /// ``awsSettings(_:processEnvironment:readFile:)`` resolves them with `region` as the file's `backend.region`.
     static func awsCredentialSettings(
         region: String,
-        environment: [String: String]
+        processEnvironment: [String: String]
     ) throws(EngineError) -> AWSCredentialSettings {
         try awsSettings(
             AWSBackendConfig(region: region, profile: nil, endpoint: nil),
-            environment: environment
+            processEnvironment: processEnvironment
         ).settings.credentials
     }
 
     /// `AWS_MAX_ATTEMPTS`: tries per call, the first included; the SDKs' standard retry mode (3) when unset.
     ///
     /// - Throws: `.configuration` when it is not a whole number of at least 1.
-    static func awsMaxAttempts(_ environment: [String: String]) throws(EngineError) -> Int {
-        guard let raw = environment["AWS_MAX_ATTEMPTS"] else { return AWSSettings.defaultMaxAttempts }
+    static func awsMaxAttempts(_ processEnvironment: [String: String]) throws(EngineError) -> Int {
+        guard let raw = processEnvironment["AWS_MAX_ATTEMPTS"] else { return AWSSettings.defaultMaxAttempts }
         guard let value = Int(raw), value >= 1 else {
             throw EngineError(.configuration, "AWS_MAX_ATTEMPTS must be a whole number of at least 1, not '\(raw)'.")
         }
@@ -151,7 +151,7 @@ extension BackendFactory {
         var settings: AWSSettings
         let warnings: [String]
         do {
-            (settings, _, warnings) = try awsSettings(config, environment: processEnvironment)
+            (settings, _, warnings) = try awsSettings(config, processEnvironment: processEnvironment)
         } catch {
             throw EngineError(.configuration, "\(environment.file): \(error.description)")
         }
@@ -168,15 +168,15 @@ extension BackendFactory {
         return AWSBackend(
             settings: settings,
             transport: transport,
-            environment: processEnvironment,
+            processEnvironment: processEnvironment,
             release: { transport.shutdown() }
         )
     }
 
     /// The first of `names` that is set to a non-empty value.
-    private static func awsVariable(_ names: [String], in environment: [String: String]) -> (String, String)? {
+    private static func awsVariable(_ names: [String], in processEnvironment: [String: String]) -> (String, String)? {
         for name in names {
-            if let value = environment[name], !value.isEmpty { return (name, value) }
+            if let value = processEnvironment[name], !value.isEmpty { return (name, value) }
         }
         return nil
     }

@@ -17,15 +17,15 @@ extension BackendFactory {
     ///
     /// - Parameters:
     ///   - config: the environment file's `backend:`.
-    ///   - environment: the process environment (injected).
+    ///   - processEnvironment: the process environment (injected).
     ///   - resolvePath: turns a path written in the environment file into an absolute one.
     /// - Throws: `.configuration` naming the variable or field that holds an unusable value.
     package static func vaultSettings(
         _ config: VaultBackendConfig,
-        environment: [String: String],
+        processEnvironment: [String: String],
         resolvePath: (String) -> String
     ) throws(EngineError) -> (settings: VaultSettings, warnings: [String]) {
-        let variables = VaultVariables(environment: environment)
+        let variables = VaultVariables(processEnvironment: processEnvironment)
         var warnings: [String] = []
 
         let (addressText, addressSource) =
@@ -85,11 +85,16 @@ extension BackendFactory {
             kvVersion: config.kvVersion,
             http: VaultSettings.http(
                 tls: tls,
-                proxy: ProxySettings.fromEnvironment(environment),
+                proxy: ProxySettings.fromEnvironment(processEnvironment),
                 timeoutSeconds: timeout
             ),
             maxRetries: maxRetries,
-            auth: vaultAuth(config.auth, variables: variables, environment: environment, resolvePath: resolvePath)
+            auth: vaultAuth(
+                config.auth,
+                variables: variables,
+                processEnvironment: processEnvironment,
+                resolvePath: resolvePath
+            )
         )
         return (settings, warnings)
     }
@@ -104,7 +109,7 @@ extension BackendFactory {
         let settings: VaultSettings
         let warnings: [String]
         do {
-            (settings, warnings) = try vaultSettings(config, environment: processEnvironment) { path in
+            (settings, warnings) = try vaultSettings(config, processEnvironment: processEnvironment) { path in
                 PathResolution.absolute(path, in: environment.projectDirectory)
             }
         } catch {
@@ -125,21 +130,21 @@ extension BackendFactory {
             // its STS region (for profile roles) defaults to the login's signing region.
             let aws: AWSCredentialSettings
             do {
-                aws = try awsCredentialSettings(region: region ?? "us-east-1", environment: processEnvironment)
+                aws = try awsCredentialSettings(region: region ?? "us-east-1", processEnvironment: processEnvironment)
             } catch {
                 transport.shutdown()
                 throw EngineError(.configuration, "\(environment.file): \(error.description)")
             }
             awsCredentials = AWSCredentialChain.make(
                 settings: aws,
-                environment: processEnvironment,
+                processEnvironment: processEnvironment,
                 transport: transport
             )
         }
         return VaultBackend(
             settings: settings,
             transport: transport,
-            environment: processEnvironment,
+            processEnvironment: processEnvironment,
             awsCredentials: awsCredentials,
             releaseTransport: { transport.shutdown() }
         )
@@ -150,7 +155,7 @@ extension BackendFactory {
     private static func vaultAuth(
         _ config: VaultAuthConfig?,
         variables: VaultVariables,
-        environment: [String: String],
+        processEnvironment: [String: String],
         resolvePath: (String) -> String
     ) -> VaultAuth {
         func resolved(_ source: CredentialSource) -> VaultAuth.CredentialSource {
@@ -165,7 +170,7 @@ extension BackendFactory {
             return .token(.file(resolvePath(file)))
         case .token(nil), nil:
             if let variable = variables.value("TOKEN") { return .token(.variable(variable.name)) }
-            if let home = environment["HOME"], !home.isEmpty {
+            if let home = processEnvironment["HOME"], !home.isEmpty {
                 return .token(.homeFile(home.hasSuffix("/") ? home + ".vault-token" : home + "/.vault-token"))
             }
             return .token(.missing)
@@ -213,13 +218,13 @@ extension BackendFactory {
 
 /// Vault's standard variables, `BAO_X` before `VAULT_X`.
 struct VaultVariables {
-    var environment: [String: String]
+    var processEnvironment: [String: String]
 
     /// The value and the variable's name; nil when neither is set or the chosen one is empty.
     func value(_ suffix: String) -> (name: String, value: String)? {
         for prefix in ["BAO_", "VAULT_"] {
             let name = prefix + suffix
-            if let value = environment[name] {
+            if let value = processEnvironment[name] {
                 return value.isEmpty ? nil : (name, value)
             }
         }

@@ -57,7 +57,7 @@ package enum BackendFactory {
                     storePath: storePath,
                     environmentName: environment.name,
                     keyFile: localKeyFile(environment, config: config),
-                    environment: processEnvironment
+                    processEnvironment: processEnvironment
                 )
             } catch {
                 throw EngineError(.backend, error.description)

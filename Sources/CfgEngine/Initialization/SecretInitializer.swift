@@ -48,7 +48,7 @@ package struct SecretInitializer: Sendable {
                 storePath: storePath,
                 environmentName: environment.name,
                 keyFile: BackendFactory.localKeyFile(environment, config: config),
-                environment: processEnvironment
+                processEnvironment: processEnvironment
             )
         } catch {
             throw EngineError(.backend, error.description)

@@ -6,19 +6,19 @@ package struct SecretFileLocation: Sendable, Hashable {
 
     /// `exec.secrets_dir`, without trailing slashes.
     package var root: String
-    package var environment: String
+    package var environmentName: String
     package var service: String?
 
-    package init(root: String, environment: String, service: String?) {
+    package init(root: String, environmentName: String, service: String?) {
         var root = root
         while root.count > 1, root.hasSuffix("/") { root.removeLast() }
         self.root = root
-        self.environment = environment
+        self.environmentName = environmentName
         self.service = service
     }
 
     /// The directories below ``root``.
-    package var components: [String] { [environment, service ?? Self.environmentWide] }
+    package var components: [String] { [environmentName, service ?? Self.environmentWide] }
 
     /// The absolute path of the directory.
     package var path: String { (root == "/" ? "" : root) + "/" + components.joined(separator: "/") }

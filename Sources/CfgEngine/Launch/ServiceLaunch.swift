@@ -9,8 +9,8 @@ package import Logging
 package struct ServiceLaunch: Sendable {
     /// The command's environment, sorted by name (see ``CommandEnvironment/build(settings:inherited:withhold:pass:)``).
     /// A Swift String holds each value (not zeroable): they become the command's environment.
-    package var environment: [(name: String, value: String)]
-    /// Files to write into the secrets directory before the command starts; their paths are in `environment`.
+    package var commandEnvironment: [(name: String, value: String)]
+    /// Files to write into the secrets directory before the command starts; their paths are in `commandEnvironment`.
     package var files: [SecretFile]
     /// Where the files go (nil when there are none).
     package var location: SecretFileLocation?
@@ -19,11 +19,11 @@ package struct ServiceLaunch: Sendable {
     package var secretsDirectory: String? { location?.path }
 
     package init(
-        environment: [(name: String, value: String)],
+        commandEnvironment: [(name: String, value: String)],
         files: [SecretFile] = [],
         location: SecretFileLocation? = nil
     ) {
-        self.environment = environment
+        self.commandEnvironment = commandEnvironment
         self.files = files
         self.location = location
     }
@@ -59,7 +59,7 @@ package struct ServiceLaunch: Sendable {
             ? nil
             : SecretFileLocation(
                 root: environment.exec.secretsDirectory,
-                environment: environment.name,
+                environmentName: environment.name,
                 service: service
             )
         var variables = try CommandEnvironment.build(
@@ -74,7 +74,7 @@ package struct ServiceLaunch: Sendable {
             variables.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         }
         try CommandEnvironment.checkSize(variables, arguments: arguments, argMax: argMax)
-        return ServiceLaunch(environment: variables, files: resolved.files, location: location)
+        return ServiceLaunch(commandEnvironment: variables, files: resolved.files, location: location)
     }
 
     /// Each file variable and the file's absolute path.
@@ -138,10 +138,10 @@ package struct ServiceLaunch: Sendable {
     /// Whether `other` starts the command with exactly the same environment and files (the supervisor restarts
     /// the command only when this is false). Secret contents are compared in constant time.
     package func hasSameContent(as other: ServiceLaunch) -> Bool {
-        guard environment.count == other.environment.count, files.count == other.files.count,
+        guard commandEnvironment.count == other.commandEnvironment.count, files.count == other.files.count,
             secretsDirectory == other.secretsDirectory
         else { return false }
-        for (mine, theirs) in zip(environment, other.environment)
+        for (mine, theirs) in zip(commandEnvironment, other.commandEnvironment)
         where mine.name != theirs.name || mine.value != theirs.value {
             return false
         }

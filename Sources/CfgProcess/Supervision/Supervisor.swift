@@ -52,8 +52,8 @@ package struct Supervisor: Sendable {
     /// What a refresh found, compared with what the command runs with.
     package enum RefreshOutcome: Sendable, Equatable {
         case unchanged
-        /// Values changed; `environment` says whether the environment did (else only secret files).
-        case changed(environment: Bool)
+        /// Values changed; `commandEnvironment` says whether the command's environment did (else only secret files).
+        case changed(commandEnvironment: Bool)
         /// The backend could not be read: the command keeps its values.
         case failed
     }
@@ -123,9 +123,9 @@ package struct Supervisor: Sendable {
     private(set) var refreshing = false
     /// Paths whose lease ended, to re-read at the next refresh.
     private(set) var reissue: Set<SecretPath> = []
-    /// When a debounced change is acted on, and whether the environment changed.
+    /// When a debounced change is acted on, and whether the command's environment changed.
     private(set) var changeDue: Date?
-    private(set) var environmentChanged = false
+    private(set) var commandEnvironmentChanged = false
     private(set) var sessionDue: Date?
     /// A terminating signal arrived: the next exit of the command ends cfg, and changes are no longer acted on.
     private(set) var exitRequested = false
@@ -199,7 +199,7 @@ package struct Supervisor: Sendable {
             phase = .running
             // The new start takes the newest values: a change found during the restart is served by it.
             changeDue = nil
-            environmentChanged = false
+            commandEnvironmentChanged = false
             return [.spawn, .revokeRetired]
         }
         phase = .finished
@@ -222,8 +222,8 @@ package struct Supervisor: Sendable {
             track(current, now: now)
             refreshDue = reissue.isEmpty ? policy.refresh.map { now + $0 } : now
         }
-        if case .changed(let environment) = outcome {
-            environmentChanged = environmentChanged || environment
+        if case .changed(let commandEnvironment) = outcome {
+            commandEnvironmentChanged = commandEnvironmentChanged || commandEnvironment
             changeDue = now + policy.debounce
         }
         return due(now: now)
@@ -282,12 +282,12 @@ package struct Supervisor: Sendable {
     }
 
     private mutating func applyChange(now: Date) -> [Action] {
-        let environment = environmentChanged
-        environmentChanged = false
+        let commandEnvironment = commandEnvironmentChanged
+        commandEnvironmentChanged = false
         switch policy.onChange {
         case .none:
             return []
-        case .signal(let signal) where !environment:
+        case .signal(let signal) where !commandEnvironment:
             return [.reload(signal), .revokeRetired]
         case .restart, .signal:
             phase = .restarting(killAt: now + policy.stopTimeout, killed: false)

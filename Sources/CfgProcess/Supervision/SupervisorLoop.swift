@@ -153,10 +153,10 @@ package struct SupervisorLoop: Sendable {
             if fresh.hasSameContent(as: state.latest) {
                 outcome = .unchanged
             } else {
-                let environment = !ServiceLaunch(environment: fresh.environment)
-                    .hasSameContent(as: ServiceLaunch(environment: state.launch.environment))
-                outcome = .changed(environment: environment)
-                note("the secrets changed (\(environment ? "environment" : "files only")).")
+                let commandEnvironment = !ServiceLaunch(commandEnvironment: fresh.commandEnvironment)
+                    .hasSameContent(as: ServiceLaunch(commandEnvironment: state.launch.commandEnvironment))
+                outcome = .changed(commandEnvironment: commandEnvironment)
+                note("the secrets changed (\(commandEnvironment ? "environment" : "files only")).")
             }
             state.latest = fresh
             return machine.handle(.refreshed(outcome, leases: backend.leases, reissued: reissued), now: now())
@@ -280,7 +280,7 @@ package struct SupervisorLoop: Sendable {
 
     /// The command with the environment of `launch`.
     private func command(_ launch: ServiceLaunch) -> Command {
-        Command(arguments: arguments, environment: launch.environment)
+        Command(arguments: arguments, environment: launch.commandEnvironment)
     }
 
     /// A backend call's outcome as a `Result`, built outside the task-group closure that awaits it (see above).

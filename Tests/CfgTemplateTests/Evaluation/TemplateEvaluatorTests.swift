@@ -27,8 +27,8 @@ struct TemplateEvaluatorTests {
         ("missing", .unresolved(reason: "Vault returned 404 for secret/data/app/missing")),
     ])
 
-    private func render(_ source: String, environment: [String: String] = [:]) throws -> RenderedText {
-        try Support.render(source, ["values": values, "secrets": secrets], environment: environment)
+    private func render(_ source: String, processEnvironment: [String: String] = [:]) throws -> RenderedText {
+        try Support.render(source, ["values": values, "secrets": secrets], processEnvironment: processEnvironment)
     }
 
     private func diagnostics(_ source: String) -> [TemplateDiagnostic] {
@@ -100,7 +100,7 @@ struct TemplateEvaluatorTests {
     @Test func envReadsTheEnvironmentAndMarksItSecret() throws {
         let rendered = try render(
             "{{ env('HOME') }} {{ env('NOPE') | default('none') }}",
-            environment: ["HOME": "/root"]
+            processEnvironment: ["HOME": "/root"]
         )
         #expect(rendered.text == "/root none")
         #expect(rendered.segments.first?.isSecret == true)
