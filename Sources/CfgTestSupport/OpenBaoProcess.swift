@@ -316,7 +316,7 @@ extension OpenBaoProcess {
         var clientKeyPath: String?
     }
 
-    static let healthTimeout: Duration = .seconds(30)
+    static let healthTimeout: Duration = .seconds(120)
 
     static func requireBinary() throws(TestServerError) -> String {
         var processEnvironment = ProcessInfo.processInfo.environment
@@ -354,7 +354,8 @@ extension OpenBaoProcess {
         return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
     }
 
-    /// Polls `/v1/sys/health` until it answers one of `statuses`, the server exits, or 30 seconds pass.
+    /// Polls `/v1/sys/health` until it answers one of `statuses`, the server exits, or ``healthTimeout`` passes
+    /// (a hang guard: a loaded 2-core machine has taken over 30 s to start several servers at once).
     static func waitForHealth(
         of server: ServerProcess,
         at address: String,
