@@ -1,3 +1,4 @@
+import CfgBackend
 import CfgConfig
 import CfgEngine
 import CfgProcess
@@ -31,6 +32,24 @@ struct Context {
         } catch {
             throw EngineError(.configuration, error.description)
         }
+    }
+
+    /// The settings, secret files and command environment of `service` for `arguments`, fetched through `backend`
+    /// (`cfg exec` and `cfg run` prepare their command the same way).
+    func prepareLaunch(
+        service: String?,
+        arguments: [String],
+        backend: any SecretBackend
+    ) async throws(EngineError) -> ServiceLaunch {
+        try await ServiceLaunch.prepare(
+            environment: environment,
+            service: service,
+            backend: backend,
+            processEnvironment: processEnvironment,
+            logger: logger,
+            arguments: arguments,
+            argMax: sysconf(Int32(_SC_ARG_MAX))
+        )
     }
 
     /// A logger to stderr at CFG_LOG_LEVEL (default warning). cfg logs references and paths, never values.

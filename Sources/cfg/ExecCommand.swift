@@ -72,15 +72,7 @@ struct ExecCommand: AsyncParsableCommand {
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
             ) { backend throws(EngineError) in
-                try await ServiceLaunch.prepare(
-                    environment: context.environment,
-                    service: service,
-                    backend: backend,
-                    processEnvironment: context.processEnvironment,
-                    logger: context.logger,
-                    arguments: arguments,
-                    argMax: sysconf(Int32(_SC_ARG_MAX))
-                )
+                try await context.prepareLaunch(service: service, arguments: arguments, backend: backend)
             }
             // The files are written only once everything is resolved, and the command starts only if all were.
             try launch.writeFiles()

@@ -60,15 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             logger: context.logger,
             report: { Terminal.error($0) }
         ) { backend throws(EngineError) in
-            try await ServiceLaunch.prepare(
-                environment: context.environment,
-                service: service,
-                backend: backend,
-                processEnvironment: context.processEnvironment,
-                logger: context.logger,
-                arguments: arguments,
-                argMax: sysconf(Int32(_SC_ARG_MAX))
-            )
+            try await context.prepareLaunch(service: service, arguments: arguments, backend: backend)
         }
         let code: Int32
         do {
