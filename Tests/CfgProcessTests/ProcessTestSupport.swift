@@ -10,9 +10,9 @@ import Glibc
 
 /// The children tests start, and how a test waits for them without hanging.
 ///
-/// Every child is a `/bin/sh -c` script that ends by itself within about 30 s (``idle``) if nobody stops it, so a
-/// failed test leaves no process behind for long; waits give up after ``patience`` (a hang guard, never a timing
-/// assertion).
+/// Every child is a `/bin/sh -c` script that waits for its test (``idle``) as long as the test runner lives, at most
+/// 5 minutes, so a failed test leaves no process behind for long; waits give up after ``patience`` (a hang guard,
+/// never a timing assertion).
 enum Child {
     /// How long a test waits for anything before it gives up.
     static let patience: Duration = .seconds(120)
@@ -22,8 +22,12 @@ enum Child {
     /// Held by every test that changes the process's core limit (`exec` does, around `execve`).
     static let coreLimitLock = Mutex(())
 
-    /// Waits in short sleeps, so that a trap runs within 50 ms of its signal, for about 30 s at most.
-    static let idle = "i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done"
+    /// Waits in short sleeps, so that a trap runs within 50 ms of its signal, while the process that started the
+    /// script ($PPID: the test runner) lives, and 5 minutes at most: longer than a test waits for anything
+    /// (``patience``). A child that ended by itself sooner (it waited 30 s) was sometimes gone before its signal was
+    /// sent: on a loaded machine, a full test run had a test wait more than 30 s between starting the child and
+    /// sending it the signal, and the test saw the child exit 0 as if the signal had been lost.
+    static let idle = "i=0; while [ $i -lt 6000 ] && kill -0 $PPID 2>/dev/null; do sleep 0.05; i=$((i+1)); done"
 
     /// `/bin/sh -c script`, with a plain `PATH` and `environment`.
     static func shell(_ script: String, environment: [(name: String, value: String)] = []) -> Command {
