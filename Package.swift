@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CfgTemplate"),
         .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
         // Layer 7: the engine: one pipeline (plan, fetch once, evaluate, outputs), init, the adapter from environment
-        // files to backend settings. (Layer 8, rotation, has no target yet.)
+        // files to backend settings.
         .target(
             name: "CfgEngine",
             dependencies: [
@@ -48,6 +48,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Layer 8: rotation: the staged protocol as a pure state machine (no I/O) and the Fernet key list.
+        .target(name: "CfgRotation", dependencies: ["CfgBackend", "CfgSecure"]),
         // Layer 9: process: exec, spawn, signal forwarding, reaping, the supervisor state machine and loop, lease keeping.
         .target(
             name: "CfgProcess",
@@ -93,6 +95,7 @@ let package = Package(
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig", "Yams"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
+        .testTarget(name: "CfgRotationTests", dependencies: ["CfgRotation", "CfgBackend", "CfgSecure"]),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
         .testTarget(
             name: "CfgProcessTests",
