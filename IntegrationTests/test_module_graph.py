@@ -76,6 +76,11 @@ def test_a_backend_imports_neither_the_environment_file_nor_another_backend(back
     assert not imports_of(backend) & forbidden
 
 
+def test_the_rotation_protocol_stays_pure():
+    # The staged protocol is a state machine over version ids and labels: no environment file, no engine, no I/O.
+    assert not imports_of("CfgRotation") & {"CfgConfig", "CfgEngine", "CfgHTTP", "CfgLocal", "CfgVault", "CfgAWS"}
+
+
 def test_the_checker_sees_a_wrong_import():
     ranks = layer_picture()
     # CfgVault importing CfgAWS (a sibling) or CfgConfig (a higher layer) is what the picture forbids.
