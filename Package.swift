@@ -95,7 +95,10 @@ let package = Package(
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig", "Yams"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
-        .testTarget(name: "CfgRotationTests", dependencies: ["CfgRotation", "CfgBackend", "CfgSecure"]),
+        .testTarget(
+            name: "CfgRotationTests",
+            dependencies: ["CfgRotation", "CfgBackend", "CfgSecure", "CfgLocal", "CfgTestSupport"]
+        ),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
         .testTarget(
             name: "CfgProcessTests",
