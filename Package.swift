@@ -97,7 +97,10 @@ let package = Package(
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),
         .testTarget(
             name: "CfgRotationTests",
-            dependencies: ["CfgRotation", "CfgBackend", "CfgSecure", "CfgLocal", "CfgTestSupport"]
+            dependencies: [
+                "CfgRotation", "CfgBackend", "CfgSecure", "CfgLocal", "CfgVault", "CfgAWS", "CfgAWSAuth", "CfgHTTP",
+                "CfgTestSupport",
+            ]
         ),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
         .testTarget(

@@ -1,0 +1,222 @@
+import CfgBackend
+import CfgRotation
+import CfgSecure
+import CfgTestSupport
+import Foundation
+import Testing
+
+/// The runner's store-only rotation over the real server backends: OpenBao (KV v2, mount `secret`) and moto's
+/// Secrets Manager, each test on a secret of its own, labels and values read back through the backend.
+@Suite struct ServerRotationRunnerTests {
+    static let day = ServerRunnerFixture.day
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func storeOnlyRotationMovesCurrentToPrevious(_ server: ServerRunnerFixture.Server) async throws {
+        try await ServerRunnerFixture.with(server, initial: Secret(copying: "old")) { fixture async throws in
+            let initial = fixture.initialVersion
+            let report = await fixture.runner().run(.ifDue)
+            #expect(report.failure == nil)
+            guard case .rotated(let rotated) = report.outcome else {
+                Issue.record("outcome \(report.outcome), failure: \(report.failure ?? "none")")
+                return
+            }
+            #expect(rotated != initial)
+            #expect(try await fixture.labels() == [.current: rotated, .previous: initial])
+            let current = try await fixture.version(.current)
+            #expect(current.versionID == rotated)
+            #expect(current.payload.stringValue() != "old")
+            let previous = try await fixture.version(.label(.previous))
+            #expect(previous.versionID == initial)
+            #expect(previous.payload.stringValue() == "old")
+            #expect(fixture.generatorCalls == 1)
+            #expect(try await fixture.rotationRecord() == RotationRecord(lastRotation: fixture.start))
+            let lock = try #require(try await fixture.lockRecord())
+            #expect(lock.released)
+            #expect(lock.lock.owner == "runner-a")
+            #expect(
+                report.actions == [
+                    "acquireLock", "observe", "generateAndStorePending", "promote", "releaseLock",
+                ]
+            )
+        }
+    }
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func runningTwiceIfDueRotatesOnce(_ server: ServerRunnerFixture.Server) async throws {
+        try await ServerRunnerFixture.with(server, initial: Secret(copying: "old")) { fixture async throws in
+            let first = await fixture.runner().run(.ifDue)
+            guard case .rotated(let rotated) = first.outcome else {
+                Issue.record("outcome \(first.outcome), failure: \(first.failure ?? "none")")
+                return
+            }
+            fixture.advance(by: 60)
+            let second = await fixture.runner(owner: "runner-b").run(.ifDue)
+            #expect(second.outcome == .nothingDue(until: fixture.start.addingTimeInterval(30 * Self.day)))
+            #expect(second.failure == nil)
+            #expect(!second.actions.contains("generateAndStorePending"))
+            #expect(fixture.generatorCalls == 1)
+            #expect(try await fixture.labels() == [.current: rotated, .previous: fixture.initialVersion])
+        }
+    }
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func aPendingVersionLeftByAnInterruptedRunIsPromotedNotRegenerated(
+        _ server: ServerRunnerFixture.Server
+    ) async throws {
+        try await ServerRunnerFixture.with(server, initial: Secret(copying: "old")) { fixture async throws in
+            let pending = try await fixture.backend.store(
+                Secret(copying: "left-pending"),
+                at: fixture.path,
+                labels: [.pending],
+                expectedCurrent: fixture.initialVersion
+            )
+            #expect(try await fixture.labels() == [.current: fixture.initialVersion, .pending: pending])
+            let report = await fixture.runner().run(.ifDue)
+            #expect(report.outcome == .rotated(versionID: pending), "failure: \(report.failure ?? "none")")
+            #expect(fixture.generatorCalls == 0)
+            #expect(!report.actions.contains("generateAndStorePending"))
+            #expect(try await fixture.labels() == [.current: pending, .previous: fixture.initialVersion])
+            #expect(try await fixture.version(.current).payload.stringValue() == "left-pending")
+            #expect(try await fixture.rotationRecord()?.lastRotation == fixture.start)
+        }
+    }
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func aHeldLockEndsLockBusyAfterABoundedWait(_ server: ServerRunnerFixture.Server) async throws {
+        try await ServerRunnerFixture.with(server, initial: Secret(copying: "old")) { fixture async throws in
+            let held = RotationLock(owner: "other-run", expiresAt: fixture.start.addingTimeInterval(600))
+            try await fixture.holdLock(held)
+            let report = await fixture.runner().run(.ifDue)
+            #expect(report.outcome == .lockBusy(held), "failure: \(report.failure ?? "none")")
+            // It waited, but no longer than `lockWait` (60 s), and touched nothing.
+            #expect(!fixture.sleptUntil.isEmpty)
+            #expect(fixture.sleptUntil.allSatisfy { $0 <= fixture.start.addingTimeInterval(60) })
+            #expect(fixture.generatorCalls == 0)
+            #expect(try await fixture.labels() == [.current: fixture.initialVersion])
+            #expect(try await fixture.lockRecord() == RotationLockRecord(lock: held))
+        }
+    }
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func twoRunnersAtOnceRotateExactlyOnce(_ server: ServerRunnerFixture.Server) async throws {
+        try await ServerRunnerFixture.with(
+            server,
+            initial: Secret(copying: "old"),
+            realSleep: .milliseconds(50)
+        ) { fixture async throws in
+            // Each runner on a backend of its own, as two processes would be.
+            let second = try ServerRunnerFixture.makeBackend(server)
+            let runners = [fixture.runner(owner: "runner-a"), fixture.runner(owner: "runner-b", backend: second)]
+            let reports = await withTaskGroup(of: RotationReport.self) { group in
+                for runner in runners {
+                    group.addTask { await runner.run(.ifDue) }
+                }
+                var reports: [RotationReport] = []
+                for await report in group { reports.append(report) }
+                return reports
+            }
+            await second.close()
+            let rotated = reports.compactMap { report -> String? in
+                if case .rotated(let versionID) = report.outcome { return versionID }
+                return nil
+            }
+            let others = reports.filter { report in
+                switch report.outcome {
+                case .lockBusy, .nothingDue: true
+                default: false
+                }
+            }
+            let outcomes = reports.map { "\($0.outcome) (failure: \($0.failure ?? "none"))" }
+            #expect(rotated.count == 1, "outcomes: \(outcomes)")
+            #expect(others.count == 1, "outcomes: \(outcomes)")
+            #expect(reports.allSatisfy { $0.failure == nil }, "outcomes: \(outcomes)")
+            #expect(fixture.generatorCalls == 1)
+            let versionID = try #require(rotated.first)
+            #expect(try await fixture.labels() == [.current: versionID, .previous: fixture.initialVersion])
+            #expect(try await fixture.version(.label(.previous)).payload.stringValue() == "old")
+            let lock = try #require(try await fixture.lockRecord())
+            #expect(lock.released)
+            #expect(try await fixture.rotationRecord()?.lastRotation != nil)
+        }
+    }
+
+    /// The same race once the lock record exists (released by an earlier rotation). Only on OpenBao: its KV v2
+    /// check-and-set is the server's `cas`. The AWS backend's check-and-set on an existing secret is a
+    /// `DescribeSecret` then a `PutSecretValue`, so both runners can take the released lock (both generate; one
+    /// ends `needsAttention(backendFailed(promote))`).
+    @Test func twoRunnersAtOnceOverAReleasedLockRotateExactlyOnce() async throws {
+        try await ServerRunnerFixture.with(
+            .vault,
+            initial: Secret(copying: "old"),
+            realSleep: .milliseconds(50)
+        ) { fixture async throws in
+            let warmUp = await fixture.runner(owner: "runner-0").run(.ifDue)
+            guard case .rotated(let before) = warmUp.outcome else {
+                Issue.record("outcome \(warmUp.outcome), failure: \(warmUp.failure ?? "none")")
+                return
+            }
+            #expect(try await fixture.lockRecord()?.released == true)
+            fixture.advance(by: 31 * Self.day)
+            let second = try ServerRunnerFixture.makeBackend(.vault)
+            let runners = [fixture.runner(owner: "runner-a"), fixture.runner(owner: "runner-b", backend: second)]
+            let reports = await withTaskGroup(of: RotationReport.self) { group in
+                for runner in runners {
+                    group.addTask { await runner.run(.ifDue) }
+                }
+                var reports: [RotationReport] = []
+                for await report in group { reports.append(report) }
+                return reports
+            }
+            await second.close()
+            let rotated = reports.compactMap { report -> String? in
+                if case .rotated(let versionID) = report.outcome { return versionID }
+                return nil
+            }
+            let outcomes = reports.map { "\($0.outcome) (failure: \($0.failure ?? "none"))" }
+            #expect(rotated.count == 1, "outcomes: \(outcomes)")
+            #expect(reports.allSatisfy { $0.failure == nil }, "outcomes: \(outcomes)")
+            #expect(fixture.generatorCalls == 2)
+            let versionID = try #require(rotated.first)
+            #expect(try await fixture.labels() == [.current: versionID, .previous: before])
+            #expect(try await fixture.lockRecord()?.released == true)
+        }
+    }
+
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func theGeneratedValueNeverAppearsInAReportFailureOrRecord(_ server: ServerRunnerFixture.Server) async throws {
+        try await ServerRunnerFixture.with(server, initial: Secret(copying: "old")) { fixture async throws in
+            let canary = Canary.make()
+            var texts: [String] = []
+            func collect(_ report: RotationReport) {
+                texts += [report.description, String(describing: report.outcome), report.failure ?? ""]
+                texts += report.actions
+            }
+            // A generator whose error describes the value.
+            let failing = await fixture.runner { _ in throw ServerCanaryError(canary: canary) }.run(.now)
+            #expect(failing.outcome == .needsAttention(.backendFailed(.create)))
+            #expect(failing.failure != nil)
+            collect(failing)
+            // A rotation that stores the canary.
+            let rotated = await fixture.runner { _ in Secret(copying: canary) }.run(.now)
+            guard case .rotated(let versionID) = rotated.outcome else {
+                Issue.record("outcome \(rotated.outcome), failure: \(rotated.failure ?? "none")")
+                return
+            }
+            collect(rotated)
+            // A forced run on the canary as current: the generator sees it, the report must not.
+            fixture.advance(by: 60)
+            let again = await fixture.runner { _ in SecureRandom.secret(count: 32) }.run(.now)
+            #expect(again.failure == nil)
+            collect(again)
+            #expect(try await fixture.version(.label(.previous)).versionID == versionID)
+            texts += try await fixture.recordTexts()
+            Canary.assertAbsent(canary, in: texts)
+        }
+    }
+}
+
+/// An error whose description holds the value it failed on: what a careless generator might throw.
+private struct ServerCanaryError: Error, CustomStringConvertible {
+    var canary: String
+    var description: String { "could not use \(canary)" }
+}
