@@ -8,6 +8,18 @@ import Testing
 /// The runner's store-only rotation over the real server backends: OpenBao (KV v2, mount `secret`) and moto's
 /// Secrets Manager, each test on a secret of its own, labels and values read back through the backend.
 @Suite struct ServerRotationRunnerTests {
+    /// Runs `runners` at once (`.ifDue`), as two processes would, and returns their reports.
+    static func race(_ runners: [RotationRunner]) async -> [RotationReport] {
+        await withTaskGroup(of: RotationReport.self) { group in
+            for runner in runners {
+                group.addTask { await runner.run(.ifDue) }
+            }
+            var reports: [RotationReport] = []
+            for await report in group { reports.append(report) }
+            return reports
+        }
+    }
+
     static let day = ServerRunnerFixture.day
 
     @Test(arguments: ServerRunnerFixture.Server.allCases)
@@ -107,14 +119,7 @@ import Testing
             // Each runner on a backend of its own, as two processes would be.
             let second = try ServerRunnerFixture.makeBackend(server)
             let runners = [fixture.runner(owner: "runner-a"), fixture.runner(owner: "runner-b", backend: second)]
-            let reports = await withTaskGroup(of: RotationReport.self) { group in
-                for runner in runners {
-                    group.addTask { await runner.run(.ifDue) }
-                }
-                var reports: [RotationReport] = []
-                for await report in group { reports.append(report) }
-                return reports
-            }
+            let reports = await Self.race(runners)
             await second.close()
             let rotated = reports.compactMap { report -> String? in
                 if case .rotated(let versionID) = report.outcome { return versionID }
@@ -159,14 +164,7 @@ import Testing
             fixture.advance(by: 31 * Self.day)
             let second = try ServerRunnerFixture.makeBackend(.vault)
             let runners = [fixture.runner(owner: "runner-a"), fixture.runner(owner: "runner-b", backend: second)]
-            let reports = await withTaskGroup(of: RotationReport.self) { group in
-                for runner in runners {
-                    group.addTask { await runner.run(.ifDue) }
-                }
-                var reports: [RotationReport] = []
-                for await report in group { reports.append(report) }
-                return reports
-            }
+            let reports = await Self.race(runners)
             await second.close()
             let rotated = reports.compactMap { report -> String? in
                 if case .rotated(let versionID) = report.outcome { return versionID }
