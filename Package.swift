@@ -17,6 +17,9 @@ let package = Package(
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRedis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         // prctl(2) and signal handlers, which Swift cannot write safely; only CfgProcess imports it.
         .target(name: "CProcess"),
         // statfs(2), which Swift's Glibc module does not export (the file system type of the secrets directory).
@@ -50,6 +53,8 @@ let package = Package(
         ),
         // Layer 8: rotation: the staged protocol as a pure state machine (no I/O) and the Fernet key list.
         .target(name: "CfgRotation", dependencies: ["CfgBackend", "CfgSecure"]),
+        // The rotation targets that change a credential where it is used: PostgreSQL roles, Redis ACL users.
+        .target(name: "CfgAppliers", dependencies: ["CPostgres", "CRedis", "CfgRotation", "CfgSecure"]),
         // Layer 9: process: exec, spawn, signal forwarding, reaping, the supervisor state machine and loop, lease keeping.
         .target(
             name: "CfgProcess",
@@ -57,11 +62,18 @@ let package = Package(
                 "CProcess", "CfgEngine", "CfgBackend", "CfgSecure", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `cfg rotate`: policies from the environment file to runners, the command hook, the report.
+        .target(
+            name: "CfgRotate",
+            dependencies: [
+                "CfgProcess", "CfgEngine", "CfgRotation", "CfgAppliers", "CfgConfig", "CfgBackend", "CfgSecure",
+            ]
+        ),
         // Layer 10: the thin executable: argument parsing and the one mapping from errors to exit codes.
         .executableTarget(
             name: "cfg",
             dependencies: [
-                "CfgProcess", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
+                "CfgProcess", "CfgRotate", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +111,17 @@ let package = Package(
             name: "CfgRotationTests",
             dependencies: [
                 "CfgRotation", "CfgBackend", "CfgSecure", "CfgLocal", "CfgVault", "CfgAWS", "CfgAWSAuth", "CfgHTTP",
+                "CfgTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "CfgAppliersTests",
+            dependencies: ["CfgAppliers", "CfgRotation", "CfgSecure", "CfgTestSupport"]
+        ),
+        .testTarget(
+            name: "CfgRotateTests",
+            dependencies: [
+                "CfgRotate", "CfgRotation", "CfgEngine", "CfgConfig", "CfgBackend", "CfgLocal", "CfgSecure",
                 "CfgTestSupport",
             ]
         ),

@@ -6,7 +6,7 @@ purpose=${1:-demo}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev)
+apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev libpq-dev libhiredis-dev)
 if [ "$purpose" = test ]; then
     # The real servers the tests start (dev/test-servers.py) and the clients test setup uses.
     apt_packages+=(postgresql redis-server curl openssl)
