@@ -158,7 +158,7 @@ struct EnvironmentFileLoaderTests {
                     generator: .password(.uriSafe(length: 32)),
                     every: 30 * 86_400,
                     keep: 1,
-                    apply: .postgres,
+                    apply: .postgres(PostgresApply()),
                     position: Self.position(58, 3)
                 ),
                 RotationPolicy(
@@ -167,7 +167,7 @@ struct EnvironmentFileLoaderTests {
                     generator: .password(PasswordPolicy()),
                     every: 180 * 86_400,
                     keep: 3,
-                    apply: .command(["/usr/local/bin/set-smtp-password"]),
+                    apply: .command(CommandApply(apply: ["/usr/local/bin/set-smtp-password"])),
                     position: Self.position(59, 3)
                 ),
                 // No generator: the secret's own `generate` is used.
@@ -177,7 +177,7 @@ struct EnvironmentFileLoaderTests {
                     generator: .bytes(length: 16, encoding: .base64url),
                     every: 604_800,
                     keep: 1,
-                    apply: .redis,
+                    apply: .redis(RedisApply()),
                     position: Self.position(60, 3)
                 ),
             ]
@@ -620,6 +620,42 @@ struct EnvironmentFileLoaderTests {
             code: .invalidValue,
             line: 4,
             column: 42
+        ),
+        Failure(
+            label: "alternate without roles",
+            yaml:
+                "backend: { type: local }\nsecrets: { db: a/b, pg: c/d }\nrotation:\n  db: { generator: hex, every: 1d, "
+                + "apply: { postgres: { strategy: alternate, admin: pg } } }\n",
+            code: .missingField,
+            line: 4,
+            column: 55
+        ),
+        Failure(
+            label: "alternate admin not declared",
+            yaml:
+                "backend: { type: local }\nsecrets: { db: a/b }\nrotation:\n  db: { generator: hex, every: 1d, "
+                + "apply: { postgres: { strategy: alternate, roles: [a, b], admin: pg } } }\n",
+            code: .unknownReference,
+            line: 4,
+            column: 100
+        ),
+        Failure(
+            label: "confirm without fernet",
+            yaml:
+                "backend: { type: local }\nsecrets: { db: a/b }\nrotation:\n  db: { generator: hex, every: 1d, "
+                + "confirm: [true] }\n",
+            code: .invalidValue,
+            line: 4,
+            column: 46
+        ),
+        Failure(
+            label: "two appliers",
+            yaml:
+                "backend: { type: local }\nsecrets: { db: a/b }\nrotation:\n  db: { generator: hex, every: 1d, "
+                + "apply: { redis: {}, command: [x] } }\n",
+            code: .invalidValue,
+            line: 4,
+            column: 43
         ),
         Failure(
             label: "empty apply command",
