@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "cfg",
             dependencies: [
-                "CfgProcess", "CfgRotate", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
+                "CfgProcess", "CfgRotate", "CfgRotation", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

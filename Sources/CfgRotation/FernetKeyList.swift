@@ -82,6 +82,41 @@ package enum FernetKeyList {
         )
     }
 
+    /// How many keys a stored `fernet_key` holds.
+    ///
+    /// - Throws: `RotationError` `.malformedFernetKeyList` (naming the entry's position, never its text).
+    package static func keyCount(of current: Secret) throws(RotationError) -> Int {
+        try current.withUnsafeBytes { bytes throws(RotationError) in try keyRanges(in: bytes) }.count
+    }
+
+    /// `current` with only its first `keep` keys (the newest): the prune that follows a confirmation.
+    ///
+    /// - Throws: `RotationError` `.malformedFernetKeyList` or `.invalidKeep`.
+    package static func pruned(_ current: Secret, keep: Int) throws(RotationError) -> Composition {
+        guard keep >= 1 else {
+            throw RotationError(.invalidKeep, "A Fernet rotation must keep at least 1 key (keep: \(keep)).")
+        }
+        let entries = try current.withUnsafeBytes { bytes throws(RotationError) in try keyRanges(in: bytes) }
+        let kept = Array(entries.prefix(keep))
+        let length = max(0, kept.reduce(0) { $0 + 1 + $1.count } - 1)
+        let value = Secret(count: length) { output in
+            current.withUnsafeBytes { old in
+                var offset = 0
+                for (index, range) in kept.enumerated() {
+                    if index > 0 {
+                        output[offset] = UInt8(ascii: ",")
+                        offset += 1
+                    }
+                    for byte in old[range] {
+                        output[offset] = byte
+                        offset += 1
+                    }
+                }
+            }
+        }
+        return Composition(value: value, keyCount: kept.count, dropped: entries.count - kept.count, overLimit: false)
+    }
+
     /// The byte ranges of the keys in a stored `fernet_key`, spaces around them trimmed; empty for an empty or
     /// blank value.
     static func keyRanges(in bytes: UnsafeRawBufferPointer) throws(RotationError) -> [Range<Int>] {

@@ -33,6 +33,7 @@ package struct RotationRunner: Sendable {
     let generate: Generator
     let now: @Sendable () -> Date
     let sleep: @Sendable (Date) async -> Void
+    let onAction: (@Sendable (String) -> Void)?
 
     /// - Parameters:
     ///   - backend: the store holding the secret, its lock record and its rotation record.
@@ -43,6 +44,7 @@ package struct RotationRunner: Sendable {
     ///   - generate: the new value.
     ///   - now: the clock.
     ///   - sleep: waits until a date (the default sleeps the task).
+    ///   - onAction: called with each action's name (``RotationReport/actions``) before it is performed: progress.
     package init(
         backend: any SecretBackend,
         path: SecretPath,
@@ -51,7 +53,8 @@ package struct RotationRunner: Sendable {
         target: (any RotationTarget)? = nil,
         generate: @escaping Generator,
         now: @escaping @Sendable () -> Date = Date.init,
-        sleep: @escaping @Sendable (Date) async -> Void = RotationRunner.sleepUntil
+        sleep: @escaping @Sendable (Date) async -> Void = RotationRunner.sleepUntil,
+        onAction: (@Sendable (String) -> Void)? = nil
     ) {
         precondition(!policy.appliesToTarget || target != nil, "a rotation that applies to a target needs one")
         self.backend = backend
@@ -62,6 +65,7 @@ package struct RotationRunner: Sendable {
         self.generate = generate
         self.now = now
         self.sleep = sleep
+        self.onAction = onAction
     }
 
     /// `host/pid/random`: tells runs apart in a lock record and in the `lockBusy` report.
@@ -95,6 +99,7 @@ package struct RotationRunner: Sendable {
                     )
                 }
                 session.actions.append(Self.name(of: action))
+                onAction?(Self.name(of: action))
                 guard let answer = await perform(action, &session) else { continue }
                 events.append(answer)
                 // A failed renewal drops the rest of the answer: the lock may be another run's now.
@@ -238,7 +243,7 @@ package struct RotationRunner: Sendable {
     }
 
     /// The current lock record and its version; nil when there is none.
-    private func readLock() async throws(BackendError) -> (record: RotationLockRecord, versionID: String)? {
+    func readLock() async throws(BackendError) -> (record: RotationLockRecord, versionID: String)? {
         let lockPath = RotationLockRecord.path(for: path)
         let version: SecretVersion
         do {
@@ -259,48 +264,61 @@ package struct RotationRunner: Sendable {
     }
 
     private func observe(_ session: inout Session) async -> RotationMachine.Event {
-        let metadata: SecretMetadata
         do {
-            metadata = try await backend.fetchMetadata(path)
-        } catch  where error.code == .notFound {
-            return .observed(RotationState(current: nil))
+            let observed = try await observedState()
+            session.record = observed.record
+            session.recordVersion = observed.recordVersion
+            session.state = observed.state
+            return .observed(observed.state)
         } catch {
             session.failure = error.description
             return .backendFailed
         }
-        let recordPath = RotationRecord.path(for: path)
+    }
+
+    /// The backend's labels and the rotation record, as the machine sees them.
+    func observedState() async throws(BackendError) -> (
+        state: RotationState, record: RotationRecord, recordVersion: String
+    ) {
+        let metadata: SecretMetadata
         do {
-            let version = try await backend.fetch(SecretRequest(path: recordPath))
-            guard let record = RotationRecord(parsing: version.payload) else {
-                session.failure =
-                    "The rotation record at \"\(recordPath)\" is not one cfg wrote; remove that "
-                    + "secret (the next rotation is then due by the current version's age) and run again."
-                return .backendFailed
-            }
-            session.record = record
-            session.recordVersion = version.versionID
+            metadata = try await backend.fetchMetadata(path)
         } catch  where error.code == .notFound {
-            session.record = RotationRecord()
-            session.recordVersion = ""
-        } catch {
-            session.failure = error.description
-            return .backendFailed
+            return (RotationState(current: nil), RotationRecord(), "")
+        }
+        let recordPath = RotationRecord.path(for: path)
+        var record = RotationRecord()
+        var recordVersion = ""
+        do throws(BackendError) {
+            let version = try await backend.fetch(SecretRequest(path: recordPath))
+            guard let parsed = RotationRecord(parsing: version.payload) else {
+                throw BackendError(
+                    .corrupt,
+                    backend: backend.kind,
+                    path: recordPath,
+                    message: "The rotation record at \"\(recordPath)\" is not one cfg wrote; remove that "
+                        + "secret (the next rotation is then due by the current version's age) and run again."
+                )
+            }
+            record = parsed
+            recordVersion = version.versionID
+        } catch  where error.code == .notFound {
+            // Never rotated by cfg: the current version's age decides.
         }
         let current = metadata.version(labelled: .current)
         var state = RotationState(
             current: current?.versionID,
             previous: metadata.version(labelled: .previous)?.versionID,
             pending: metadata.version(labelled: .pending)?.versionID,
-            lastRotation: session.record.lastRotation ?? current?.createdAt,
-            retirement: session.record.retirement
+            lastRotation: record.lastRotation ?? current?.createdAt,
+            retirement: record.retirement
         )
         if let pending = state.pending, pending == state.current {
             // A promotion stopped after moving `current`: the version it moved to `previous` was current before it.
             state.current = state.previous
             state.previous = nil
         }
-        session.state = state
-        return .observed(state)
+        return (state, record, recordVersion)
     }
 
     private func generateAndStorePending(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CfgEngine
 import CfgProcess
+import CfgRotate
 
 /// The one place where failures become exit codes (documented in the README and `cfg --help`).
 enum ExitCodes {
@@ -14,6 +15,22 @@ enum ExitCodes {
     static let output: Int32 = 73
     static let cannotRun: Int32 = 126
     static let notFound: Int32 = 127
+
+    /// `cfg rotate`: how the run ended (0 nothing was due).
+    static let rotated: Int32 = 2
+    static let rolledBack: Int32 = 3
+    static let needsAttention: Int32 = 4
+    static let lockBusy: Int32 = 5
+
+    static func code(for status: RotateReport.Status) -> Int32 {
+        switch status {
+        case .nothingDue: 0
+        case .rotated: rotated
+        case .rolledBack: rolledBack
+        case .needsAttention: needsAttention
+        case .lockBusy: lockBusy
+        }
+    }
 
     static func code(for error: EngineError) -> Int32 {
         switch error.code {

@@ -53,6 +53,19 @@ struct FernetKeyListTests {
         #expect(alone == Self.new && one.dropped == 3)
     }
 
+    @Test func pruningKeepsTheNewestKeysAndCountsTheDropped() throws {
+        let current = Secret(copying: " \(Self.k1),\(Self.k2) ,\(Self.k3)")
+        #expect(try FernetKeyList.keyCount(of: current) == 3)
+        let two = try FernetKeyList.pruned(current, keep: 2)
+        #expect(two.value.stringValue() == "\(Self.k1),\(Self.k2)" && two.dropped == 1 && two.keyCount == 2)
+        let all = try FernetKeyList.pruned(current, keep: 5)
+        #expect(all.value.stringValue() == "\(Self.k1),\(Self.k2),\(Self.k3)" && all.dropped == 0)
+        #expect(throws: RotationError(.invalidKeep, "")) { try FernetKeyList.pruned(current, keep: 0) }
+        #expect(throws: RotationError(.malformedFernetKeyList, "")) {
+            try FernetKeyList.pruned(Secret(copying: "\(Self.k1),,\(Self.k2)"), keep: 1)
+        }
+    }
+
     @Test func spacesAroundKeysAreTrimmedAndNoEntryIsEmpty() throws {
         let (value, _) = try compose(" \(Self.k1) ,\n\(Self.k2)\n", keep: 3)
         #expect(value == "\(Self.new),\(Self.k1),\(Self.k2)")

@@ -1,0 +1,253 @@
+package import CfgBackend
+package import CfgConfig
+package import CfgEngine
+package import CfgRotation
+package import Foundation
+package import Logging
+
+/// `cfg rotate ENV [NAME…]`: runs, plans (`--dry-run`) or shows (`--status`) the environment's rotations, one policy
+/// after the other over one backend session, and reports each.
+///
+/// A failure of one policy does not stop the others; every policy gets an entry, and the report's status is the
+/// worst of them. Problems with the command line or the environment file stop the run before anything is touched.
+package struct RotateEngine: Sendable {
+    /// What the run does.
+    package enum Kind: Sendable, Hashable {
+        /// Rotate: only what is due (`--due`), or now.
+        case rotate(RotationMachine.Mode)
+        /// Say what a run would do; touch nothing.
+        case dryRun(RotationMachine.Mode)
+        /// Show each policy's age, next due date and any rotation in progress.
+        case status
+    }
+
+    package var environment: EnvironmentFile
+    package var processEnvironment: [String: String]
+    package var logger: Logger
+    /// Receives one line per step (for stderr): names and version ids only.
+    package var progress: @Sendable (String) -> Void
+    package var now: @Sendable () -> Date
+
+    package init(
+        environment: EnvironmentFile,
+        processEnvironment: [String: String],
+        logger: Logger,
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.environment = environment
+        self.processEnvironment = processEnvironment
+        self.logger = logger
+        self.progress = progress
+        self.now = now
+    }
+
+    /// Runs `kind` for the policies named (all when `names` is empty).
+    ///
+    /// - Throws: `EngineError` for an unknown policy, a policy that cannot be rotated, or a backend that cannot be
+    ///   opened; every failure after that is in the report.
+    package func run(names: [String], kind: Kind) async throws(EngineError) -> RotateReport {
+        let planned = try RotationPlanner.plan(environment, names: names)
+        let entries = try await BackendFactory.withBackend(
+            for: environment,
+            processEnvironment: processEnvironment,
+            logger: logger
+        ) { backend throws(EngineError) in
+            var entries: [RotateEntry] = []
+            for item in planned {
+                entries.append(await run(item, kind: kind, backend: backend))
+            }
+            return entries
+        }
+        let word =
+            switch kind {
+            case .rotate: "rotate"
+            case .dryRun: "dry-run"
+            case .status: "status"
+            }
+        return RotateReport(environment: environment.name, kind: word, entries: entries)
+    }
+
+    /// One policy.
+    private func run(_ item: PlannedRotation, kind: Kind, backend: any SecretBackend) async -> RotateEntry {
+        switch kind {
+        case .status:
+            return await status(of: item, backend: backend, mode: nil)
+        case .dryRun(let mode):
+            return await status(of: item, backend: backend, mode: mode)
+        case .rotate(let mode):
+            return await rotate(item, mode: mode, backend: backend)
+        }
+    }
+
+    /// `--status` (mode nil) and `--dry-run`: reads, never writes.
+    private func status(
+        of item: PlannedRotation,
+        backend: any SecretBackend,
+        mode: RotationMachine.Mode?
+    ) async
+        -> RotateEntry
+    {
+        // Reading needs no target: the status is the backend's alone.
+        var policy = item.machinePolicy
+        policy.appliesToTarget = false
+        let runner = RotationRunner(
+            backend: backend,
+            path: item.path,
+            policy: policy,
+            target: nil,
+            generate: { current in current },
+            now: now
+        )
+        let status: RotationStatus
+        do {
+            status = try await runner.status()
+        } catch {
+            var entry = RotateEntry(
+                name: item.name,
+                path: item.path.rawValue,
+                result: .needsAttention,
+                detail: "cannot read where the rotation stands"
+            )
+            entry.failure = error.description
+            return entry
+        }
+        var entry = RotateEntry(
+            name: item.name,
+            path: item.path.rawValue,
+            result: mode == nil ? .status : .planned,
+            detail: mode.map { Self.plan(status, mode: $0) } ?? Self.describe(status)
+        )
+        entry.versionID = status.state.current
+        entry.pendingVersionID = status.state.pending
+        entry.lastRotation = status.state.lastRotation
+        entry.nextDue = status.nextDue
+        entry.lockHolder = status.lock?.owner
+        return entry
+    }
+
+    /// What a run in `mode` would do.
+    static func plan(_ status: RotationStatus, mode: RotationMachine.Mode) -> String {
+        let state = status.state
+        var plan: String
+        if state.current == nil {
+            plan = "nothing to rotate: the secret has no current version (run cfg init)"
+        } else if let pending = state.pending {
+            plan = "would finish the rotation in progress (pending version \(pending))"
+        } else if mode == .now || status.isDue {
+            plan = "would rotate"
+        } else if let retirement = state.retirement {
+            plan =
+                "would retire version \(retirement.versionID) once its overlap ends at "
+                + RotateReport.iso(retirement.notBefore)
+        } else {
+            plan = "nothing to do: next due " + (status.nextDue.map(RotateReport.iso) ?? "now")
+        }
+        if let lock = status.lock { plan += " (once the lock held by \(lock.owner) is released)" }
+        return plan
+    }
+
+    /// A status line: age, due date, a rotation in progress, a held lock.
+    static func describe(_ status: RotationStatus) -> String {
+        guard status.state.current != nil else { return "no current version (run cfg init)" }
+        var parts: [String] = []
+        if let last = status.state.lastRotation {
+            parts.append("current since \(RotateReport.iso(last))")
+        }
+        if let next = status.nextDue {
+            parts.append((status.isDue ? "due since " : "next due ") + RotateReport.iso(next))
+        } else {
+            parts.append("due now")
+        }
+        if let pending = status.state.pending { parts.append("rotation in progress (pending version \(pending))") }
+        if let retirement = status.state.retirement {
+            parts.append(
+                "retires version \(retirement.versionID) after \(RotateReport.iso(retirement.notBefore))"
+            )
+        }
+        if let lock = status.lock {
+            parts.append("locked by \(lock.owner) until \(RotateReport.iso(lock.expiresAt))")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Rotates one policy: the runner, then what follows a promotion.
+    private func rotate(
+        _ item: PlannedRotation,
+        mode: RotationMachine.Mode,
+        backend: any SecretBackend
+    ) async
+        -> RotateEntry
+    {
+        let name = item.name
+        let environmentName = environment.name
+        let progress = progress
+        let prepared: PreparedTarget
+        do {
+            prepared = try await TargetFactory.make(for: item, environment: environment, backend: backend)
+        } catch {
+            var entry = RotateEntry(
+                name: name,
+                path: item.path.rawValue,
+                result: .needsAttention,
+                detail: "not rotated: its applier could not be prepared"
+            )
+            entry.failure = error.description
+            return entry
+        }
+        let runner = RotationRunner(
+            backend: backend,
+            path: item.path,
+            policy: item.machinePolicy,
+            target: prepared.target,
+            generate: PendingValue.generator(for: item),
+            now: now,
+            onAction: { action in progress("cfg: \(environmentName): \(name): \(action)") }
+        )
+        let report = await runner.run(mode)
+        var entry = RotateEntry(
+            name: name,
+            path: item.path.rawValue,
+            result: RotateEntry.Result(report.outcome),
+            detail: Self.describe(report.outcome)
+        )
+        entry.actions = report.actions
+        entry.failure = report.failure
+        if case .rotated(let versionID) = report.outcome { entry.versionID = versionID }
+        entry.notes += await prepared.notes()
+        return entry
+    }
+
+    /// One sentence per outcome, saying what to do where something is left.
+    static func describe(_ outcome: RotationOutcome) -> String {
+        switch outcome {
+        case .nothingDue(let until):
+            return "nothing due before \(RotateReport.iso(until))"
+        case .rotated(let versionID):
+            return "rotated: version \(versionID) is current"
+        case .retired(let versionID):
+            return "retired the value of version \(versionID)"
+        case .rolledBack(let reason):
+            return "rolled back (\(describe(reason))); the current value still works and the next run tries a new one"
+        case .needsAttention(let reason):
+            return "needs attention (\(describe(reason))); fix it, then run cfg rotate again: a pending version is "
+                + "kept and the next run finishes it"
+        case .lockBusy(let lock):
+            return "another run (\(lock.owner)) holds the rotation lock until \(RotateReport.iso(lock.expiresAt)); "
+                + "try again later"
+        }
+    }
+
+    static func describe(_ reason: RotationOutcome.Reason) -> String {
+        switch reason {
+        case .targetRejected(let attempts): "the target refused the new value \(attempts) times"
+        case .testFailed(let attempts): "the new value failed its test \(attempts) times"
+        case .noCredentialWorks: "neither the pending, the current nor the previous value logs in to the target"
+        case .targetUnreachable(let step): "the target could not be reached during \(step.rawValue)"
+        case .backendFailed(let step): "the backend failed during \(step.rawValue)"
+        case .lockLost: "the lock was lost during the run"
+        case .noCurrentVersion: "the secret has no current version; create it with cfg init"
+        case .unexpectedEvent(let step): "an internal error during \(step.rawValue)"
+        }
+    }
+}
