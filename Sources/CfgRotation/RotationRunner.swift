@@ -34,6 +34,7 @@ package struct RotationRunner: Sendable {
     let now: @Sendable () -> Date
     let sleep: @Sendable (Date) async -> Void
     let onAction: (@Sendable (String) -> Void)?
+    let holderIsGone: @Sendable (String) -> Bool
 
     /// - Parameters:
     ///   - backend: the store holding the secret, its lock record and its rotation record.
@@ -44,6 +45,8 @@ package struct RotationRunner: Sendable {
     ///   - generate: the new value.
     ///   - now: the clock.
     ///   - sleep: waits until a date (the default sleeps the task).
+    ///   - holderIsGone: whether the run named in another lock record is certainly gone (its lock then counts as
+    ///     expired); the default asks ``LockHolderProbe``.
     ///   - onAction: called with each action's name (``RotationReport/actions``) before it is performed: progress.
     package init(
         backend: any SecretBackend,
@@ -54,6 +57,7 @@ package struct RotationRunner: Sendable {
         generate: @escaping Generator,
         now: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Date) async -> Void = RotationRunner.sleepUntil,
+        holderIsGone: @escaping @Sendable (String) -> Bool = LockHolderProbe.isGone,
         onAction: (@Sendable (String) -> Void)? = nil
     ) {
         precondition(!policy.appliesToTarget || target != nil, "a rotation that applies to a target needs one")
@@ -66,13 +70,13 @@ package struct RotationRunner: Sendable {
         self.now = now
         self.sleep = sleep
         self.onAction = onAction
+        self.holderIsGone = holderIsGone
     }
 
-    /// `host/pid/random`: tells runs apart in a lock record and in the `lockBusy` report.
+    /// `host/pid/random/pidns`: tells runs apart in a lock record and in the `lockBusy` report, and lets a later run
+    /// on the same machine see that the holder is gone (``LockHolderProbe``).
     package static func makeOwner() -> String {
-        let host = ProcessInfo.processInfo.hostName
-        let process = ProcessInfo.processInfo.processIdentifier
-        return "\(host)/\(process)/\(Hex.encode(SecureRandom.bytes(count: 4)))"
+        LockHolderProbe.owner(random: Hex.encode(SecureRandom.bytes(count: 4)))
     }
 
     /// Sleeps the current task until `date` (returns early when the task is cancelled).
@@ -199,8 +203,13 @@ package struct RotationRunner: Sendable {
             }
             var expected = ""
             if let found {
-                let expired = found.record.lock.hasExpired(at: now())
-                guard found.record.released || (takingOver && expired) else { return .lockHeld(found.record.lock) }
+                var held = found.record.lock
+                // A holder that died on this machine holds nothing: its lock counts as expired now.
+                if !found.record.released, !held.hasExpired(at: now()), holderIsGone(held.owner) {
+                    held.expiresAt = now()
+                }
+                let expired = held.hasExpired(at: now())
+                guard found.record.released || (takingOver && expired) else { return .lockHeld(held) }
                 expected = found.versionID
             }
             do {

@@ -136,6 +136,18 @@ struct RotationRunnerTests {
         }
     }
 
+    @Test func aLockWhoseHolderDiedOnThisMachineIsTakenOverAtOnce() async throws {
+        try await TemporaryDirectory.with { directory in
+            let fixture = try await RunnerFixture(directory: directory, initial: Secret(copying: "old"))
+            let dead = try LockHolderProbeTests.ownerOfAFinishedProcess()
+            try await fixture.holdLock(owner: dead, expiresAt: Self.start.addingTimeInterval(600))
+            let report = await fixture.runner().run(.ifDue)
+            #expect(report.outcome == .rotated(versionID: "2"))
+            #expect(fixture.sleptUntil.isEmpty)
+            #expect(report.actions.prefix(2) == ["acquireLock", "takeOverLock"])
+        }
+    }
+
     @Test func aStoreOnlyRetirementOnlyClearsTheRecord() async throws {
         try await TemporaryDirectory.with { directory in
             let fixture = try await RunnerFixture(directory: directory, initial: Secret(copying: "old"))
