@@ -13,9 +13,11 @@ extension PostgresConnection {
 
     /// Sets `role`'s password to `password`: `ALTER ROLE <role> PASSWORD '<SCRAM-SHA-256 verifier>'`.
     ///
-    /// The verifier is computed here (`PQencryptPasswordConn`, random salt, the server's default of 4096
-    /// iterations), so the cleartext never reaches the server, its log or `pg_stat_statements`; the server stores a
-    /// verifier as given. The statement and every buffer that held the verifier are zeroed after use.
+    /// The verifier is computed here (`PQencryptPasswordConn`: a random salt, 4096 iterations like the server's
+    /// default), so the cleartext never reaches the server, its log or `pg_stat_statements`; the server stores a
+    /// verifier as given. The cleartext's C string, the verifier, its quoted literal and the statement live in
+    /// buffers that are zeroed after use; libpq's own send buffer still holds the statement (a verifier, not the
+    /// password) until the connection is closed.
     ///
     /// - Throws: ``PostgresError`` `.statementFailed` (no privilege, no such role) or `.connectionLost`.
     package func setPassword(_ password: Secret, forRole role: String) async throws(PostgresError) {
