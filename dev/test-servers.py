@@ -383,12 +383,24 @@ def start_postgres(state_dir, state):
         "synchronous_commit = off",
         "full_page_writes = off",
         "max_connections = 100",
+        # The rotation tests read the log and pg_stat_statements to prove that no cleartext password reaches the
+        # server: every statement is logged, and pg_stat_statements keeps utility statements (track_utility).
+        "log_statement = 'all'",
+        "shared_preload_libraries = 'pg_stat_statements'",
+        "pg_stat_statements.track_utility = on",
     ]
     with open(os.path.join(data, "postgresql.conf"), "a", encoding="utf-8") as handle:
         handle.write("\n# dev/test-servers.py: a private test cluster on loopback only.\n")
         handle.write("".join(line + "\n" for line in settings))
 
     log_file = os.path.join(root, "postgres.log")
+    # pg_ctl appends the server's output to this file; made here so that its mode is ours to choose. 0644: the
+    # tests read it (CFG_TEST_PG_LOG); it sits in a 0700 directory and holds only this throwaway cluster's log.
+    with open(log_file, "ab"):
+        pass
+    os.chmod(log_file, 0o644)
+    if os.geteuid() == 0:
+        shutil.chown(log_file, "postgres", "postgres")
     try:
         run(
             as_postgres([os.path.join(bin_dir, "pg_ctl"), "start", "-w", "-t", "60", "-D", data, "-l", log_file]),
@@ -404,6 +416,17 @@ def start_postgres(state_dir, state):
         "createdb " + PG_DATABASE,
         cwd=root,
     )
+    run(
+        as_postgres(
+            [
+                os.path.join(bin_dir, "psql"),
+                "-h", root, "-p", str(port), "-U", PG_USER, "-d", PG_DATABASE,
+                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+            ]
+        ),
+        "create extension pg_stat_statements",
+        cwd=root,
+    )
     state["env"].update(
         {
             "CFG_TEST_PG_BIN": bin_dir,
@@ -413,6 +436,7 @@ def start_postgres(state_dir, state):
             "CFG_TEST_PG_PASSWORD": password,
             "CFG_TEST_PG_DATABASE": PG_DATABASE,
             "CFG_TEST_PG_PID": pid,
+            "CFG_TEST_PG_LOG": log_file,
         }
     )
     write_state(state_dir, state)
