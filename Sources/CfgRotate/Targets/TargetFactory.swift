@@ -1,8 +1,13 @@
+import CfgAppliers
 import CfgBackend
 import CfgConfig
 import CfgEngine
+import CfgSecure
 
 /// From a policy's `apply:` to the applier that changes the value where it is used.
+///
+/// Where to connect comes from the policy (`host`, `port`, `database`) or else from the secret's own keys (`host`,
+/// `port`, `dbname`), read from its current version; nothing connects here.
 enum TargetFactory {
     static func make(
         for item: PlannedRotation,
@@ -12,8 +17,67 @@ enum TargetFactory {
         switch item.policy.apply {
         case .none:
             return PreparedTarget(target: nil)
-        case .postgres, .redis, .command:
+        case .postgres(let postgres):
+            return try await self.postgres(postgres, item: item, environment: environment, backend: backend)
+        case .redis, .command:
             throw EngineError(.configuration, "\(item.policy.position): this applier is not built yet")
         }
+    }
+
+    private static func postgres(
+        _ apply: PostgresApply,
+        item: PlannedRotation,
+        environment: EnvironmentFile,
+        backend: any SecretBackend
+    ) async throws(EngineError) -> PreparedTarget {
+        let fields = try await SecretFields.read(item.path, backend: backend)
+        let subject = "rotation for '\(item.name)'"
+        guard let host = apply.host ?? fields.text("host") else {
+            throw EngineError(
+                .configuration,
+                "\(item.policy.position): \(subject): no host: set apply.postgres.host or a 'host' key in the secret"
+            )
+        }
+        let port = apply.port ?? fields.int("port") ?? 5432
+        let database = apply.database ?? fields.text("dbname") ?? "postgres"
+        let modeWord = apply.sslMode ?? "prefer"
+        guard let sslMode = PostgresEndpoint.SSLMode(rawValue: modeWord) else {
+            throw EngineError(
+                .configuration,
+                "\(item.policy.position): \(subject): sslmode '\(modeWord)' is not one of disable, allow, prefer, "
+                    + "require, verify-ca, verify-full"
+            )
+        }
+        let endpoint = PostgresEndpoint(
+            host: host,
+            port: port,
+            database: database,
+            sslMode: sslMode,
+            sslRootCert: apply.sslRootCert.map { PathResolution.absolute($0, in: environment.projectDirectory) }
+        )
+        let strategy: PostgresTarget.Strategy
+        switch apply.strategy {
+        case .single:
+            strategy = .single
+        case .alternate:
+            guard let adminName = apply.admin,
+                let admin = environment.secrets.first(where: { $0.name == adminName })
+            else { throw EngineError(.configuration, "\(item.policy.position): \(subject): no admin secret") }
+            let value: Secret
+            do {
+                value = try await backend.fetch(SecretRequest(path: SecretPath(admin.path))).payload
+            } catch {
+                throw EngineError(.backend, error.description)
+            }
+            strategy = .alternate(admin: value, group: apply.group)
+        }
+        let notes = NoteLog()
+        let target = PostgresTarget(
+            endpoint: endpoint,
+            strategy: strategy,
+            keys: PostgresSecretKeys(username: "username", password: item.key ?? "password"),
+            onFailure: { error in notes.add(error.description) }
+        )
+        return PreparedTarget(target: target, notes: { notes.all })
     }
 }
