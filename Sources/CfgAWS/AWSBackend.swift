@@ -248,6 +248,9 @@ package struct AWSBackend: SecretBackend {
 
     // MARK: - Writes
 
+    /// `expectedCurrent` empty: `CreateSecret` (atomic: a name exists once). A version id: an atomic check-and-set
+    /// `PutSecretValue` with a token derived from that id (``storeChecked(_:at:stages:expectedCurrent:)``). Nil: a
+    /// `PutSecretValue` with a fresh token, or `CreateSecret` when the secret does not exist yet.
     package func store(
         _ payload: Secret,
         at path: SecretPath,
@@ -262,33 +265,24 @@ package struct AWSBackend: SecretBackend {
                 message: "A new version of '\(path)' needs a staging label; Secrets Manager may delete unlabelled ones."
             )
         }
-        let id = path.rawValue
+        let stages = labels.sorted().map(Self.stage)
         if expectedCurrent == "" {
             return try await create(payload, at: path)
         }
         if let expectedCurrent {
-            let current = try await currentVersionID(path, creating: false)
-            guard current == expectedCurrent else {
-                throw BackendError(
-                    .conflict,
-                    backend: kind,
-                    path: path,
-                    message: "Secret '\(path)' changed meanwhile: its AWSCURRENT version is not the one this change "
-                        + "was based on. Run again."
-                )
-            }
+            return try await storeChecked(payload, at: path, stages: stages, expectedCurrent: expectedCurrent)
         }
         let call = api.writeCall(
             "PutSecretValue",
-            id,
+            path.rawValue,
             payload: payload,
             clientRequestToken: Self.newClientRequestToken(),
-            versionStages: labels.sorted().map(Self.stage)
+            versionStages: stages
         )
         let root: SecureJSON.Node
         do {
             root = try await api.sendRaw(call)
-        } catch .service(code: "ResourceNotFoundException", _, _, _) where expectedCurrent == nil {
+        } catch .service(code: "ResourceNotFoundException", _, _, _) {
             return try await create(payload, at: path)
         } catch {
             throw api.error(error, call)
@@ -313,22 +307,6 @@ package struct AWSBackend: SecretBackend {
             throw api.error(.malformed("CreateSecret returned no VersionId"), call)
         }
         return versionID
-    }
-
-    /// The id of the version that carries `AWSCURRENT`; nil when the secret does not exist and `creating`.
-    private func currentVersionID(_ path: SecretPath, creating: Bool) async throws(BackendError) -> String? {
-        do {
-            let stages = try await api.describeSecret(path.rawValue).stages
-            return stages.first { $0.value.contains("AWSCURRENT") }?.key
-        } catch let error where error.code == .notFound {
-            if creating { return nil }
-            throw BackendError(
-                .conflict,
-                backend: kind,
-                path: path,
-                message: "Secret '\(path)' does not exist, but this change expected a current version."
-            )
-        }
     }
 
     /// A fresh `ClientRequestToken` (the new version's id): a UUID, as the SDKs generate. The same token is sent

@@ -145,40 +145,78 @@ import Testing
         }
     }
 
-    /// The same race once the lock record exists (released by an earlier rotation). Only on OpenBao: its KV v2
-    /// check-and-set is the server's `cas`. The AWS backend's check-and-set on an existing secret is a
-    /// `DescribeSecret` then a `PutSecretValue`, so both runners can take the released lock (both generate; one
-    /// ends `needsAttention(backendFailed(promote))`).
-    @Test func twoRunnersAtOnceOverAReleasedLockRotateExactlyOnce() async throws {
+    /// Rounds of the race once the lock record exists (released by the rotation before), ``racers`` runners a round
+    /// with a backend each, as that many processes would: every round exactly one rotation happens and no two runners
+    /// ever hold the lock at once (``LockLedger``). Many rounds, so that a check-and-set which is not atomic (two
+    /// runners both re-taking the released lock) fails it with high probability. `CFG_TEST_RACE_ROUNDS` sets the
+    /// number of rounds.
+    @Test(arguments: ServerRunnerFixture.Server.allCases)
+    func runnersRacingOverAReleasedLockRotateExactlyOncePerRound(_ server: ServerRunnerFixture.Server) async throws {
         try await ServerRunnerFixture.with(
-            .vault,
+            server,
             initial: Secret(copying: "old"),
-            realSleep: .milliseconds(50)
+            realSleep: .milliseconds(20)
         ) { fixture async throws in
             let warmUp = await fixture.runner(owner: "runner-0").run(.ifDue)
-            guard case .rotated(let before) = warmUp.outcome else {
+            guard case .rotated(var before) = warmUp.outcome else {
                 Issue.record("outcome \(warmUp.outcome), failure: \(warmUp.failure ?? "none")")
                 return
             }
             #expect(try await fixture.lockRecord()?.released == true)
-            fixture.advance(by: 31 * Self.day)
-            let second = try ServerRunnerFixture.makeBackend(.vault)
-            let runners = [fixture.runner(owner: "runner-a"), fixture.runner(owner: "runner-b", backend: second)]
-            let reports = await Self.race(runners)
-            await second.close()
-            let rotated = reports.compactMap { report -> String? in
-                if case .rotated(let versionID) = report.outcome { return versionID }
-                return nil
+            let ledger = LockLedger()
+            var backends: [any SecretBackend] = []
+            for _ in 0..<Self.racers {
+                backends.append(
+                    LockWatchingBackend(
+                        inner: try ServerRunnerFixture.makeBackend(server),
+                        lockPath: RotationLockRecord.path(for: fixture.path),
+                        ledger: ledger
+                    )
+                )
             }
-            let outcomes = reports.map { "\($0.outcome) (failure: \($0.failure ?? "none"))" }
-            #expect(rotated.count == 1, "outcomes: \(outcomes)")
-            #expect(reports.allSatisfy { $0.failure == nil }, "outcomes: \(outcomes)")
-            #expect(fixture.generatorCalls == 2)
-            let versionID = try #require(rotated.first)
-            #expect(try await fixture.labels() == [.current: versionID, .previous: before])
-            #expect(try await fixture.lockRecord()?.released == true)
+            var failedRounds: [String] = []
+            for round in 1...Self.raceRounds {
+                fixture.advance(by: 31 * Self.day)
+                let generated = fixture.generatorCalls
+                let doubleHolds = ledger.doubleHolds.count
+                let runners = backends.enumerated().map { index, backend in
+                    fixture.runner(owner: "round-\(round)-runner-\(index)", backend: backend)
+                }
+                let reports = await Self.race(runners)
+                let rotated = reports.compactMap { report -> String? in
+                    if case .rotated(let versionID) = report.outcome { return versionID }
+                    return nil
+                }
+                let outcomes = reports.map { "\($0.outcome) (failure: \($0.failure ?? "none"))" }
+                var labelsOK = false
+                if rotated.count == 1, let versionID = rotated.first {
+                    labelsOK = try await fixture.labels() == [.current: versionID, .previous: before]
+                    before = versionID
+                }
+                let released = try await fixture.lockRecord()?.released == true
+                let good =
+                    rotated.count == 1 && labelsOK && released && reports.allSatisfy { $0.failure == nil }
+                    && fixture.generatorCalls == generated + 1 && ledger.doubleHolds.count == doubleHolds
+                if !good {
+                    failedRounds.append(
+                        "round \(round): \(outcomes), values generated: \(fixture.generatorCalls - generated), "
+                            + "double holds: \(ledger.doubleHolds.dropFirst(doubleHolds))"
+                    )
+                }
+            }
+            for backend in backends { await backend.close() }
+            #expect(
+                failedRounds.isEmpty,
+                "\(failedRounds.count) of \(Self.raceRounds) rounds (\(Self.racers) runners) failed: \(failedRounds)"
+            )
+            #expect(ledger.doubleHolds.isEmpty)
         }
     }
+
+    /// Rounds of ``runnersRacingOverAReleasedLockRotateExactlyOncePerRound(_:)`` (`CFG_TEST_RACE_ROUNDS`, default 20).
+    static let raceRounds = ProcessInfo.processInfo.environment["CFG_TEST_RACE_ROUNDS"].flatMap { Int($0) } ?? 20
+    /// Runners racing in each round.
+    static let racers = 4
 
     @Test(arguments: ServerRunnerFixture.Server.allCases)
     func theGeneratedValueNeverAppearsInAReportFailureOrRecord(_ server: ServerRunnerFixture.Server) async throws {
