@@ -122,7 +122,7 @@ let package = Package(
             name: "CfgRotateTests",
             dependencies: [
                 "CfgRotate", "CfgRotation", "CfgEngine", "CfgConfig", "CfgBackend", "CfgLocal", "CfgSecure",
-                "CfgTestSupport",
+                "CfgProcess", "CfgTestSupport",
             ]
         ),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),
