@@ -122,7 +122,7 @@ let package = Package(
             name: "CfgRotateTests",
             dependencies: [
                 "CfgRotate", "CfgRotation", "CfgEngine", "CfgConfig", "CfgBackend", "CfgLocal", "CfgSecure",
-                "CfgTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CfgProcess", "CfgTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CfgRenderTests", dependencies: ["CfgRender", "CfgTemplate", "CfgConfig"]),

@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,7 +144,48 @@ void cfg_forbid_core_dumps(void) {
     setrlimit(RLIMIT_CORE, &none);
 }
 
-pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error) {
+/// Sets every handled signal back to its default: the child must run none of cfg's handlers (async-signal-safe).
+static void reset_caught_signals(void) {
+    for (int number = 1; number < NSIG; number++) {
+        struct sigaction current;
+        if (sigaction(number, NULL, &current) != 0) continue;
+        int caught = (current.sa_flags & SA_SIGINFO)
+            || (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN);
+        if (!caught) continue;
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = SIG_DFL;
+        sigemptyset(&action.sa_mask);
+        sigaction(number, &action, NULL);
+    }
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/// Marks every descriptor from `first` on close-on-exec (async-signal-safe): close_range(2) with
+/// CLOSE_RANGE_CLOEXEC (Linux 5.11), called through syscall(2) so no glibc version is required; on an older kernel,
+/// fcntl on each descriptor below the RLIMIT_NOFILE soft limit (at most 2^20). Close-on-exec rather than closed, so
+/// the pipe that reports a failed execve still works until execve.
+static void close_on_exec_from(int first) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned int)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+#endif
+    struct rlimit limit;
+    long last = 1L << 20;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)last) {
+        last = (long)limit.rlim_cur;
+    }
+    for (long fd = first; fd < last; fd++) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+/// Forks and executes `path` (see cfg_spawn). With `input` >= 0 (a hook, see cfg_spawn_hook) the child also leads
+/// a new process group, takes `input` as its stdin and cfg's stderr as its stdout, and every other descriptor is
+/// closed on execve.
+static pid_t spawn_child(
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int input, int *error
+) {
     // The child reports a failed execve through this pipe; a successful one closes it (O_CLOEXEC).
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -156,22 +199,21 @@ pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const 
     if (pid == 0) {
         // The child of a threaded process: async-signal-safe calls only until execve.
         close(report[0]);
-        for (int number = 1; number < NSIG; number++) {
-            struct sigaction current;
-            if (sigaction(number, NULL, &current) != 0) continue;
-            int caught = (current.sa_flags & SA_SIGINFO)
-                || (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN);
-            if (!caught) continue;
-            struct sigaction action;
-            memset(&action, 0, sizeof action);
-            action.sa_handler = SIG_DFL;
-            sigemptyset(&action.sa_mask);
-            sigaction(number, &action, NULL);
+        reset_caught_signals();
+        int failure = 0;
+        if (input >= 0) {
+            // `input` and `report` are above 2 (cfg_spawn_hook makes sure), so neither dup2 closes them.
+            if (setpgid(0, 0) != 0 || dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+                failure = errno;
+            }
+            close_on_exec_from(STDERR_FILENO + 1);
         }
-        if (startup_core_limit_saved) setrlimit(RLIMIT_CORE, &startup_core_limit);
-        pthread_sigmask(SIG_SETMASK, mask, NULL);
-        execve(path, argv, envp);
-        int failure = errno;
+        if (failure == 0) {
+            if (startup_core_limit_saved) setrlimit(RLIMIT_CORE, &startup_core_limit);
+            pthread_sigmask(SIG_SETMASK, mask, NULL);
+            execve(path, argv, envp);
+            failure = errno;
+        }
         ssize_t written = write(report[1], &failure, sizeof failure);
         (void)written;
         _exit(127);
@@ -197,4 +239,82 @@ pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const 
         return -1;
     }
     return pid;
+}
+
+pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error) {
+    return spawn_child(path, argv, envp, mask, -1, error);
+}
+
+/// Moves `*fd` to a descriptor above 2 (close-on-exec) when it is 0, 1 or 2 (cfg started with one of its standard
+/// descriptors closed): the child's dup2 onto 0 and 1 must not overwrite it. Returns 0, or -1 with errno set.
+static int above_standard_descriptors(int *fd) {
+    if (*fd > STDERR_FILENO) return 0;
+    int moved = fcntl(*fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    if (moved < 0) return -1;
+    close(*fd);
+    *fd = moved;
+    return 0;
+}
+
+pid_t cfg_spawn_hook(
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *input, int *error
+) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        *error = errno;
+        return -1;
+    }
+    if (above_standard_descriptors(&fds[0]) != 0 || above_standard_descriptors(&fds[1]) != 0) {
+        *error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    int flags = fcntl(fds[1], F_GETFL);
+    if (flags < 0 || fcntl(fds[1], F_SETFL, flags | O_NONBLOCK) != 0) {
+        *error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    pid_t pid = spawn_child(path, argv, envp, mask, fds[0], error);
+    close(fds[0]);
+    if (pid < 0) {
+        close(fds[1]);
+        return -1;
+    }
+    *input = fds[1];
+    return pid;
+}
+
+ssize_t cfg_write_without_sigpipe(int fd, const void *bytes, size_t count) {
+    sigset_t pipe_only, previous, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    // A SIGPIPE already pending (sent by someone else) is left for its owner.
+    sigemptyset(&pending);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    ssize_t written = write(fd, bytes, count);
+    int saved = errno;
+    if (written < 0 && saved == EPIPE && !was_pending) {
+        // The write raised SIGPIPE at this thread, where it is blocked: take it out before unblocking.
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = saved;
+    return written;
+}
+
+int cfg_child_ended(pid_t pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int result;
+    do {
+        result = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return -1;
+    return info.si_pid == pid ? 1 : 0;
 }

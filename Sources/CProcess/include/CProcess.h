@@ -44,4 +44,28 @@ void cfg_forbid_core_dumps(void);
 /// fork or execve in `error` (a child whose execve failed has been reaped).
 pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error);
 
+/// Starts `path` as a command hook of `cfg rotate`: what cfg_spawn does (fork, then in the child the default action
+/// for every caught signal, the original core limit, the signal `mask`, execve), and besides, in the child:
+/// - a new process group led by the child (so a timeout can stop the hook and whatever it started: kill(-pid));
+/// - stdin is the read end of a new pipe, whose write end (close-on-exec, O_NONBLOCK) is stored in `input`;
+/// - stdout is cfg's stderr (cfg's stdout carries its report), stderr is cfg's stderr;
+/// - every other descriptor is closed on execve (close_range(CLOSE_RANGE_CLOEXEC), or fcntl on each one), whether
+///   or not cfg opened it close-on-exec, so no descriptor of cfg's (a secret file, a backend connection) reaches the
+///   hook.
+/// Returns the child's PID; or -1 with the errno of the failed pipe, fork, redirection or execve in `error` (a child
+/// whose start failed has been reaped, and no descriptor is left open).
+pid_t cfg_spawn_hook(
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *input, int *error);
+
+/// write(2) that never raises SIGPIPE in the process, whatever its disposition: SIGPIPE is blocked in the calling
+/// thread around the call, and the one the write raised (with EPIPE) is taken out with sigtimedwait before it is
+/// unblocked. A write to a pipe nobody reads fails with EPIPE instead of ending cfg. Returns what write returns, with
+/// its errno.
+ssize_t cfg_write_without_sigpipe(int fd, const void *bytes, size_t count);
+
+/// Whether the child `pid` has ended, without reaping it (waitid with WNOWAIT): while it is an unreaped zombie its PID,
+/// and so its process group's ID, cannot be reused, and signals sent to the group reach only what is left of it.
+/// Returns 1 when it has ended, 0 when it runs, -1 with errno set (ECHILD: no such child).
+int cfg_child_ended(pid_t pid);
+
 #endif

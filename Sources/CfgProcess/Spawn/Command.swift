@@ -44,14 +44,18 @@ package struct Command: Sendable {
         return nil
     }
 
-    /// Calls `body` with `argv` and `envp` as the C vectors `execve` takes (each ending in NULL), freed afterwards.
+    /// Calls `body` with `argv` and `envp` as the C vectors `execve` takes (each ending in NULL), zeroed and freed
+    /// afterwards (the environment may hold secrets).
     func withCVectors<Result>(
         _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>, UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result
     ) -> Result {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.name)=\($0.value)") } + [nil]
         defer {
-            for pointer in argv + envp { free(pointer) }
+            for pointer in argv + envp {
+                if let pointer { explicit_bzero(pointer, strlen(pointer)) }
+                free(pointer)
+            }
         }
         return argv.withUnsafeBufferPointer { argv in
             envp.withUnsafeBufferPointer { envp in
