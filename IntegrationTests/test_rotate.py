@@ -128,3 +128,124 @@ def test_a_rotation_killed_at_any_moment_is_finished_by_the_next_run(dev):
         assert keys.endswith(original) and "" not in keys.split(",")
         assert multi_fernet(keys).decrypt(token) == b"survives"
     assert killed_inside >= 10, "too few kills landed inside a run: %d" % killed_inside
+
+
+REENCRYPT = r'''
+import os, sys
+from cryptography.fernet import Fernet, MultiFernet
+keys = os.environ["AIRFLOW__CORE__FERNET_KEY"]
+fernet = MultiFernet([Fernet(key.encode()) for key in keys.split(",")])
+path = sys.argv[1]
+tokens = [fernet.rotate(line.strip().encode()).decode() for line in open(path) if line.strip()]
+open(path, "w").write("\n".join(tokens) + "\n")
+'''
+
+
+def test_old_fernet_keys_are_dropped_only_after_the_confirm_command_reencrypted_everything(dev):
+    """`confirm` runs Airflow's `rotate-fernet-key` equivalent under `cfg exec` (so it sees the new key list);
+    only after it exits 0 are keys beyond `keep` dropped, and every stored token still decrypts."""
+    from conftest import cfg_binary  # pylint: disable=import-outside-toplevel
+
+    dev.write("reencrypt.py", REENCRYPT)
+    tokens = dev.path("tokens.txt")
+    first = dev.cfg("get", "dev", "fernet.fernet_key").stdout.decode()
+    with open(tokens, "w", encoding="utf-8") as handle:
+        handle.write(multi_fernet(first).encrypt(b"stored connection").decode() + "\n")
+    confirm = json.dumps([cfg_binary(), "exec", "dev", "--", "python3", dev.path("reencrypt.py"), tokens])
+    text = dev.read("environments/dev.yaml").replace(
+        "fernet: { key: fernet_key, generator: fernet, every: 90d, keep: 2 }",
+        "fernet: { key: fernet_key, generator: fernet, every: 90d, keep: 2, confirm: %s }" % confirm,
+    )
+    dev.write("environments/dev.yaml", text)
+    # First rotation: two keys, nothing beyond keep, the confirm command does not run.
+    result, report = rotate(dev, "dev", "fernet")
+    assert result.returncode == 2 and report["policies"][0]["notes"] == [], report
+    # Second rotation: three keys; the confirm command re-encrypts the tokens, then the oldest key goes.
+    result, report = rotate(dev, "dev", "fernet")
+    assert result.returncode == 2, result.stderr.decode()
+    assert any(note.startswith("confirmed: dropped 1 old Fernet key") for note in report["policies"][0]["notes"])
+    keys = dev.cfg("get", "dev", "fernet.fernet_key").stdout.decode().split(",")
+    assert len(keys) == 2 and first not in keys
+    stored = open(tokens, encoding="utf-8").read().strip()
+    assert multi_fernet(",".join(keys)).decrypt(stored.encode()) == b"stored connection"
+    # The token as it was before the rotations needed the dropped key: it no longer decrypts.
+    from cryptography.fernet import InvalidToken  # pylint: disable=import-outside-toplevel
+
+    with pytest.raises(InvalidToken):
+        multi_fernet(",".join(keys)).decrypt(multi_fernet(first).encrypt(b"old"))
+
+
+def test_a_failing_confirm_command_drops_nothing(dev):
+    text = dev.read("environments/dev.yaml").replace(
+        "fernet: { key: fernet_key, generator: fernet, every: 90d, keep: 2 }",
+        "fernet: { key: fernet_key, generator: fernet, every: 90d, keep: 1, confirm: [sh, -c, 'exit 3'] }",
+    )
+    dev.write("environments/dev.yaml", text)
+    result, report = rotate(dev, "dev", "fernet")
+    assert result.returncode == 2
+    assert "kept all 2 Fernet keys: the confirm command exited with status 3" in report["policies"][0]["notes"]
+    assert len(dev.cfg("get", "dev", "fernet.fernet_key").stdout.decode().split(",")) == 2
+
+
+ADMIN_HOOK = r'''
+import json, sys
+document = json.load(sys.stdin)
+users = sys.argv[2]
+phase = sys.argv[1]
+try:
+    table = json.load(open(users))
+except FileNotFoundError:
+    table = {}
+if phase == "apply":
+    table[document["pending"]["username"]] = document["pending"]["password"]
+    json.dump(table, open(users, "w"))
+    sys.exit(0)
+value = document["pending"]
+sys.exit(0 if table.get(value["username"]) == value["password"] else 1)
+'''
+
+
+def test_the_admin_password_rotates_through_a_command_hook_that_gets_values_on_stdin_only(dev):
+    """A stand-in for Airflow's user table: the hook stores what `apply` gets and answers `test` by comparing."""
+    dev.write("admin_hook.py", ADMIN_HOOK)
+    users = dev.path("users.json")
+    old = dev.cfg("get", "dev", "admin.password").stdout.decode()
+    with open(users, "w", encoding="utf-8") as handle:
+        json.dump({"admin": old}, handle)
+    hook = dev.path("admin_hook.py")
+    policy = "admin: { key: password, generator: password, every: 90d, apply: { command: [python3, %s, apply, %s], " \
+        "test: [python3, %s, test, %s] }, after: [sh, -c, 'cat > %s'] }" % (hook, users, hook, users,
+                                                                         dev.path("after.json"))
+    text = dev.read("environments/dev.yaml").replace("admin: { key: password, generator: password, every: 90d }",
+                                                     policy)
+    dev.write("environments/dev.yaml", text)
+    result, report = rotate(dev, "dev", "admin")
+    assert result.returncode == 2, result.stderr.decode()
+    new = dev.cfg("get", "dev", "admin.password").stdout.decode()
+    assert new != old and json.load(open(users, encoding="utf-8")) == {"admin": new}
+    actions = report["policies"][0]["actions"]
+    assert actions.index("apply(from: current)") < actions.index("test") < actions.index("promote")
+    after = json.load(open(dev.path("after.json"), encoding="utf-8"))
+    assert after == {"phase": "after", "secret": "admin", "version": report["policies"][0]["version"]}
+    assert new not in result.stdout.decode() + result.stderr.decode()
+
+
+def test_a_hook_that_refuses_the_value_is_rolled_back_and_the_current_value_stays(dev):
+    """The apply command refuses three times (a password policy, say): the rotation is rolled back, exit 3."""
+    dev.write("admin_hook.py", ADMIN_HOOK)
+    users, hook = dev.path("users.json"), dev.path("admin_hook.py")
+    old = dev.cfg("get", "dev", "admin.password").stdout.decode()
+    with open(users, "w", encoding="utf-8") as handle:
+        json.dump({"admin": old}, handle)
+    policy = "admin: { key: password, generator: password, every: 90d, apply: { command: [sh, -c, 'exit 1'], " \
+        "test: [python3, %s, test, %s] } }" % (hook, users)
+    text = dev.read("environments/dev.yaml").replace("admin: { key: password, generator: password, every: 90d }",
+                                                     policy)
+    dev.write("environments/dev.yaml", text)
+    result, report = rotate(dev, "dev", "admin")
+    assert result.returncode == 3, result.stderr.decode()
+    assert report["policies"][0]["result"] == "rolledBack"
+    assert report["policies"][0]["actions"].count("apply(from: current)") == 3
+    assert dev.cfg("get", "dev", "admin.password").stdout.decode() == old
+    _, status = rotate(dev, "dev", "--status", "admin")
+    assert status["policies"][0]["pendingVersion"] is None

@@ -1,6 +1,7 @@
 package import CfgBackend
 package import CfgConfig
 package import CfgEngine
+import CfgProcess
 package import CfgRotation
 package import Foundation
 package import Logging
@@ -184,7 +185,12 @@ package struct RotateEngine: Sendable {
         let progress = progress
         let prepared: PreparedTarget
         do {
-            prepared = try await TargetFactory.make(for: item, environment: environment, backend: backend)
+            prepared = try await TargetFactory.make(
+                for: item,
+                environment: environment,
+                processEnvironment: processEnvironment,
+                backend: backend
+            )
         } catch {
             var entry = RotateEntry(
                 name: name,
@@ -215,6 +221,18 @@ package struct RotateEngine: Sendable {
         entry.failure = report.failure
         if case .rotated(let versionID) = report.outcome { entry.versionID = versionID }
         entry.notes += await prepared.notes()
+        if case .rotated(let versionID) = report.outcome, let after = item.policy.after {
+            progress("cfg: \(environmentName): \(name): after")
+            let outcome = await HookRunner(
+                command: Hooks.command(after, timeout: Hooks.afterTimeout, environment: processEnvironment)
+            ).after(secret: name, version: versionID)
+            if outcome.succeeded {
+                entry.notes.append("the after command succeeded")
+            } else {
+                entry.notes.append("the after command \(outcome); the rotation itself is done, run it again by hand")
+                entry.result = .needsAttention
+            }
+        }
         switch report.outcome {
         case .rotated, .retired, .nothingDue:
             if let note = await FernetPruning.run(item, backend: backend, confirm: confirmation(for: item)) {
@@ -228,7 +246,18 @@ package struct RotateEngine: Sendable {
 
     /// The policy's `confirm` command as the pruning's question; nil without one.
     private func confirmation(for item: PlannedRotation) -> (@Sendable () async -> (succeeded: Bool, detail: String))? {
-        nil
+        guard let confirm = item.policy.confirm else { return nil }
+        let runner = HookRunner(
+            command: Hooks.command(confirm, timeout: Hooks.confirmTimeout, environment: processEnvironment)
+        )
+        let name = item.name
+        let environmentName = environment.name
+        let progress = progress
+        return {
+            progress("cfg: \(environmentName): \(name): confirm")
+            let outcome = await runner.run(phase: "confirm", secret: name)
+            return (outcome.succeeded, outcome.description)
+        }
     }
 
     /// One sentence per outcome, saying what to do where something is left.

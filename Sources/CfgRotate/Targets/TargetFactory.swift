@@ -2,6 +2,7 @@ import CfgAppliers
 import CfgBackend
 import CfgConfig
 import CfgEngine
+import CfgProcess
 import CfgSecure
 
 /// From a policy's `apply:` to the applier that changes the value where it is used.
@@ -12,6 +13,7 @@ enum TargetFactory {
     static func make(
         for item: PlannedRotation,
         environment: EnvironmentFile,
+        processEnvironment: [String: String],
         backend: any SecretBackend
     ) async throws(EngineError) -> PreparedTarget {
         switch item.policy.apply {
@@ -19,8 +21,20 @@ enum TargetFactory {
             return PreparedTarget(target: nil)
         case .postgres(let postgres):
             return try await self.postgres(postgres, item: item, environment: environment, backend: backend)
-        case .redis, .command:
+        case .redis:
             throw EngineError(.configuration, "\(item.policy.position): this applier is not built yet")
+        case .command(let command):
+            let target = CommandTarget(
+                secret: item.name,
+                apply: Hooks.command(command.apply, timeout: Hooks.targetTimeout, environment: processEnvironment),
+                test: command.test.map {
+                    Hooks.command($0, timeout: Hooks.targetTimeout, environment: processEnvironment)
+                },
+                retire: command.retire.map {
+                    Hooks.command($0, timeout: Hooks.targetTimeout, environment: processEnvironment)
+                }
+            )
+            return PreparedTarget(target: target)
         }
     }
 
