@@ -119,6 +119,17 @@ package final class RedisProcess: Sendable {
         server.stop()
     }
 
+    /// Suspends the server (SIGSTOP): the kernel still accepts connections, but nothing answers, as with a server
+    /// too slow to answer.
+    package func freeze() {
+        server.send(SIGSTOP)
+    }
+
+    /// Resumes a frozen server.
+    package func thaw() {
+        server.send(SIGCONT)
+    }
+
     /// Polls the log for "Ready to accept connections" until the server exits or ``OpenBaoProcess/healthTimeout``
     /// passes.
     private static func waitUntilReady(_ server: ServerProcess) async -> Bool {

@@ -134,6 +134,19 @@ import Testing
         #expect(await target.notes().allSatisfy { $0.contains("could not be reached while connecting") })
     }
 
+    @Test func aServerThatDoesNotAnswerIsUnreachableWithinTheCommandTimeout() async throws {
+        let process = try await RedisProcess.start(persistence: .none)
+        defer { process.stop() }
+        process.freeze()
+        let endpoint = try RedisEndpoint(host: process.host, port: process.port, commandTimeout: .milliseconds(300))
+        let target = try RedisTarget(endpoint: endpoint, passwordKey: RedisFixture.passwordKey)
+        let value = try SecureJSON.object([(RedisFixture.passwordKey, Secret(copying: "p"))])
+        let start = ContinuousClock.now
+        #expect(await target.tryLogin(with: value) == .unreachable)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(await target.notes().allSatisfy { $0.contains("waiting for the reply to AUTH (timed out)") })
+    }
+
     @Test func aValueThatIsNotTheExpectedJSONIsRejectedWithoutConnecting() async throws {
         // Nothing listens there: a value refused before connecting says so, not "unreachable".
         let endpoint = try RedisEndpoint(host: "127.0.0.1", port: try TestServers.freePort())

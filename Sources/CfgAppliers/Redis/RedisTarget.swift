@@ -8,8 +8,10 @@ package import CfgSecure
 /// the user name (under ``usernameKey``; none means the user `default`). Each step opens its own connection on a
 /// thread of its own (``RedisThread``), bounded by the endpoint's timeouts:
 /// - `tryLogin`, `test`: `AUTH user password`, then `PING`, as a consumer does.
-/// - `apply`: logged in with the credential, `ACL SETUSER user >pending`, which adds a password and keeps every
-///   other one valid. Adding a password twice is harmless, so a repeated apply changes nothing.
+/// - `apply`: logged in with the credential (as its user), `ACL SETUSER user >pending` for the pending value's user,
+///   which adds a password and keeps every other one valid. Adding a password twice is harmless, so a repeated
+///   apply changes nothing. The user needs `acl|setuser` (and `acl|save` or `config|rewrite`, `config|get` to
+///   persist, `acl|getuser` for retire's check).
 /// - `retire`: logged in with the old password itself, `ACL SETUSER user <old`, which removes that password only
 ///   (connections already logged in with it stay open). An old password that no longer logs in is already retired:
 ///   the step succeeds without a change. The step refuses to remove a user's last password.
@@ -61,13 +63,7 @@ package struct RedisTarget: RotationTarget {
     }
 
     package func tryLogin(with value: Secret) async -> RotationMachine.TargetResult {
-        await step("tryLogin") { () throws(RedisError) in
-            let credential = try credential(value)
-            try connected { (connection) throws(RedisError) in
-                try connection.authenticate(user: credential.user, password: credential.password)
-                try connection.ping()
-            }
-        }
+        await logIn(with: value, step: "tryLogin")
     }
 
     package func apply(_ pending: Secret, loggedInWith credential: Secret) async -> RotationMachine.TargetResult {
@@ -86,13 +82,7 @@ package struct RedisTarget: RotationTarget {
     }
 
     package func test(_ pending: Secret) async -> RotationMachine.TargetResult {
-        await step("test") { () throws(RedisError) in
-            let credential = try credential(pending)
-            try connected { (connection) throws(RedisError) in
-                try connection.authenticate(user: credential.user, password: credential.password)
-                try connection.ping()
-            }
-        }
+        await logIn(with: pending, step: "test")
     }
 
     package func retire(_ old: Secret) async -> RotationMachine.TargetResult {
@@ -116,6 +106,17 @@ package struct RedisTarget: RotationTarget {
     }
 
     // MARK: - Steps
+
+    /// `AUTH user password` and `PING` on a connection of its own, as a consumer does.
+    private func logIn(with value: Secret, step name: String) async -> RotationMachine.TargetResult {
+        await step(name) { () throws(RedisError) in
+            let credential = try credential(value)
+            try connected { (connection) throws(RedisError) in
+                try connection.authenticate(user: credential.user, password: credential.password)
+                try connection.ping()
+            }
+        }
+    }
 
     /// Runs `body` on a thread of its own; a failure becomes a note and the step's result.
     private func step(
