@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Starts and stops the real servers the tests use: an OpenBao dev server, a private PostgreSQL cluster and moto's
-server mode (Secrets Manager, STS, ECS).
+"""Starts and stops the real servers the tests use: an OpenBao dev server, a private PostgreSQL cluster, moto's
+server mode (Secrets Manager, STS, ECS) and a private Redis server.
 
 Usage: dev/test-servers.py start STATE_DIR
        dev/test-servers.py stop STATE_DIR
@@ -11,6 +11,7 @@ Every server listens on 127.0.0.1 only, at a free port. `stop` ends only the pro
 (checked against the recorded start time so a reused PID is never hit), then removes STATE_DIR.
 """
 import glob
+import hashlib
 import json
 import os
 import secrets
@@ -513,6 +514,122 @@ def start_moto(state_dir, state):
     raise StartError("moto_server on %s did not start; the end of %s:\n%s" % (address, log_file, log_tail(log_file)))
 
 
+# ---------------------------------------------------------------- Redis
+
+
+def redis_binary():
+    explicit = os.environ.get("CFG_TEST_REDIS_BIN")
+    if explicit:
+        return explicit
+    found = shutil.which("redis-server", path="/usr/bin:/usr/local/bin:/bin")
+    if found:
+        return found
+    raise StartError("redis-server is missing: run dev/install-deps.sh test (apt-get install redis-server)")
+
+
+def redis_ping(port, password):
+    """True when 127.0.0.1:`port` answers AUTH default `password` and PING with +OK and +PONG."""
+    command = b""
+    for argv in (["AUTH", "default", password], ["PING"]):
+        command += b"*%d\r\n" % len(argv)
+        for argument in argv:
+            data = argument.encode("utf-8")
+            command += b"$%d\r\n%s\r\n" % (len(data), data)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+            connection.sendall(command)
+            answer = b""
+            while answer.count(b"\r\n") < 2:
+                chunk = connection.recv(256)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:
+        return False
+    return answer.startswith(b"+OK\r\n+PONG\r\n")
+
+
+def wait_until_redis_answers(process, port, password):
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        if redis_ping(port, password):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def start_redis(state_dir, state):
+    """redis-server on loopback with a private config file and an ACL file in STATE_DIR/redis; nothing else is
+    written to disk (no RDB, no AOF). The `default` user's password is in the ACL file as a SHA-256 hash only."""
+    binary = redis_binary()
+    password = secrets.token_urlsafe(24)
+    root = os.path.join(state_dir, "redis")
+    os.makedirs(root, mode=0o700)
+    acl_file = os.path.join(root, "users.acl")
+    config_file = os.path.join(root, "redis.conf")
+    log_file = os.path.join(root, "redis.log")
+    for attempt in range(3):
+        port = free_port()
+        write_private(
+            acl_file,
+            "user default on #%s ~* &* +@all\n" % hashlib.sha256(password.encode("utf-8")).hexdigest(),
+        )
+        settings = [
+            "bind 127.0.0.1",
+            "port %d" % port,
+            "protected-mode yes",
+            "daemonize no",
+            'dir "%s"' % root,
+            'aclfile "%s"' % acl_file,
+            'save ""',
+            "appendonly no",
+            'logfile ""',
+        ]
+        header = "# dev/test-servers.py: a private test server on loopback only.\n"
+        write_private(config_file, header + "".join(line + "\n" for line in settings))
+        process, start_time = spawn([binary, config_file], clean_environment(root), root, log_file)
+        state["redis"] = {"pid": process.pid, "start_time": start_time}
+        state["env"].update(
+            {
+                "CFG_TEST_REDIS_BIN": binary,
+                "CFG_TEST_REDIS_HOST": "127.0.0.1",
+                "CFG_TEST_REDIS_PORT": port,
+                "CFG_TEST_REDIS_PASSWORD": password,
+                "CFG_TEST_REDIS_ACLFILE": acl_file,
+                "CFG_TEST_REDIS_PID": process.pid,
+            }
+        )
+        write_state(state_dir, state)
+        if wait_until_redis_answers(process, port, password):
+            log("%s is up at 127.0.0.1:%d (pid %d)" % (redis_version(binary), port, process.pid))
+            return
+        terminate(process.pid, start_time, "redis-server")
+        process.poll()
+        if attempt < 2 and "address already in use" in log_tail(log_file).lower():
+            log("port %d was taken meanwhile: retrying on another port" % port)
+            continue
+        break
+    raise StartError(
+        "redis-server on 127.0.0.1:%d did not start; the end of %s:\n%s" % (port, log_file, log_tail(log_file))
+    )
+
+
+def redis_version(binary):
+    try:
+        result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10, env={"PATH": "/bin"})
+        words = result.stdout.split()
+        return "Redis " + (words[2][2:] if len(words) > 2 and words[2].startswith("v=") else "?")
+    except (OSError, subprocess.SubprocessError):
+        return "Redis ?"
+
+
+def stop_redis(redis):
+    if redis.get("pid"):
+        terminate(redis["pid"], redis.get("start_time"), "redis-server")
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -544,6 +661,8 @@ def stop(state_dir):
         moto = state.get("moto") or {}
         if moto.get("pid"):
             terminate(moto["pid"], moto.get("start_time"), "moto_server")
+        if state.get("redis"):
+            stop_redis(state["redis"])
     if os.path.isdir(state_dir):
         shutil.rmtree(state_dir, ignore_errors=True)
         log("stopped; removed %s" % state_dir)
@@ -563,6 +682,7 @@ def start(state_dir):
         start_bao(state_dir, state)
         start_postgres(state_dir, state)
         start_moto(state_dir, state)
+        start_redis(state_dir, state)
     except (StartError, OSError, subprocess.SubprocessError) as error:
         print("test-servers: start failed: %s" % error, file=sys.stderr, flush=True)
         stop(state_dir)
