@@ -64,6 +64,22 @@ def postgres():
     return Postgres(postgres_server())
 
 
+def scram_verifier(password):
+    """PostgreSQL's SCRAM-SHA-256 verifier of an ASCII password (RFC 5802/7677), so the test's own setup never sends
+    a cleartext password either: what the server log holds is then cfg's alone."""
+    import base64  # pylint: disable=import-outside-toplevel
+    import hashlib  # pylint: disable=import-outside-toplevel
+    import hmac  # pylint: disable=import-outside-toplevel
+
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 4096)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    encode = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    return "SCRAM-SHA-256$4096:%s$%s:%s" % (encode(salt), encode(hashlib.sha256(client_key).digest()),
+                                           encode(server_key))
+
+
 def point_db_at(project, server, username):
     """The dev environment with its database secret aimed at the test cluster and a role of this test's own."""
     path = project.path("environments", "dev.yaml")
@@ -80,8 +96,7 @@ def test_dev_rotates_the_database_password_in_postgresql(project, postgres):
     point_db_at(project, postgres.server, role)
     project.cfg("init", "dev")
     old = project.cfg("get", "dev", "db.password").stdout.decode()
-    escaped = old.replace("'", "''")
-    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, escaped))
+    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(old)))
     try:
         session = postgres.session(role, old)
         session.stdin.write(b"SELECT 'before';\n")
@@ -118,7 +133,7 @@ def test_a_rotation_the_database_refuses_is_rolled_back_and_the_old_password_sti
     point_db_at(project, postgres.server, role)
     project.cfg("init", "dev")
     old = project.cfg("get", "dev", "db.password").stdout.decode()
-    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, old.replace("'", "''")))
+    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(old)))
     try:
         # The role may not log in at all: the current value is refused, as after a password changed by hand.
         postgres.psql("ALTER ROLE %s NOLOGIN" % role)
@@ -132,3 +147,97 @@ def test_a_rotation_the_database_refuses_is_rolled_back_and_the_old_password_sti
         assert postgres.logs_in(role, old)
     finally:
         postgres.psql("DROP ROLE IF EXISTS %s" % role)
+
+
+def redis_server():
+    names = ["CFG_TEST_REDIS_HOST", "CFG_TEST_REDIS_PORT", "CFG_TEST_REDIS_PASSWORD", "CFG_TEST_REDIS_ACLFILE"]
+    if not all(os.environ.get(name) for name in names):
+        if os.environ.get("CFG_REQUIRE_SERVERS") == "1":
+            pytest.fail("the CFG_TEST_REDIS_* variables are not set: run `make test` (or make servers-start)")
+        pytest.skip("the test Redis server is not running (make servers-start)")
+    return {name: os.environ[name] for name in names}
+
+
+class Redis:
+    """redis-cli as the server's admin (the default user) and as any user; passwords go through REDISCLI_AUTH."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def cli(self, *args, user=None, password=None):
+        argv = ["redis-cli", "--no-auth-warning", "-h", self.server["CFG_TEST_REDIS_HOST"], "-p",
+                self.server["CFG_TEST_REDIS_PORT"]]
+        if user:
+            argv += ["--user", user]
+        result = subprocess.run(argv + list(args), capture_output=True, timeout=30,
+                                env={"PATH": "/usr/bin:/bin",
+                                     "REDISCLI_AUTH": password or self.server["CFG_TEST_REDIS_PASSWORD"]})
+        return result.stdout.decode(errors="replace").strip()
+
+    def logs_in(self, user, password):
+        return self.cli("PING", user=user, password=password) == "PONG"
+
+    def session(self, user, password):
+        argv = ["redis-cli", "--no-auth-warning", "-h", self.server["CFG_TEST_REDIS_HOST"], "-p",
+                self.server["CFG_TEST_REDIS_PORT"], "--user", user]
+        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={"PATH": "/usr/bin:/bin", "REDISCLI_AUTH": password})
+
+
+@pytest.fixture
+def redis():
+    return Redis(redis_server())
+
+
+def point_redis_at(project, server, user, overlap):
+    path = project.path("environments", "dev.yaml")
+    text = open(path, encoding="utf-8").read()
+    text = text.replace("host: { value: redis }", "host: { value: '%s' }" % server["CFG_TEST_REDIS_HOST"], 1)
+    text = text.replace("port: { value: 6379 }", "port: { value: %s }\n      username: { value: %s }" % (
+        server["CFG_TEST_REDIS_PORT"], user), 1)
+    text = text.replace("every: 30d, apply: redis }", "every: 30d, apply: redis, overlap: %s }" % overlap, 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def test_dev_rotates_the_redis_password_with_an_overlap_then_retires_the_old_one(project, redis):
+    import time  # pylint: disable=import-outside-toplevel
+
+    user = "airflow_" + uuid.uuid4().hex[:8]
+    point_redis_at(project, redis.server, user, "3s")
+    project.cfg("init", "dev")
+    old = project.cfg("get", "dev", "redis.auth_token").stdout.decode()
+    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % old
+    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    try:
+        session = redis.session(user, old)
+        session.stdin.write(b"PING\n")
+        session.stdin.flush()
+        assert session.stdout.readline().strip() == b"PONG"
+
+        result = project.cfg("rotate", "dev", "redis", "--format", "json", check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        report = json.loads(result.stdout)
+        assert "apply: persisted with ACL SAVE" in report["policies"][0]["notes"], report
+        new = project.cfg("get", "dev", "redis.auth_token").stdout.decode()
+        # The overlap: both passwords open the user until the old one is retired.
+        assert redis.logs_in(user, new) and redis.logs_in(user, old)
+        with open(redis.server["CFG_TEST_REDIS_ACLFILE"], encoding="utf-8") as handle:
+            acl = handle.read()
+        assert user in acl and new not in acl and old not in acl
+
+        time.sleep(4)
+        result = project.cfg("rotate", "dev", "redis", "--due", "--format", "json", check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        assert json.loads(result.stdout)["policies"][0]["result"] == "retired"
+        assert redis.logs_in(user, new) and not redis.logs_in(user, old)
+        # The connection authenticated with the old password before the rotation still works.
+        session.stdin.write(b"PING\n")
+        session.stdin.flush()
+        assert session.stdout.readline().strip() == b"PONG"
+        session.stdin.close()
+        session.wait(timeout=30)
+        text = result.stdout.decode() + result.stderr.decode()
+        assert new not in text and old not in text
+    finally:
+        redis.cli("ACL", "DELUSER", user)

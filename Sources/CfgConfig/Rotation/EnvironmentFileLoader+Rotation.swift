@@ -192,9 +192,8 @@ extension EnvironmentFileLoader {
     }
 
     private static func parseRedis(_ node: ConfigNode) throws(ConfigError) -> RedisApply {
-        let fields = try node.mapping(allowed: ["username", "host", "port"])
+        let fields = try node.mapping(allowed: ["host", "port"])
         return RedisApply(
-            username: try fields["username"]?.nonEmptyString(),
             host: try fields["host"]?.nonEmptyString(),
             port: try fields["port"]?.int(in: 1...65535, expected: "a port from 1 to 65535")
         )

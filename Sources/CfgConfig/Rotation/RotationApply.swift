@@ -57,16 +57,13 @@ package struct PostgresApply: Sendable, Hashable {
     }
 }
 
-/// `apply: redis` or `apply: { redis: { username, host, port } }`.
+/// `apply: redis` or `apply: { redis: { host, port } }`. The ACL user is the secret's `username` key, or `default`.
 package struct RedisApply: Sendable, Hashable {
-    /// The ACL user; nil: the secret's `username` key if it has one, else `default`.
-    package var username: String?
     /// Where to connect; nil: the secret's own `host` and `port` keys.
     package var host: String?
     package var port: Int?
 
-    package init(username: String? = nil, host: String? = nil, port: Int? = nil) {
-        self.username = username
+    package init(host: String? = nil, port: Int? = nil) {
         self.host = host
         self.port = port
     }

@@ -21,8 +21,8 @@ enum TargetFactory {
             return PreparedTarget(target: nil)
         case .postgres(let postgres):
             return try await self.postgres(postgres, item: item, environment: environment, backend: backend)
-        case .redis:
-            throw EngineError(.configuration, "\(item.policy.position): this applier is not built yet")
+        case .redis(let redis):
+            return try await self.redis(redis, item: item, backend: backend)
         case .command(let command):
             let target = CommandTarget(
                 secret: item.name,
@@ -93,5 +93,30 @@ enum TargetFactory {
             onFailure: { error in notes.add(error.description) }
         )
         return PreparedTarget(target: target, notes: { notes.all })
+    }
+
+    private static func redis(
+        _ apply: RedisApply,
+        item: PlannedRotation,
+        backend: any SecretBackend
+    ) async throws(EngineError) -> PreparedTarget {
+        let fields = try await SecretFields.read(item.path, backend: backend)
+        guard let host = apply.host ?? fields.text("host") else {
+            throw EngineError(
+                .configuration,
+                "\(item.policy.position): rotation for '\(item.name)': no host: set apply.redis.host or a 'host' key "
+                    + "in the secret"
+            )
+        }
+        do {
+            let target = try RedisTarget(
+                endpoint: try RedisEndpoint(host: host, port: apply.port ?? fields.int("port") ?? 6379),
+                passwordKey: item.key ?? "password",
+                usernameKey: "username"
+            )
+            return PreparedTarget(target: target, notes: { await target.notes() })
+        } catch {
+            throw EngineError(.configuration, "\(item.policy.position): rotation for '\(item.name)': \(error)")
+        }
     }
 }
