@@ -7,6 +7,8 @@ import subprocess
 import uuid
 
 import pytest
+from test_aws_render import aws  # noqa: F401  (fixture)
+from test_vault_render import vault  # noqa: F401  (fixture)
 
 
 def postgres_server():
@@ -240,4 +242,105 @@ def test_dev_rotates_the_redis_password_with_an_overlap_then_retires_the_old_one
         text = result.stdout.decode() + result.stderr.decode()
         assert new not in text and old not in text
     finally:
+        redis.cli("ACL", "DELUSER", user)
+
+
+ADMIN_HOOK = r'''
+import json, sys
+document = json.load(sys.stdin)
+phase, users = sys.argv[1], sys.argv[2]
+table = json.load(open(users))
+if phase == "apply":
+    table[document["pending"]["username"]] = document["pending"]["password"]
+    json.dump(table, open(users, "w"))
+    sys.exit(0)
+sys.exit(0 if table.get(document["pending"]["username"]) == document["pending"]["password"] else 1)
+'''
+SECRET_NAMES = ["db", "redis", "fernet", "webserver", "admin", "flower", "smtp"]
+
+
+def due_every_second(project, env_name, hook, users):
+    """The reference policies, due a second after their last rotation; the admin password through a hook that keeps a
+    stand-in user table; Redis's overlap long enough that this run only rotates."""
+    path = project.path("environments", env_name + ".yaml")
+    text = open(path, encoding="utf-8").read()
+    start = text.index("\nrotation:\n")
+    rotation = text[start:].replace("every: 90d", "every: 1s").replace("every: 30d", "every: 1s")
+    rotation = rotation.replace("apply: redis }", "apply: redis, overlap: 1h }")
+    rotation = rotation.replace(
+        "admin: { key: password, generator: password, every: 1s }",
+        "admin: { key: password, generator: password, every: 1s, apply: { command: [python3, %s, apply, %s], "
+        "test: [python3, %s, test, %s] } }" % (hook, users, hook, users),
+    )
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text[:start] + rotation)
+
+
+@pytest.mark.parametrize("env_name", ["dev", "prod-vault", "prod-aws"])
+def test_the_reference_deployment_rotates_everything_due_end_to_end(project, postgres, redis, env_name, request):
+    """Done when: `cfg rotate ENV --due` rotates the Fernet key, the API secret key, the admin password and the
+    database and Redis passwords against the real servers, and prints the JSON report."""
+    import time  # pylint: disable=import-outside-toplevel
+
+    role, user = "airflow_" + uuid.uuid4().hex[:8], "airflow_" + uuid.uuid4().hex[:8]
+    point_db_at(project, postgres.server, role)
+    point_redis_at(project, redis.server, user, "1h")
+    project.cfg("init", "dev")
+    env = None
+    if env_name == "prod-vault":
+        vault = request.getfixturevalue("vault")
+        for name in SECRET_NAMES:
+            status, _ = vault.call("POST", "secret/data/airflow/prod/" + name,
+                                   {"data": json.loads(project.cfg("get", "dev", name).stdout)})
+            assert status == 200
+        env = vault.env()
+    elif env_name == "prod-aws":
+        aws = request.getfixturevalue("aws")
+        for name in SECRET_NAMES:
+            aws.secrets.create_secret(Name="airflow/prod/" + name,
+                                      SecretString=project.cfg("get", "dev", name).stdout.decode())
+            # moto reports a version's CreatedDate as the time it is asked, so a secret never rotated never looks
+            # old there; a rotation record from a day ago says when it last rotated (AWS reports the real date).
+            record = {"lastRotation": int((time.time() - 86400) * 1000)}
+            aws.secrets.create_secret(Name="airflow/prod/%s/.cfg-rotation" % name, SecretString=json.dumps(record))
+        env = aws.env()
+    before = {name: project.cfg("get", env_name, name, env=env).stdout.decode() for name in SECRET_NAMES}
+    db_old = json.loads(before["db"])["password"]
+    redis_old = json.loads(before["redis"])["auth_token"]
+    admin_old = json.loads(before["admin"])["password"]
+    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(db_old)))
+    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % redis_old
+    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    project.write("admin_hook.py", ADMIN_HOOK)
+    users = project.path("users.json")
+    with open(users, "w", encoding="utf-8") as handle:
+        json.dump({"admin": admin_old}, handle)
+    due_every_second(project, env_name, project.path("admin_hook.py"), users)
+    time.sleep(1.5)
+    try:
+        result = project.cfg("rotate", env_name, "--due", "--format", "json", env=env, check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        report = json.loads(result.stdout)
+        assert {entry["name"]: entry["result"] for entry in report["policies"]} == {
+            "fernet": "rotated", "webserver": "rotated", "db": "rotated", "redis": "rotated", "admin": "rotated"}
+        after = {name: json.loads(project.cfg("get", env_name, name, env=env).stdout) for name in SECRET_NAMES}
+        old_fernet = json.loads(before["fernet"])["fernet_key"]
+        assert after["fernet"]["fernet_key"].endswith("," + old_fernet)
+        assert after["webserver"]["secret_key"] != json.loads(before["webserver"])["secret_key"]
+        assert postgres.logs_in(role, after["db"]["password"]) and not postgres.logs_in(role, db_old)
+        assert redis.logs_in(user, after["redis"]["auth_token"]) and redis.logs_in(user, redis_old)
+        assert json.load(open(users, encoding="utf-8")) == {"admin": after["admin"]["password"]}
+        for name in ("flower", "smtp"):
+            assert json.loads(before[name]) == after[name]
+        text = result.stdout.decode() + result.stderr.decode()
+        for value in (db_old, redis_old, admin_old, after["db"]["password"], after["redis"]["auth_token"],
+                      after["admin"]["password"], after["webserver"]["secret_key"]):
+            assert value not in text
+        # No rotation is left in progress, and Redis's old password is scheduled for retirement after the overlap.
+        status = json.loads(project.cfg("rotate", env_name, "--status", "--format", "json", env=env).stdout)
+        assert all(entry["pendingVersion"] is None for entry in status["policies"])
+        redis_status = next(entry for entry in status["policies"] if entry["name"] == "redis")
+        assert "retires version" in redis_status["detail"]
+    finally:
+        postgres.psql("DROP ROLE IF EXISTS %s" % role)
         redis.cli("ACL", "DELUSER", user)
