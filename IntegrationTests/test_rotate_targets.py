@@ -344,3 +344,100 @@ def test_the_reference_deployment_rotates_everything_due_end_to_end(project, pos
     finally:
         postgres.psql("DROP ROLE IF EXISTS %s" % role)
         redis.cli("ACL", "DELUSER", user)
+
+
+def prepared_database(project, postgres):
+    """dev aimed at the test cluster, initialised, with the role created from the stored password."""
+    role = "airflow_" + uuid.uuid4().hex[:8]
+    point_db_at(project, postgres.server, role)
+    project.cfg("init", "dev")
+    password = project.cfg("get", "dev", "db.password").stdout.decode()
+    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(password)))
+    return role
+
+
+def test_a_database_rotation_killed_at_any_moment_ends_with_the_store_and_the_database_agreeing(project, postgres):
+    """kill -9 at random moments inside `cfg rotate dev db`; the next `--due` run finishes a rotation in progress
+    (rolling forward with the recorded pending value), and the current password always opens the database."""
+    import random  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    role = prepared_database(project, postgres)
+    rounds = random.Random(7)
+    killed_inside = 0
+    try:
+        for _ in range(20):
+            child = subprocess.Popen(project.argv(["rotate", "dev", "db"]), env=project.env, cwd=project.root,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rounds.uniform(0.0, 0.25))
+            child.kill()
+            killed_inside += child.wait() == -9
+            result = project.cfg("rotate", "dev", "db", "--due", "--format", "json", check=False)
+            assert result.returncode in (0, 2), result.stderr.decode()
+            status = json.loads(project.cfg("rotate", "dev", "--status", "db", "--format", "json").stdout)
+            assert status["policies"][0]["pendingVersion"] is None
+            current = project.cfg("get", "dev", "db.password").stdout.decode()
+            assert postgres.logs_in(role, current)
+        assert killed_inside >= 5, "too few kills landed inside a run: %d" % killed_inside
+    finally:
+        postgres.psql("DROP ROLE IF EXISTS %s" % role)
+
+
+def test_two_runs_at_once_rotate_once(project, postgres):
+    import time  # pylint: disable=import-outside-toplevel
+
+    role = prepared_database(project, postgres)
+    path = project.path("environments", "dev.yaml")
+    # Due 8 s after `cfg init`: the first run rotates; the second waits for the lock (looking again every 2 s) and
+    # then finds the secret just rotated, so nothing is due.
+    text = open(path, encoding="utf-8").read().replace("every: 30d, apply: postgres", "every: 8s, apply: postgres")
+    open(path, "w", encoding="utf-8").write(text)
+    time.sleep(8.5)
+    try:
+        runs = [subprocess.Popen(project.argv(["rotate", "dev", "db", "--due", "--format", "json"]), env=project.env,
+                                 cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        results = [(run.wait(timeout=120), json.loads(run.stdout.read())) for run in runs]
+        outcomes = sorted(report["policies"][0]["result"] for _, report in results)
+        assert outcomes == ["nothingDue", "rotated"], results
+        assert sorted(code for code, _ in results) == [0, 2]
+        assert postgres.logs_in(role, project.cfg("get", "dev", "db.password").stdout.decode())
+    finally:
+        postgres.psql("DROP ROLE IF EXISTS %s" % role)
+
+
+def test_alternate_roles_take_turns_and_the_previous_role_keeps_working(project, postgres):
+    """`strategy: alternate`: each rotation resets the other login role's password and switches the secret's
+    username to it (created on first use as a member of the group role); the role it left still logs in."""
+    suffix = uuid.uuid4().hex[:8]
+    group, blue, green = "airflow_" + suffix, "airflow_%s_blue" % suffix, "airflow_%s_green" % suffix
+    point_db_at(project, postgres.server, blue)
+    path = project.path("environments", "dev.yaml")
+    text = open(path, encoding="utf-8").read()
+    text = text.replace("\nsecrets:\n", "\nsecrets:\n  pgadmin:\n    path: airflow/dev/pgadmin\n    keys:\n"
+                        "      username: { value: %s }\n      password: { value: '%s' }\n" % (
+                            postgres.server["CFG_TEST_PG_USER"], postgres.server["CFG_TEST_PG_PASSWORD"]), 1)
+    text = text.replace("every: 30d, apply: postgres }", "every: 30d, apply: { postgres: { strategy: alternate, "
+                        "roles: [%s, %s], group: %s, admin: pgadmin } } }" % (blue, green, group))
+    open(path, "w", encoding="utf-8").write(text)
+    project.cfg("init", "dev")
+    first = project.cfg("get", "dev", "db.password").stdout.decode()
+    postgres.psql("CREATE ROLE %s NOLOGIN; CREATE TABLE %s_t (x int); GRANT SELECT ON %s_t TO %s; "
+                  "CREATE ROLE %s LOGIN IN ROLE %s PASSWORD '%s'" % (group, group, group, group, blue, group,
+                                                                     scram_verifier(first)))
+    try:
+        result = project.cfg("rotate", "dev", "db", check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        db = json.loads(project.cfg("get", "dev", "db").stdout)
+        assert db["username"] == green
+        assert postgres.logs_in(green, db["password"]) and postgres.logs_in(blue, first)
+        # The role cfg created reads what the group may read.
+        assert postgres.psql("SELECT count(*) FROM %s_t" % group, user=green, password=db["password"]).returncode == 0
+        result = project.cfg("rotate", "dev", "db", check=False)
+        assert result.returncode == 2, result.stderr.decode()
+        again = json.loads(project.cfg("get", "dev", "db").stdout)
+        assert again["username"] == blue and again["password"] != first
+        assert postgres.logs_in(blue, again["password"]) and not postgres.logs_in(blue, first)
+        assert postgres.logs_in(green, db["password"])
+    finally:
+        postgres.psql("DROP ROLE IF EXISTS %s; DROP ROLE IF EXISTS %s; DROP TABLE IF EXISTS %s_t; "
+                      "DROP ROLE IF EXISTS %s" % (blue, green, group, group))

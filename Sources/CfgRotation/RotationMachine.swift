@@ -33,6 +33,8 @@ package struct RotationMachine: Sendable {
         package var lockDuration: Duration
         /// How long a run waits for a lock another run holds before giving up with `lockBusy`.
         package var lockWait: Duration
+        /// How often a waiting run looks again whether the lock was released.
+        package var lockPoll: Duration
 
         package init(
             every: Duration,
@@ -41,7 +43,8 @@ package struct RotationMachine: Sendable {
             maxAttempts: Int = 3,
             retryDelay: Duration = .seconds(10),
             lockDuration: Duration = .seconds(300),
-            lockWait: Duration = .seconds(60)
+            lockWait: Duration = .seconds(60),
+            lockPoll: Duration = .seconds(2)
         ) {
             precondition(maxAttempts >= 1, "a rotation tries a change at least once")
             self.every = every
@@ -51,6 +54,7 @@ package struct RotationMachine: Sendable {
             self.retryDelay = retryDelay
             self.lockDuration = lockDuration
             self.lockWait = lockWait
+            self.lockPoll = lockPoll
         }
     }
 
@@ -238,7 +242,8 @@ package struct RotationMachine: Sendable {
         return [.acquireLock(RotationLock(owner: owner, expiresAt: now + policy.lockDuration))]
     }
 
-    /// Another run's record: take it over when it expired, wait (bounded) while it may still be released, or give up.
+    /// Another run's record: take it over when it expired, wait (bounded, looking again every `lockPoll`) while it may
+    /// still be released, or give up.
     private mutating func lockHeld(by other: RotationLock, now: Date) -> [Action] {
         if other.hasExpired(at: now) {
             return [
@@ -249,7 +254,7 @@ package struct RotationMachine: Sendable {
             return finish(.lockBusy(other), releasing: false)
         }
         phase = .waitingForLock
-        return [.wait(until: min(other.expiresAt, deadline))]
+        return [.wait(until: min(other.expiresAt, deadline, now + policy.lockPoll))]
     }
 
     /// Whether this run holds the lock (it acquired it and has not finished).
