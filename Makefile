@@ -12,7 +12,7 @@ export CFG_SHARED_DIR
 # Tests and demos never contact AWS metadata endpoints.
 export AWS_EC2_METADATA_DISABLED := true
 
-# The real servers the tests use (OpenBao dev, PostgreSQL), started by dev/test-servers.py; their addresses
+# The real servers the tests use (OpenBao dev, PostgreSQL, Redis, moto), started by dev/test-servers.py; their addresses
 # and credentials are in $(TEST_SERVERS)/servers.env.
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
