@@ -8,17 +8,22 @@ import uuid
 
 import pytest
 from test_aws_render import aws  # noqa: F401  (fixture)
+from test_rotate import ADMIN_HOOK
 from test_vault_render import vault  # noqa: F401  (fixture)
 
 
-def postgres_server():
-    names = ["CFG_TEST_PG_HOST", "CFG_TEST_PG_PORT", "CFG_TEST_PG_USER", "CFG_TEST_PG_PASSWORD", "CFG_TEST_PG_BIN",
-             "CFG_TEST_PG_LOG"]
+def server_variables(server, names):
+    """The variables dev/test-servers.py exports for one server; a missing server fails under make test."""
     if not all(os.environ.get(name) for name in names):
         if os.environ.get("CFG_REQUIRE_SERVERS") == "1":
-            pytest.fail("the CFG_TEST_PG_* variables are not set: run `make test` (or make servers-start)")
-        pytest.skip("the test PostgreSQL server is not running (make servers-start)")
+            pytest.fail("the %s variables are not set: run `make test` (or make servers-start)" % names[0])
+        pytest.skip("the test %s server is not running (make servers-start)" % server)
     return {name: os.environ[name] for name in names}
+
+
+def postgres_server():
+    return server_variables("PostgreSQL", ["CFG_TEST_PG_HOST", "CFG_TEST_PG_PORT", "CFG_TEST_PG_USER",
+                                           "CFG_TEST_PG_PASSWORD", "CFG_TEST_PG_BIN", "CFG_TEST_PG_LOG"])
 
 
 class Postgres:
@@ -152,12 +157,8 @@ def test_a_rotation_the_database_refuses_is_rolled_back_and_the_old_password_sti
 
 
 def redis_server():
-    names = ["CFG_TEST_REDIS_HOST", "CFG_TEST_REDIS_PORT", "CFG_TEST_REDIS_PASSWORD", "CFG_TEST_REDIS_ACLFILE"]
-    if not all(os.environ.get(name) for name in names):
-        if os.environ.get("CFG_REQUIRE_SERVERS") == "1":
-            pytest.fail("the CFG_TEST_REDIS_* variables are not set: run `make test` (or make servers-start)")
-        pytest.skip("the test Redis server is not running (make servers-start)")
-    return {name: os.environ[name] for name in names}
+    return server_variables("Redis", ["CFG_TEST_REDIS_HOST", "CFG_TEST_REDIS_PORT", "CFG_TEST_REDIS_PASSWORD",
+                                      "CFG_TEST_REDIS_ACLFILE"])
 
 
 class Redis:
@@ -245,17 +246,6 @@ def test_dev_rotates_the_redis_password_with_an_overlap_then_retires_the_old_one
         redis.cli("ACL", "DELUSER", user)
 
 
-ADMIN_HOOK = r'''
-import json, sys
-document = json.load(sys.stdin)
-phase, users = sys.argv[1], sys.argv[2]
-table = json.load(open(users))
-if phase == "apply":
-    table[document["pending"]["username"]] = document["pending"]["password"]
-    json.dump(table, open(users, "w"))
-    sys.exit(0)
-sys.exit(0 if table.get(document["pending"]["username"]) == document["pending"]["password"] else 1)
-'''
 SECRET_NAMES = ["db", "redis", "fernet", "webserver", "admin", "flower", "smtp"]
 
 

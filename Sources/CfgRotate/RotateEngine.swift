@@ -104,14 +104,7 @@ package struct RotateEngine: Sendable {
         do {
             status = try await runner.status()
         } catch {
-            var entry = RotateEntry(
-                name: item.name,
-                path: item.path.rawValue,
-                result: .needsAttention,
-                detail: "cannot read where the rotation stands"
-            )
-            entry.failure = error.description
-            return entry
+            return RotateEntry(needingAttention: item, "cannot read where the rotation stands", failure: error)
         }
         var entry = RotateEntry(
             name: item.name,
@@ -192,14 +185,7 @@ package struct RotateEngine: Sendable {
                 backend: backend
             )
         } catch {
-            var entry = RotateEntry(
-                name: name,
-                path: item.path.rawValue,
-                result: .needsAttention,
-                detail: "not rotated: its applier could not be prepared"
-            )
-            entry.failure = error.description
-            return entry
+            return RotateEntry(needingAttention: item, "not rotated: its applier could not be prepared", failure: error)
         }
         let runner = RotationRunner(
             backend: backend,

@@ -1,3 +1,4 @@
+import CfgBackend
 package import CfgRotation
 package import Foundation
 
@@ -36,6 +37,14 @@ package struct RotateEntry: Sendable, Hashable {
         self.path = path
         self.result = result
         self.detail = detail
+    }
+}
+
+extension RotateEntry {
+    /// A policy that stopped before its run, with the error's sentence (the layers' errors never hold a value).
+    init(needingAttention item: PlannedRotation, _ detail: String, failure: any Error & CustomStringConvertible) {
+        self.init(name: item.name, path: item.path.rawValue, result: .needsAttention, detail: detail)
+        self.failure = failure.description
     }
 }
 
