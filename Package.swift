@@ -85,7 +85,7 @@ let package = Package(
             name: "CfgFuzz",
             dependencies: [
                 "CfgTemplate", "CfgConfig", "CfgSecure", "CfgAWS", "CfgAWSAuth", "CfgLocal", "CfgVault", "CfgHTTP",
-                "CfgBackend",
+                "CfgBackend", "CfgAppliers", "CfgRotation",
             ]
         ),
         .executableTarget(name: "cfg-fuzz", dependencies: ["CfgFuzz"]),

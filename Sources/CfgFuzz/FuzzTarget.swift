@@ -69,6 +69,16 @@ package struct FuzzTarget: Sendable {
             summary: "Secrets Manager responses (status, headers, JSON body)",
             entry: .async(fuzzSecretsManagerResponse)
         ),
+        FuzzTarget(
+            name: "redisreply",
+            summary: "Redis replies (RESP) as the rotation target reads them",
+            entry: .sync(fuzzRedisReply)
+        ),
+        FuzzTarget(
+            name: "rotationrecords",
+            summary: "rotation and lock records read from a backend",
+            entry: .sync(fuzzRotationRecords)
+        ),
     ]
 
     /// The target called `name`, if there is one.

@@ -264,6 +264,36 @@ package final class RedisConnection: Sendable {
         }
     }
 
+    /// Decodes one reply from `bytes` as ``command(_:)`` does from the socket (the same reader, size limit and
+    /// conversion); nil when `bytes` hold only part of a reply. For the fuzz target: a server's reply is untrusted.
+    ///
+    /// - Throws: `RedisError` `.malformedReply` for bytes that are not RESP or larger than ``maxReplyBytes``.
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(RedisError) -> RedisReply? {
+        guard bytes.count <= maxReplyBytes else {
+            throw RedisError(.malformedReply, "a reply of more than \(maxReplyBytes) bytes")
+        }
+        guard let reader = redisReaderCreate() else {
+            throw RedisError(.malformedReply, "no memory for a reply reader")
+        }
+        defer { redisReaderFree(reader) }
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            guard redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) == REDIS_OK else {
+                throw RedisError(.malformedReply, "something not RESP")
+            }
+        }
+        var reply: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &reply) == REDIS_OK else {
+            throw RedisError(.malformedReply, "something not RESP")
+        }
+        guard let reply else { return nil }
+        let typed = reply.assumingMemoryBound(to: redisReply.self)
+        defer {
+            cfg_redis_wipe_reply(typed)
+            freeReplyObject(reply)
+        }
+        return convert(typed.pointee)
+    }
+
     /// The Swift value of a C reply. An error keeps only its first word.
     private static func convert(_ reply: redisReply) -> RedisReply {
         let bytes = UnsafeRawBufferPointer(start: reply.str, count: reply.str == nil ? 0 : reply.len)
