@@ -431,3 +431,32 @@ def test_alternate_roles_take_turns_and_the_previous_role_keeps_working(project,
     finally:
         postgres.psql("DROP ROLE IF EXISTS %s; DROP ROLE IF EXISTS %s; DROP TABLE IF EXISTS %s_t; "
                       "DROP ROLE IF EXISTS %s" % (blue, green, group, group))
+
+
+def test_a_redis_rotation_killed_at_any_moment_ends_with_a_password_that_opens_the_user(project, redis):
+    """kill -9 inside `cfg rotate dev redis`; after the next `--due` run nothing is pending and the current password
+    opens the ACL user (the old one may still work until its overlap ends: that is the design)."""
+    import random  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    user = "airflow_" + uuid.uuid4().hex[:8]
+    point_redis_at(project, redis.server, user, "1h")
+    project.cfg("init", "dev")
+    first = project.cfg("get", "dev", "redis.auth_token").stdout.decode()
+    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % first
+    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    rounds = random.Random(11)
+    try:
+        for _ in range(15):
+            child = subprocess.Popen(project.argv(["rotate", "dev", "redis"]), env=project.env, cwd=project.root,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rounds.uniform(0.0, 0.08))
+            child.kill()
+            child.wait()
+            result = project.cfg("rotate", "dev", "redis", "--due", check=False)
+            assert result.returncode in (0, 2), result.stderr.decode()
+            status = json.loads(project.cfg("rotate", "dev", "--status", "redis", "--format", "json").stdout)
+            assert status["policies"][0]["pendingVersion"] is None
+            assert redis.logs_in(user, project.cfg("get", "dev", "redis.auth_token").stdout.decode())
+    finally:
+        redis.cli("ACL", "DELUSER", user)
