@@ -11,12 +11,12 @@ import Glibc
 ///
 /// hiredis connects (`redisConnectWithTimeout`, then `redisSetTimeout` for each command's send and reply), formats
 /// each command from an argv (`redisFormatCommandArgv`: length-prefixed arguments, nothing is ever formatted into a
-/// command string) and parses replies (its reader). The bytes go over the socket here rather than through
-/// `redisCommandArgv`, for two reasons: hiredis copies a command into the context's output buffer and frees that
-/// buffer without zeroing it, leaving a password in freed memory, and hiredis 0.14 has no limit on a reply's size.
-/// So every argument is assembled in secure memory, the formatted command is zeroed before it is freed, each
-/// received chunk is zeroed once the reader has it, every reply's strings are zeroed before the reply is freed,
-/// and the reader's buffer is zeroed before the context is freed.
+/// command string). The bytes go over the socket here rather than through `redisCommandArgv`, and replies are read by
+/// ``RESPParser`` rather than hiredis's reader, for two reasons: hiredis copies a command into the context's output
+/// buffer and frees that buffer without zeroing it, leaving a password in freed memory, and hiredis 0.14's reader
+/// has no limit on a reply's size or on the element count an array announces (it allocates the table first). So
+/// every argument is assembled in secure memory, the formatted command is zeroed before it is freed, and the
+/// received bytes (at most ``maxReplyBytes``) are zeroed once the reply is read.
 ///
 /// After a failed send or read, the connection is broken: later commands fail as `unreachable` without I/O.
 package final class RedisConnection: Sendable {
@@ -121,7 +121,7 @@ package final class RedisConnection: Sendable {
         }
     }
 
-    /// Closes the connection (zeroing the reader's buffer first). Idempotent.
+    /// Closes the connection (zeroing hiredis's reader buffer first, though cfg never feeds it). Idempotent.
     package func close() {
         state.withLock { state in
             if let context = state.context {
@@ -210,34 +210,40 @@ package final class RedisConnection: Sendable {
         }
     }
 
-    /// Reads until the reader has one whole reply or ``maxReplyBytes`` have arrived; each chunk is zeroed once
-    /// fed, and the reply's strings are zeroed before it is freed.
+    /// Reads until ``RESPParser`` has one whole reply or ``maxReplyBytes`` have arrived. The bytes are zeroed when
+    /// the reply is read.
     private static func receive(
         from context: UnsafeMutablePointer<redisContext>,
         name: String,
         endpoint: RedisEndpoint
     ) throws(RedisError) -> RedisReply {
-        let chunkSize = 4096
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
-        defer {
-            cfg_redis_wipe(chunk.baseAddress, chunkSize)
-            chunk.deallocate()
-        }
+        let capacity = maxReplyBytes
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         var received = 0
+        defer {
+            cfg_redis_wipe(buffer.baseAddress, capacity)
+            buffer.deallocate()
+        }
         while true {
-            var reply: UnsafeMutableRawPointer?
-            guard redisReaderGetReply(context.pointee.reader, &reply) == REDIS_OK else {
-                throw RedisError(.malformedReply, "Redis at \(endpoint) answered \(name) with something not RESP.")
-            }
-            if let reply {
-                let typed = reply.assumingMemoryBound(to: redisReply.self)
-                defer {
-                    cfg_redis_wipe_reply(typed)
-                    freeReplyObject(reply)
+            if received > 0 {
+                let parsed: (reply: RedisReply, consumed: Int)?
+                do {
+                    parsed = try RESPParser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<received]))
+                } catch {
+                    throw RedisError(
+                        .malformedReply,
+                        "Redis at \(endpoint) answered \(name) with \(error.description)."
+                    )
                 }
-                return convert(typed.pointee)
+                if let parsed { return parsed.reply }
             }
-            let count = recv(context.pointee.fd, chunk.baseAddress, chunkSize, 0)
+            guard received < capacity, let base = buffer.baseAddress else {
+                throw RedisError(
+                    .malformedReply,
+                    "Redis at \(endpoint) answered \(name) with more than \(maxReplyBytes) bytes."
+                )
+            }
+            let count = recv(context.pointee.fd, base + received, capacity - received, 0)
             if count < 0 && errno == EINTR {
                 continue
             }
@@ -246,71 +252,19 @@ package final class RedisConnection: Sendable {
                 throw RedisError.unreachable(endpoint, "waiting for the reply to \(name)", reason)
             }
             received += count
-            guard received <= maxReplyBytes else {
-                throw RedisError(
-                    .malformedReply,
-                    "Redis at \(endpoint) answered \(name) with more than \(maxReplyBytes) bytes."
-                )
-            }
-            let fed = redisReaderFeed(
-                context.pointee.reader,
-                chunk.baseAddress?.assumingMemoryBound(to: CChar.self),
-                count
-            )
-            cfg_redis_wipe(chunk.baseAddress, count)
-            guard fed == REDIS_OK else {
-                throw RedisError(.malformedReply, "Redis at \(endpoint) answered \(name) with something not RESP.")
-            }
         }
     }
 
-    /// Decodes one reply from `bytes` as ``command(_:)`` does from the socket (the same reader, size limit and
-    /// conversion); nil when `bytes` hold only part of a reply. For the fuzz target: a server's reply is untrusted.
+    /// Decodes one reply from `bytes` as ``command(_:)`` does from the socket (the same reader and limits); nil when
+    /// `bytes` hold only part of a reply. For the fuzz target: a server's reply is untrusted.
     ///
-    /// - Throws: `RedisError` `.malformedReply` for bytes that are not RESP or larger than ``maxReplyBytes``.
+    /// - Throws: `RedisError` `.malformedReply` for bytes that are not RESP2, past a bound, or larger than
+    ///   ``maxReplyBytes``.
     package static func decode(_ bytes: UnsafeRawBufferPointer) throws(RedisError) -> RedisReply? {
         guard bytes.count <= maxReplyBytes else {
             throw RedisError(.malformedReply, "a reply of more than \(maxReplyBytes) bytes")
         }
-        guard let reader = redisReaderCreate() else {
-            throw RedisError(.malformedReply, "no memory for a reply reader")
-        }
-        defer { redisReaderFree(reader) }
-        if let base = bytes.baseAddress, !bytes.isEmpty {
-            guard redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) == REDIS_OK else {
-                throw RedisError(.malformedReply, "something not RESP")
-            }
-        }
-        var reply: UnsafeMutableRawPointer?
-        guard redisReaderGetReply(reader, &reply) == REDIS_OK else {
-            throw RedisError(.malformedReply, "something not RESP")
-        }
-        guard let reply else { return nil }
-        let typed = reply.assumingMemoryBound(to: redisReply.self)
-        defer {
-            cfg_redis_wipe_reply(typed)
-            freeReplyObject(reply)
-        }
-        return convert(typed.pointee)
-    }
-
-    /// The Swift value of a C reply. An error keeps only its first word.
-    private static func convert(_ reply: redisReply) -> RedisReply {
-        let bytes = UnsafeRawBufferPointer(start: reply.str, count: reply.str == nil ? 0 : reply.len)
-        switch reply.type {
-        case REDIS_REPLY_STATUS: return .status(String(decoding: bytes, as: UTF8.self))
-        case REDIS_REPLY_ERROR: return .error(code: RedisReply.errorCode(of: bytes))
-        case REDIS_REPLY_INTEGER: return .integer(reply.integer)
-        case REDIS_REPLY_STRING: return .string(String(decoding: bytes, as: UTF8.self))
-        case REDIS_REPLY_ARRAY:
-            guard let elements = reply.element else { return .array([]) }
-            return .array(
-                (0..<reply.elements).map { index in
-                    elements[index].map { convert($0.pointee) } ?? .null
-                }
-            )
-        default: return .null
-        }
+        return try RESPParser.parse(bytes)?.reply
     }
 
     /// A fixed phrase for a socket error: a timeout, or the system's text for `code` (never the server's words).
