@@ -97,7 +97,13 @@ extension BackendFactory {
         if let (name, value) = awsVariable(["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], in: endpointVariables) {
             sso = (try awsEndpoint(value, source: name), name)
         }
-        let endpoints = [("Secrets Manager", secretsManager), ("STS", sts)] + (sso.map { [("SSO", $0)] } ?? [])
+        // The portal is warned about only for a profile that uses it.
+        let usesSSO =
+            sharedConfig.profiles[profile].map { profile in
+                ["sso_session", "sso_start_url"].contains { profile.contains($0) }
+            } ?? false
+        let ssoWarning = usesSSO ? sso.map { [("IAM Identity Center", $0)] } ?? [] : []
+        let endpoints = [("Secrets Manager", secretsManager), ("STS", sts)] + ssoWarning
         for (what, endpoint) in endpoints
         where endpoint.url.hasPrefix("http://") && !AWSEndpoint.isLoopback(AWSEndpoint.host(of: endpoint.url)) {
             warnings.append(
