@@ -138,6 +138,31 @@ import Testing
         }
     }
 
+    @Test func aCredentialProcessProfileCanSignARolesAssumeRole() async throws {
+        try await CredentialHome.with { home in
+            let sts = try ScriptedHTTPServer { _ in CredentialFixture.stsSuccess() }
+            defer { sts.stop() }
+            let helper = try script(home, "helper.sh", "printf '%s' '\(document(secret: "base-secret"))'\n")
+            try home.writeConfig(
+                "[profile a]\nrole_arn = \(CredentialFixture.roleARN)\nsource_profile = base\n"
+                    + "[profile base]\ncredential_process = \(helper)\n"
+            )
+            let transport = try CredentialFixture.transport()
+            defer { transport.shutdown() }
+            let environment = home.processEnvironment
+            let chain = AWSCredentialChain.make(
+                settings: try home.settings(environment, profileVariable: "a", sts: sts.baseURL),
+                processEnvironment: environment,
+                transport: transport
+            )
+            let credentials = try await chain.credentials()
+            #expect(credentials.accessKeyID == "ASIASTSKEY")
+            let request = try #require(sts.requests.first)
+            // Signed with the helper's key id.
+            #expect(request.header("Authorization")?.contains("Credential=ASIAPROCESS/") == true)
+        }
+    }
+
     @Test(arguments: [
         ("exit 3", AWSCredentialError.Code.rejected, "failed (exit status 3)"),
         ("printf '%s' '{\"Version\": 2, \"SecretAccessKey\": \"\(canary)\"}'", .malformed, "unsupported \"Version\""),
