@@ -20,7 +20,8 @@ let package = Package(
         // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CRedis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
-        // prctl(2) and signal handlers, which Swift cannot write safely; only CfgProcess imports it.
+        // prctl(2), signal handlers and fork/exec, which Swift cannot write safely; CfgProcess imports it, and
+        // CfgAWSAuth for the one spawn it needs (`credential_process`).
         .target(name: "CProcess"),
         // statfs(2), which Swift's Glibc module does not export (the file system type of the secrets directory).
         .systemLibrary(name: "CFileSystem"),
@@ -29,7 +30,7 @@ let package = Package(
         // Layer 3: HTTP transport (the only importer of CCurl).
         .target(name: "CfgHTTP", dependencies: ["CCurl", "CfgSecure"]),
         // Layer 4: AWS auth: SigV4, the credential chain, STS and the shared config files; it knows no secrets backend.
-        .target(name: "CfgAWSAuth", dependencies: ["CfgHTTP", "CfgSecure"]),
+        .target(name: "CfgAWSAuth", dependencies: ["CfgHTTP", "CfgSecure", "CProcess"]),
         // Layer 5: backends behind one protocol; each owns its settings, none reads the environment file or imports
         // another backend.
         .target(name: "CfgBackend", dependencies: ["CfgSecure"]),

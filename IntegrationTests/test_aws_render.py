@@ -230,3 +230,121 @@ def test_exec_gives_the_scheduler_its_settings_from_secrets_manager_and_not_the_
     assert "AWS_ACCESS_KEY_ID" not in child and "AWS_SECRET_ACCESS_KEY" not in child
     assert child["AWS_REGION"] == aws.region
     assert result.stderr == b""
+
+
+def test_init_creates_secrets_with_the_description_kms_key_and_tags(project, aws):
+    path = project.path("environments", "prod-aws.yaml")
+    text = open(path, encoding="utf-8").read()
+    text = text.replace(
+        "  type: aws\n  region: us-east-1\n",
+        "  type: aws\n  region: us-east-1\n  kms_key_id: alias/airflow-prod\n"
+        "  tags: { team: data-platform, cost-center: 4711 }\n",
+    )
+    open(path, "w", encoding="utf-8").write(text)
+    project.cfg("init", "prod-aws", env=aws.env())
+    for name in SECRETS:
+        described = aws.secrets.describe_secret(SecretId="airflow/prod/" + name)
+        assert described["Description"] == "Managed by cfg (environment prod-aws)"
+        assert described["KmsKeyId"] == "alias/airflow-prod"
+        assert sorted((tag["Key"], tag["Value"]) for tag in described["Tags"]) == [
+            ("cost-center", "4711"),
+            ("team", "data-platform"),
+        ]
+
+
+def test_a_credential_process_profile_signs_the_calls_and_its_output_is_never_shown(project, aws):
+    canary = "CANARY-" + os.urandom(8).hex()
+    helper = project.path("creds-helper")
+    with open(helper, "w", encoding="utf-8") as script:
+        script.write(
+            "#!/bin/sh\necho run >> \"$HOME/helper-runs\"\n"
+            "printf '%%s' '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS\", \"SecretAccessKey\": \"%s\", "
+            "\"SessionToken\": \"%s-token\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n" % (canary, canary)
+        )
+    os.chmod(helper, 0o755)
+    os.makedirs(project.path(".aws"), exist_ok=True)
+    with open(project.path(".aws", "config"), "w", encoding="utf-8") as config:
+        config.write("[profile helper]\ncredential_process = \"%s\" --profile x\n" % helper)
+    env = {"AWS_REGION": aws.region, "AWS_ENDPOINT_URL": aws.endpoint, "AWS_PROFILE": "helper"}
+    init = project.cfg("init", "prod-aws", env=env)
+    render = project.cfg("render", "prod-aws", env=env)
+    for result in (init, render):
+        assert canary.encode() not in result.stdout + result.stderr
+    assert aws.secrets.describe_secret(SecretId="airflow/prod/db")["Name"] == "airflow/prod/db"
+    # Once per run: the credentials are cached for the whole run.
+    assert open(project.path("helper-runs"), encoding="utf-8").read().count("run") == 2
+
+    with open(helper, "w", encoding="utf-8") as script:
+        script.write("#!/bin/sh\necho 'helper: please sign in' >&2\nprintf '%s'\nexit 4\n" % canary)
+    failed = project.cfg("render", "prod-aws", env=env, check=False)
+    stderr = failed.stderr.decode()
+    assert failed.returncode != 0
+    assert "helper: please sign in" in stderr  # the helper's own stderr passes through
+    assert "exit status 4" in stderr and "profile 'helper'" in stderr
+    assert canary not in stderr and canary not in failed.stdout.decode()
+
+
+def test_an_sso_profile_uses_the_cached_sign_in_and_says_when_to_sign_in_again(project, aws):
+    import hashlib  # pylint: disable=import-outside-toplevel
+    import http.server  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+
+    token = "CANARY-sso-" + os.urandom(8).hex()
+    seen = []
+
+    class Portal(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # pylint: disable=invalid-name
+            seen.append((self.path, self.headers.get("x-amz-sso_bearer_token")))
+            body = json.dumps(
+                {
+                    "roleCredentials": {
+                        "accessKeyId": "ASIASSO",
+                        "secretAccessKey": "sso-secret",
+                        "sessionToken": "sso-token",
+                        "expiration": 4070908800000,
+                    }
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        os.makedirs(project.path(".aws", "sso", "cache"), exist_ok=True)
+        with open(project.path(".aws", "config"), "w", encoding="utf-8") as config:
+            config.write(
+                "[profile dev-sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
+                "sso_role_name = AirflowDeployer\n"
+                "[sso-session corp]\nsso_start_url = https://d-abc123.awsapps.com/start\nsso_region = eu-west-1\n"
+            )
+        env = {
+            "AWS_REGION": aws.region,
+            "AWS_ENDPOINT_URL": aws.endpoint,
+            "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:%d" % server.server_address[1],
+            "AWS_PROFILE": "dev-sso",
+        }
+        missing = project.cfg("init", "prod-aws", env=env, check=False)
+        assert missing.returncode != 0
+        assert "aws sso login --profile dev-sso" in missing.stderr.decode()
+        cache = project.path(".aws", "sso", "cache", hashlib.sha1(b"corp").hexdigest() + ".json")
+        with open(cache, "w", encoding="utf-8") as handle:
+            json.dump({"accessToken": token, "expiresAt": "2099-01-01T00:00:00Z"}, handle)
+        result = project.cfg("init", "prod-aws", env=env)
+        assert token.encode() not in result.stdout + result.stderr
+        assert seen and seen[0] == ("/federation/credentials?account_id=123456789012&role_name=AirflowDeployer", token)
+        with open(cache, "w", encoding="utf-8") as handle:
+            json.dump({"accessToken": token, "expiresAt": "2001-01-01T00:00:00Z"}, handle)
+        expired = project.cfg("render", "prod-aws", env=env, check=False)
+        assert expired.returncode != 0
+        stderr = expired.stderr.decode()
+        assert "expired" in stderr and "aws sso login --profile dev-sso" in stderr and token not in stderr
+    finally:
+        server.shutdown()
+        server.server_close()

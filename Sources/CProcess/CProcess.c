@@ -180,11 +180,11 @@ static void close_on_exec_from(int first) {
     for (long fd = first; fd < last; fd++) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-/// Forks and executes `path` (see cfg_spawn). With `input` >= 0 (a hook, see cfg_spawn_hook) the child also leads
-/// a new process group, takes `input` as its stdin and cfg's stderr as its stdout, and every other descriptor is
-/// closed on execve.
+/// Forks and executes `path` (see cfg_spawn). With `input` >= 0 (a hook or a captured command, see cfg_spawn_hook
+/// and cfg_spawn_captured) the child also leads a new process group, takes `input` as its stdin and `output` as its
+/// stdout (cfg's stderr when `output` is -1), and every other descriptor is closed on execve.
 static pid_t spawn_child(
-    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int input, int *error
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int input, int output, int *error
 ) {
     // The child reports a failed execve through this pipe; a successful one closes it (O_CLOEXEC).
     int report[2];
@@ -202,8 +202,9 @@ static pid_t spawn_child(
         reset_caught_signals();
         int failure = 0;
         if (input >= 0) {
-            // `input` and `report` are above 2 (cfg_spawn_hook makes sure), so neither dup2 closes them.
-            if (setpgid(0, 0) != 0 || dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+            // `input`, `output` and `report` are above 2 (the callers make sure), so no dup2 closes them.
+            int stdout_source = output >= 0 ? output : STDERR_FILENO;
+            if (setpgid(0, 0) != 0 || dup2(input, STDIN_FILENO) < 0 || dup2(stdout_source, STDOUT_FILENO) < 0) {
                 failure = errno;
             }
             close_on_exec_from(STDERR_FILENO + 1);
@@ -242,7 +243,7 @@ static pid_t spawn_child(
 }
 
 pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *error) {
-    return spawn_child(path, argv, envp, mask, -1, error);
+    return spawn_child(path, argv, envp, mask, -1, -1, error);
 }
 
 /// Moves `*fd` to a descriptor above 2 (close-on-exec) when it is 0, 1 or 2 (cfg started with one of its standard
@@ -277,13 +278,48 @@ pid_t cfg_spawn_hook(
         close(fds[1]);
         return -1;
     }
-    pid_t pid = spawn_child(path, argv, envp, mask, fds[0], error);
+    pid_t pid = spawn_child(path, argv, envp, mask, fds[0], -1, error);
     close(fds[0]);
     if (pid < 0) {
         close(fds[1]);
         return -1;
     }
     *input = fds[1];
+    return pid;
+}
+
+pid_t cfg_spawn_captured(
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *output, int *error
+) {
+    int null_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_input < 0) {
+        *error = errno;
+        return -1;
+    }
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        *error = errno;
+        close(null_input);
+        return -1;
+    }
+    int flags = 0;
+    if (above_standard_descriptors(&null_input) != 0 || above_standard_descriptors(&fds[0]) != 0
+        || above_standard_descriptors(&fds[1]) != 0 || (flags = fcntl(fds[0], F_GETFL)) < 0
+        || fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) != 0) {
+        *error = errno;
+        close(null_input);
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    pid_t pid = spawn_child(path, argv, envp, mask, null_input, fds[1], error);
+    close(null_input);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *output = fds[0];
     return pid;
 }
 

@@ -13,6 +13,8 @@ import Foundation
 package struct AWSBackend: SecretBackend {
     package let kind = "aws"
     let api: SecretsManagerAPI
+    /// What `CreateSecret` sets besides the value.
+    let creation: SecretCreationOptions
     /// Called once by ``close()`` (shuts the transport down).
     let release: @Sendable () -> Void
 
@@ -21,8 +23,13 @@ package struct AWSBackend: SecretBackend {
     /// At most this many single reads in flight at once.
     static let parallelReads = 16
 
-    package init(client: SecretsManagerClient, release: @escaping @Sendable () -> Void = {}) {
+    package init(
+        client: SecretsManagerClient,
+        creation: SecretCreationOptions = SecretCreationOptions(),
+        release: @escaping @Sendable () -> Void = {}
+    ) {
         self.api = SecretsManagerAPI(client: client)
+        self.creation = creation
         self.release = release
     }
 
@@ -54,7 +61,7 @@ package struct AWSBackend: SecretBackend {
                 budget: .seconds(60)
             )
         )
-        self.init(client: client, release: release)
+        self.init(client: client, creation: settings.creation, release: release)
     }
 
     package func close() async {
@@ -293,14 +300,16 @@ package struct AWSBackend: SecretBackend {
         return versionID
     }
 
-    /// `CreateSecret`: the first version becomes `AWSCURRENT`. An existing secret is a conflict.
+    /// `CreateSecret` with the backend's ``SecretCreationOptions``: the first version becomes `AWSCURRENT`. An
+    /// existing secret is a conflict.
     private func create(_ payload: Secret, at path: SecretPath) async throws(BackendError) -> String {
         let call = api.writeCall(
             "CreateSecret",
             path.rawValue,
             payload: payload,
             clientRequestToken: Self.newClientRequestToken(),
-            versionStages: nil
+            versionStages: nil,
+            creation: creation
         )
         let root = try await api.send(call)
         guard let versionID = root["VersionId"]?.text() else {

@@ -17,6 +17,8 @@ package struct AWSSettings: Sendable, CustomStringConvertible {
     package var maxAttempts: Int
     /// TLS, proxies and timeouts of the transport.
     package var http: HTTPClientOptions
+    /// Description, KMS key and tags of the secrets the backend creates.
+    package var creation: SecretCreationOptions
 
     /// The SDKs' standard retry mode.
     package static let defaultMaxAttempts = 3
@@ -37,13 +39,15 @@ package struct AWSSettings: Sendable, CustomStringConvertible {
         secretsManagerEndpoint: String,
         credentials: AWSCredentialSettings,
         maxAttempts: Int = AWSSettings.defaultMaxAttempts,
-        http: HTTPClientOptions = AWSSettings.http()
+        http: HTTPClientOptions = AWSSettings.http(),
+        creation: SecretCreationOptions = SecretCreationOptions()
     ) {
         self.region = region
         self.secretsManagerEndpoint = secretsManagerEndpoint
         self.credentials = credentials
         self.maxAttempts = maxAttempts
         self.http = http
+        self.creation = creation
     }
 
     /// The STS endpoint of the credential chain.

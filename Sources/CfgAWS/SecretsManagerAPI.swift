@@ -114,13 +114,15 @@ struct SecretsManagerAPI: Sendable {
         )
     }
 
-    /// `CreateSecret` (with a fresh idempotency token) or `PutSecretValue` with explicit stages.
+    /// `CreateSecret` (with a fresh idempotency token and `creation`'s description, KMS key and tags) or
+    /// `PutSecretValue` with explicit stages.
     func writeCall(
         _ operation: String,
         _ secretID: String,
         payload: Secret,
         clientRequestToken: String,
-        versionStages: [String]?
+        versionStages: [String]?,
+        creation: SecretCreationOptions? = nil
     ) -> SecretsManagerCall {
         let writer = SecureJSONWriter()
         writer.beginObject()
@@ -129,6 +131,29 @@ struct SecretsManagerAPI: Sendable {
         writer.key("ClientRequestToken")
         writer.string(clientRequestToken)
         Self.writePayload(payload, to: writer)
+        if let creation {
+            if let description = creation.secretDescription {
+                writer.key("Description")
+                writer.string(description)
+            }
+            if let kmsKeyID = creation.kmsKeyID {
+                writer.key("KmsKeyId")
+                writer.string(kmsKeyID)
+            }
+            if !creation.tags.isEmpty {
+                writer.key("Tags")
+                writer.beginArray()
+                for tag in creation.tags {
+                    writer.beginObject()
+                    writer.key("Key")
+                    writer.string(tag.key)
+                    writer.key("Value")
+                    writer.string(tag.value)
+                    writer.endObject()
+                }
+                writer.endArray()
+            }
+        }
         if let versionStages {
             writer.key("VersionStages")
             writer.beginArray()

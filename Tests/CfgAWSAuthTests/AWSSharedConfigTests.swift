@@ -79,11 +79,32 @@ import Testing
     }
 
     @Test func unknownKeysKeepNoValue() throws {
-        let profiles = try parse("[default]\ncredential_process = /bin/helper --password hunter2\n")
+        let profiles = try parse(
+            "[default]\nsome_plugin_key = hunter2\ncredential_process = /bin/helper --password hunter2\n"
+        )
         let profile = try #require(profiles["default"])
-        #expect(profile.otherKeys["credential_process"]?.line == 2)
-        #expect(profile.values["credential_process"] == nil)
+        #expect(profile.otherKeys["some_plugin_key"]?.line == 2)
+        #expect(profile.values["some_plugin_key"] == nil)
+        // credential_process is read (cfg runs it), but a profile's description never shows a value.
+        #expect(profile.value("credential_process")?.location.line == 3)
         #expect(!String(describing: profile).contains("hunter2"))
+    }
+
+    @Test func ssoSessionSectionsAreReadApart() throws {
+        let (profiles, sessions) = try AWSSharedConfig.parseSections(
+            Secret(
+                copying: "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+                    + "sso_registration_scopes = sso:account:access\n[profile dev]\nsso_session = corp\n"
+            ),
+            file: "~/.aws/config",
+            kind: .config
+        )
+        #expect(Set(profiles.keys) == ["dev"])
+        let corp = try #require(sessions["corp"])
+        #expect(corp.value("sso_start_url")?.text == "https://corp.awsapps.com/start")
+        #expect(corp.value("sso_region")?.location.line == 3)
+        #expect(corp.otherKeys["sso_registration_scopes"]?.line == 4)
+        #expect(profiles["dev"]?.value("sso_session")?.text == "corp")
     }
 
     @Test(arguments: [

@@ -458,10 +458,23 @@ import Testing
         ),
         ("[profile a]\naws_secret_access_key = s\n", "but no aws_access_key_id"),
         (
-            "[profile a]\ncredential_process = /bin/creds\n",
-            "credential_process (~/.aws/config:2), which cfg does not support"
+            "[profile a]\ncredential_process = /bin/creds 'unclosed\n",
+            "credential_process of profile 'a' (~/.aws/config:2) has a quote that is not closed"
         ),
-        ("[profile a]\nsso_session = corp\n", "sso_session"),
+        ("[profile a]\ncredential_process = \"\"\n", "names no command"),
+        ("[profile a]\nsso_session = corp\n", "has no [sso-session corp] section"),
+        (
+            "[profile a]\nsso_start_url = https://x.awsapps.com/start\n",
+            "lacks sso_region, sso_account_id, sso_role_name"
+        ),
+        (
+            "[profile a]\nsso_session = c\nsso_account_id = 1\nsso_role_name = r\n[sso-session c]\nsso_region = x\n",
+            "sso-session 'c' in ~/.aws/config lacks sso_start_url"
+        ),
+        (
+            "[profile a]\nsso_session = c\nsso_region = eu-west-1\n[sso-session c]\nsso_region = us-east-1\n",
+            "The sso_region of profile 'a' (~/.aws/config:3) differs"
+        ),
     ])
     func profileErrorsNameTheProfileAndLine(config: String, fragment: String) async throws {
         try await CredentialHome.with { home in

@@ -23,6 +23,47 @@ import Testing
         return created
     }
 
+    @Test func createdSecretsCarryTheDescriptionKmsKeyAndTags() async throws {
+        let (plain, _) = try AWSFixture.backend()
+        let creation = SecretCreationOptions(
+            secretDescription: "Managed by cfg (environment prod-aws)",
+            kmsKeyID: "alias/cfg-test",
+            tags: [.init("team", "data platform"), .init("cost-center", "4711")]
+        )
+        let backend = AWSBackend(client: plain.api.client, creation: creation)
+        let name = AWSFixture.unique("cfg-create")
+        _ = try await backend.store(
+            Secret(copying: #"{"password":"p"}"#),
+            at: SecretPath(name),
+            labels: [.current],
+            expectedCurrent: ""
+        )
+        // A later version keeps what the secret was created with.
+        _ = try await backend.store(
+            Secret(copying: #"{"password":"q"}"#),
+            at: SecretPath(name),
+            labels: [.current],
+            expectedCurrent: nil
+        )
+        let described = try await backend.api.send(backend.api.simpleCall("DescribeSecret", name))
+        #expect(described["Description"]?.text() == "Managed by cfg (environment prod-aws)")
+        #expect(described["KmsKeyId"]?.text() == "alias/cfg-test")
+        let tags = (described["Tags"]?.elements ?? []).compactMap { tag -> String? in
+            guard let key = tag["Key"]?.text(), let value = tag["Value"]?.text() else { return nil }
+            return "\(key)=\(value)"
+        }
+        #expect(tags.sorted() == ["cost-center=4711", "team=data platform"])
+
+        // Without options, none of them is sent.
+        let other = AWSFixture.unique("cfg-create")
+        _ = try await plain.store(Secret(copying: "x"), at: SecretPath(other), labels: [.current], expectedCurrent: "")
+        let bare = try await plain.api.send(plain.api.simpleCall("DescribeSecret", other))
+        #expect(bare["Description"] == nil)
+        #expect(bare["KmsKeyId"]?.isNull ?? true)
+        #expect((bare["Tags"]?.elements ?? []).isEmpty)
+        await plain.close()
+    }
+
     @Test func distinctCurrentSecretsAreReadTwentyPerBatchCall() async throws {
         let (seeder, _) = try AWSFixture.backend()
         let secrets = try await Self.seed(seeder, count: 45)

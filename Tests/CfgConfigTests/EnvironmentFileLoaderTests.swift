@@ -271,6 +271,83 @@ struct EnvironmentFileLoaderTests {
         )
     }
 
+    @Test func awsBackendReadsItsCreationFields() throws {
+        let environment = try Self.parse(
+            """
+            backend:
+              type: aws
+              region: eu-west-1
+              kms_key_id: alias/airflow-prod
+              tags: { team: data-platform, cost-center: 4711, "app:name": airflow }
+            """
+        )
+        #expect(
+            environment.backend
+                == .aws(
+                    AWSBackendConfig(
+                        region: "eu-west-1",
+                        profile: nil,
+                        endpoint: nil,
+                        kmsKeyID: "alias/airflow-prod",
+                        tags: [
+                            .init("team", "data-platform"), .init("cost-center", "4711"), .init("app:name", "airflow"),
+                        ]
+                    )
+                )
+        )
+    }
+
+    static let awsCreationFailures: [Failure] = [
+        Failure(
+            label: "kms_key_id with a space",
+            yaml: "backend:\n  type: aws\n  kms_key_id: alias/a b\n",
+            code: .invalidValue,
+            line: 3,
+            column: 15
+        ),
+        Failure(
+            label: "tags not a mapping",
+            yaml: "backend:\n  type: aws\n  tags: [a, b]\n",
+            code: .invalidValue,
+            line: 3,
+            column: 9
+        ),
+        Failure(
+            label: "reserved tag key",
+            yaml: "backend:\n  type: aws\n  tags:\n    team: a\n    aws:owner: me\n",
+            code: .invalidValue,
+            line: 5,
+            column: 5
+        ),
+        Failure(
+            label: "tag value with a forbidden character",
+            yaml: "backend:\n  type: aws\n  tags:\n    team: \"a;b\"\n",
+            code: .invalidValue,
+            line: 4,
+            column: 11
+        ),
+        Failure(
+            label: "tag value that is a mapping",
+            yaml: "backend:\n  type: aws\n  tags:\n    team: { a: b }\n",
+            code: .invalidValue,
+            line: 4,
+            column: 11
+        ),
+        Failure(
+            label: "unknown aws field",
+            yaml: "backend:\n  type: aws\n  kms_key: x\n",
+            code: .unknownField,
+            line: 3,
+            column: 3
+        ),
+    ]
+
+    @Test(arguments: awsCreationFailures)
+    func awsCreationFieldsFailWithCodeAndPosition(_ failure: Failure) {
+        let error = #expect(throws: ConfigError(failure.code, "", at: nil)) { try Self.parse(failure.yaml) }
+        #expect(error?.position == Self.position(failure.line, failure.column), "\(String(describing: error))")
+    }
+
     @Test func servicesCanBeAListOfNames() throws {
         let environment = try Self.parse(
             EnvironmentFixtures.minimal + "services: [api-server, dag-processor, flower]\n"

@@ -155,6 +155,40 @@ import Testing
         #expect(warnings.allSatisfy { $0.contains("AWS_ENDPOINT_URL") && $0.contains("unencrypted") })
     }
 
+    @Test func theSSOPortalComesFromItsVariableThenTheGeneralOne() throws {
+        let none = try resolve(["AWS_REGION": "eu-west-1"]).settings.credentials
+        #expect(none.ssoEndpoint == nil)
+        let general = try resolve(["AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566/"])
+        #expect(general.settings.credentials.ssoEndpoint == "http://127.0.0.1:4566")
+        let specific = try resolve([
+            "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+            "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:9999",
+        ])
+        #expect(specific.settings.credentials.ssoEndpoint == "http://127.0.0.1:9999")
+        let ignored = try resolve([
+            "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:9999",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
+        ])
+        #expect(ignored.settings.credentials.ssoEndpoint == nil)
+    }
+
+    @Test func creationFieldsReachTheSettings() throws {
+        let (settings, _, _) = try BackendFactory.awsSettings(
+            AWSBackendConfig(
+                region: "eu-west-1",
+                profile: nil,
+                endpoint: nil,
+                kmsKeyID: "alias/airflow",
+                tags: [.init("team", "data")]
+            ),
+            processEnvironment: [:],
+            readFile: { (path) throws(FileError) in throw FileError(.notFound, "no such file", path: path) }
+        )
+        #expect(settings.creation.kmsKeyID == "alias/airflow")
+        #expect(settings.creation.tags == [SecretCreationOptions.Tag("team", "data")])
+        #expect(BackendFactory.secretDescription(environment: "prod-aws") == "Managed by cfg (environment prod-aws)")
+    }
+
     @Test func descriptionNamesNoCredential() throws {
         let settings = try resolve(
             ["AWS_REGION": "us-east-1"],

@@ -57,6 +57,16 @@ pid_t cfg_spawn(const char *path, char *const argv[], char *const envp[], const 
 pid_t cfg_spawn_hook(
     const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *input, int *error);
 
+/// Starts `path` as a command whose output cfg reads (an AWS `credential_process`): what cfg_spawn_hook does for the
+/// child (a new process group it leads, the default action for every caught signal, the original core limit, the
+/// signal `mask`, every descriptor but 0-2 closed on execve), with stdin from /dev/null (so the command cannot take
+/// what cfg reads from its own stdin), stdout the write end of a new pipe whose read end (close-on-exec, O_NONBLOCK)
+/// is stored in `output`, and stderr cfg's stderr. Returns the child's PID; or -1 with the errno of the failed open,
+/// pipe, fork, redirection or execve in `error` (a child whose start failed has been reaped, and no descriptor is
+/// left open).
+pid_t cfg_spawn_captured(
+    const char *path, char *const argv[], char *const envp[], const sigset_t *mask, int *output, int *error);
+
 /// write(2) that never raises SIGPIPE in the process, whatever its disposition: SIGPIPE is blocked in the calling
 /// thread around the call, and the one the write raised (with EPIPE) is taken out with sigtimedwait before it is
 /// unblocked. A write to a pipe nobody reads fails with EPIPE instead of ending cfg. Returns what write returns, with

@@ -5,7 +5,8 @@ package import Foundation
 ///
 /// 1. the credential variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …);
 /// 2. web identity from the variables (`AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`);
-/// 3. the profile in `~/.aws/credentials` and `~/.aws/config` (keys, a role, web identity);
+/// 3. the profile in `~/.aws/credentials` and `~/.aws/config` (a role, web identity, IAM Identity Center, keys,
+///    `credential_process`; see ``ProfileCredentials``);
 /// 4. container credentials (ECS task role, EKS Pod Identity);
 /// 5. EC2 instance metadata.
 ///
@@ -109,7 +110,8 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
             sts: sts,
             transport: transport,
             now: now,
-            containerHost: containerHost
+            containerHost: containerHost,
+            ssoEndpoint: settings.ssoEndpoint
         )
         let profile = settings.profile
         if shared.profiles[profile] == nil {
@@ -124,7 +126,7 @@ package struct AWSCredentialChain: AWSCredentialProvider, CustomStringConvertibl
         } else if let provider = try profiles.provider(for: profile) {
             return .provider(provider)
         } else {
-            tried.append("profile '\(profile)' (it has no keys or role)")
+            tried.append("profile '\(profile)' (it has no keys, role, IAM Identity Center or credential_process)")
         }
 
         if let container = try ContainerCredentialProvider.fromEnvironment(

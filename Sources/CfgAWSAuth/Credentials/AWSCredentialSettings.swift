@@ -32,6 +32,9 @@ package struct AWSCredentialSettings: Sendable, CustomStringConvertible {
     package var stsEndpoint: String
     /// The merged `~/.aws/config` and `~/.aws/credentials`.
     package var sharedConfig: AWSSharedConfig
+    /// The IAM Identity Center portal for SSO profiles, without a trailing `/` (`AWS_ENDPOINT_URL_SSO`); nil: the
+    /// profile's `sso_region` decides (`https://portal.sso.REGION.amazonaws.com`).
+    package var ssoEndpoint: String?
 
     package init(
         profile: String,
@@ -39,7 +42,8 @@ package struct AWSCredentialSettings: Sendable, CustomStringConvertible {
         profileSetting: String,
         region: String,
         stsEndpoint: String,
-        sharedConfig: AWSSharedConfig
+        sharedConfig: AWSSharedConfig,
+        ssoEndpoint: String? = nil
     ) {
         self.profile = profile
         self.profileSource = profileSource
@@ -47,6 +51,7 @@ package struct AWSCredentialSettings: Sendable, CustomStringConvertible {
         self.region = region
         self.stsEndpoint = stsEndpoint
         self.sharedConfig = sharedConfig
+        self.ssoEndpoint = ssoEndpoint
     }
 
     /// The profile was named by a variable or the caller's setting, so it must exist.

@@ -8,10 +8,17 @@ import Foundation
 ///    credentials (or the named source). A source profile with keys is used for its keys even if it has a
 ///    `role_arn` of its own; one without keys is resolved the same way, so roles chain. A profile may name
 ///    itself as its source when it has keys. Cycles and chains deeper than ``maxDepth`` are errors;
-/// 3. `aws_access_key_id` and `aws_secret_access_key` (plus `aws_session_token`): static keys.
+/// 3. IAM Identity Center: `sso_session` (with an `[sso-session NAME]` section) or the legacy `sso_start_url`,
+///    with `sso_account_id` and `sso_role_name` (``SSOCredentialProvider``);
+/// 4. `aws_access_key_id` and `aws_secret_access_key` (plus `aws_session_token`) in the credentials file: static
+///    keys;
+/// 5. `credential_process` (``ProcessCredentialProvider``);
+/// 6. the same keys in the config file.
 ///
-/// A profile with none of these provides no credentials (nil), and the chain goes on. Errors name the profile
-/// and the file line.
+/// This is botocore's order (`ProfileProviderBuilder.providers`: web identity, SSO, shared credentials file,
+/// process, config file, after `AssumeRoleProvider`); 4 and 6 differ only for a profile that has both keys and a
+/// `credential_process`. A profile with none of these provides no credentials (nil), and the chain goes on. Errors
+/// name the profile and the file line.
 struct ProfileCredentials {
     /// The longest chain of `source_profile` references followed.
     static let maxDepth = 10
@@ -22,6 +29,8 @@ struct ProfileCredentials {
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
     let containerHost: String
+    /// The IAM Identity Center portal the caller resolved (`AWS_ENDPOINT_URL_SSO`); nil: the SSO region's own.
+    var ssoEndpoint: String?
 
     /// The provider for `name`, or nil when the profile does not exist or provides no credentials.
     func provider(for name: String) throws(AWSCredentialError) -> (any AWSCredentialProvider)? {
@@ -74,20 +83,30 @@ struct ProfileCredentials {
                 "The \(source) sets web_identity_token_file (\(tokenFile.location)) without role_arn; add the role."
             )
         }
-        if let keys = try staticKeys(profile) {
+        if let sso = try ssoProvider(profile) {
+            return CachingCredentialProvider(sso, now: now)
+        }
+        let keys = try staticKeys(profile)
+        let process = profile.value("credential_process")
+        if let keys, process == nil || keysAreInCredentialsFile(profile) {
             return StaticCredentialProvider(keys)
         }
-        for key in ["credential_process", "sso_session", "sso_start_url"] {
-            if let location = profile.location(of: key) {
-                throw AWSCredentialError(
-                    .configuration,
-                    "The \(source) gets its credentials through \(key) (\(location)), which cfg does not support; "
-                        + "export them with `aws configure export-credentials --profile \(name) --format env` or use "
-                        + "another profile."
-                )
-            }
+        if let process {
+            let provider = try ProcessCredentialProvider(
+                commandLine: process.text,
+                environment: processEnvironment,
+                source: source,
+                location: process.location
+            )
+            return CachingCredentialProvider(provider, now: now)
         }
-        return nil
+        return keys.map(StaticCredentialProvider.init)
+    }
+
+    /// Whether the profile's secret key was written in the credentials file (which botocore reads before
+    /// `credential_process`) rather than the config file (read after it).
+    private func keysAreInCredentialsFile(_ profile: AWSSharedConfig.Profile) -> Bool {
+        profile.secret("aws_secret_access_key")?.location.file == config.credentialsFile
     }
 
     /// Who signs a profile's `AssumeRole`: its `source_profile` or its `credential_source`.

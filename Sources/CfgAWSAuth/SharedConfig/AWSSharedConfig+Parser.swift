@@ -17,10 +17,20 @@ extension AWSSharedConfig {
         file: String,
         kind: FileKind
     ) throws(AWSCredentialError) -> [String: Profile] {
+        try parseSections(contents, file: file, kind: kind).profiles
+    }
+
+    /// Like ``parse(_:file:kind:)``, and the `[sso-session NAME]` sections of a config file too (kept as
+    /// ``Profile`` values named after the session).
+    package static func parseSections(
+        _ contents: Secret,
+        file: String,
+        kind: FileKind
+    ) throws(AWSCredentialError) -> (profiles: [String: Profile], ssoSessions: [String: Profile]) {
         try contents.withUnsafeBytes { (bytes) throws(AWSCredentialError) in
             var parser = INIParser(bytes: bytes, file: file, kind: kind)
             try parser.run()
-            return parser.profiles
+            return (parser.profiles, parser.ssoSessions)
         }
     }
 }
@@ -31,6 +41,8 @@ private struct INIParser {
     struct Section {
         /// The profile it defines, or nil for a section that is not a profile (`[sso-session x]`, `[services x]`).
         var profile: String?
+        /// The `[sso-session NAME]` it defines (config file only).
+        var ssoSession: String?
         /// The keys seen in this section and their lines, to report repeats.
         var keys: [String: Int] = [:]
         /// The indentation of the last key line, to recognise continuation lines.
@@ -41,6 +53,7 @@ private struct INIParser {
     let file: String
     let kind: AWSSharedConfig.FileKind
     var profiles: [String: AWSSharedConfig.Profile] = [:]
+    var ssoSessions: [String: AWSSharedConfig.Profile] = [:]
     /// Every section header seen, with its line.
     var headers: [String: Int] = [:]
     var section: Section?
@@ -116,12 +129,27 @@ private struct INIParser {
         }
         headers[header] = line
         let name = profileName(header)
-        section = Section(profile: name)
+        let session = ssoSessionName(header)
+        section = Section(profile: name, ssoSession: session)
         if let name, profiles[name] == nil {
             var profile = AWSSharedConfig.Profile(name: name)
             profile.files = [file]
             profiles[name] = profile
         }
+        if let session {
+            var profile = AWSSharedConfig.Profile(name: session)
+            profile.files = [file]
+            ssoSessions[session] = profile
+        }
+    }
+
+    /// The session a `[sso-session NAME]` header of a config file defines, or nil.
+    private func ssoSessionName(_ header: String) -> String? {
+        guard kind == .config, header.hasPrefix("sso-session"), let next = header.dropFirst(11).first,
+            next == " " || next == "\t"
+        else { return nil }
+        let name = header.dropFirst(11).drop { $0 == " " || $0 == "\t" }
+        return name.isEmpty ? nil : String(name)
     }
 
     /// The profile a section header defines in this kind of file, or nil.
@@ -154,9 +182,19 @@ private struct INIParser {
         current.keys[key] = line
         current.lastKeyIndent = indent
         section = current
-        guard let name = current.profile, var profile = profiles[name] else { return }
         let valueRange = trimmed(separator + 1..<range.upperBound)
         let location = AWSSharedConfig.Location(file: file, line: line)
+        if let session = current.ssoSession, var entry = ssoSessions[session] {
+            // An sso-session section holds no secret; only the keys cfg reads keep their values.
+            if AWSSharedConfig.readKeys.contains(key) {
+                entry.values[key] = AWSSharedConfig.Value(text: text(valueRange), location: location)
+            } else {
+                entry.otherKeys[key] = location
+            }
+            ssoSessions[session] = entry
+            return
+        }
+        guard let name = current.profile, var profile = profiles[name] else { return }
         if AWSSharedConfig.secretKeys.contains(key) {
             // Straight from the file's guarded bytes into a new guarded buffer; never a String.
             let secret = Secret(count: valueRange.count) { output in

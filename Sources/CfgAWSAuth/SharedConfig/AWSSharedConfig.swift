@@ -112,11 +112,14 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
     /// Non-secret keys whose values cfg reads; every other key keeps only its name.
     package static let readKeys: Set<String> = [
         "aws_access_key_id", "region", "role_arn", "source_profile", "web_identity_token_file", "role_session_name",
-        "credential_source", "duration_seconds", "external_id", "mfa_serial",
+        "credential_source", "duration_seconds", "external_id", "mfa_serial", "credential_process", "sso_session",
+        "sso_start_url", "sso_region", "sso_account_id", "sso_role_name",
     ]
 
     /// The profiles by name.
     package var profiles: [String: Profile]
+    /// The `[sso-session NAME]` sections of the config file, by name.
+    package var ssoSessions: [String: Profile]
     /// The config file as shown to the user, `~/.aws/config` unless `AWS_CONFIG_FILE` names another.
     package var configFile: String
     /// The credentials file as shown to the user.
@@ -124,10 +127,12 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
 
     package init(
         profiles: [String: Profile] = [:],
+        ssoSessions: [String: Profile] = [:],
         configFile: String = "~/.aws/config",
         credentialsFile: String = "~/.aws/credentials"
     ) {
         self.profiles = profiles
+        self.ssoSessions = ssoSessions
         self.configFile = configFile
         self.credentialsFile = credentialsFile
     }
@@ -179,8 +184,9 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
             processEnvironment: processEnvironment
         )
         var merged: [String: Profile] = [:]
+        var sessions: [String: Profile] = [:]
         if let path = config.path, let contents = try read(path, shown: config.shown, readFile: readFile) {
-            merged = try parse(contents, file: config.shown, kind: .config)
+            (merged, sessions) = try parseSections(contents, file: config.shown, kind: .config)
         }
         if let path = credentials.path,
             let contents = try read(path, shown: credentials.shown, readFile: readFile)
@@ -194,7 +200,12 @@ package struct AWSSharedConfig: Sendable, CustomStringConvertible, CustomReflect
                 }
             }
         }
-        return AWSSharedConfig(profiles: merged, configFile: config.shown, credentialsFile: credentials.shown)
+        return AWSSharedConfig(
+            profiles: merged,
+            ssoSessions: sessions,
+            configFile: config.shown,
+            credentialsFile: credentials.shown
+        )
     }
 
     /// Where a file is (`nil` when neither the variable nor `HOME` is set) and how messages show it.

@@ -9,7 +9,7 @@ extension EnvironmentFileLoader {
             case .local: ["type", "store", "key_file"]
             case .vault:
                 ["type", "address", "mount", "kv_version", "namespace", "auth", "tls", "timeout", "max_retries"]
-            case .aws: ["type", "region", "profile", "endpoint"]
+            case .aws: ["type", "region", "profile", "endpoint", "kms_key_id", "tags"]
             }
         }
     }
@@ -48,10 +48,68 @@ extension EnvironmentFileLoader {
                 AWSBackendConfig(
                     region: try fields["region"]?.nonEmptyString(),
                     profile: try fields["profile"]?.nonEmptyString(),
-                    endpoint: try fields["endpoint"]?.nonEmptyString()
+                    endpoint: try fields["endpoint"]?.nonEmptyString(),
+                    kmsKeyID: try fields["kms_key_id"].map { node throws(ConfigError) in try kmsKeyID(node) },
+                    tags: try fields["tags"].map { node throws(ConfigError) in try awsTags(node) } ?? []
                 )
             )
         }
+    }
+
+    /// `backend.kms_key_id`: a key id, key ARN, alias name or alias ARN, as Secrets Manager's `KmsKeyId` takes it:
+    /// 1 to 2048 characters without white space.
+    private static func kmsKeyID(_ node: ConfigNode) throws(ConfigError) -> String {
+        let text = try node.nonEmptyString()
+        guard text.count <= 2048, !text.contains(where: { $0.isWhitespace }) else {
+            throw node.error(
+                .invalidValue,
+                "\(node.label) must be a KMS key id, key ARN or alias (such as 'alias/airflow') without spaces"
+            )
+        }
+        return text
+    }
+
+    /// `backend.tags`: a mapping of tag keys to values, under AWS's tag rules: at most 50; a key of 1 to 128 and a
+    /// value of at most 256 characters, each made of letters, digits, spaces and `_ . : / = + - @`; no key that
+    /// starts with `aws:` (reserved). A value written as a number is kept as written.
+    private static func awsTags(_ node: ConfigNode) throws(ConfigError) -> [AWSBackendConfig.Tag] {
+        let entries = try node.entries()
+        guard entries.count <= 50 else {
+            throw node.error(.invalidValue, "\(node.label) has \(entries.count) tags; AWS allows at most 50")
+        }
+        func allowed(_ text: String) -> Bool {
+            text.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || $0.properties.numericType != nil
+                    || " _.:/=+-@".unicodeScalars.contains($0)
+            }
+        }
+        var tags: [AWSBackendConfig.Tag] = []
+        for entry in entries {
+            let key = entry.key
+            guard (1...128).contains(key.count), allowed(key) else {
+                throw ConfigError(
+                    .invalidValue,
+                    "a tag key in \(node.label) must be 1 to 128 letters, digits, spaces or _.:/=+-@ characters",
+                    at: entry.keyPosition
+                )
+            }
+            guard !key.lowercased().hasPrefix("aws:") else {
+                throw ConfigError(
+                    .invalidValue,
+                    "a tag key in \(node.label) must not start with 'aws:', which AWS reserves",
+                    at: entry.keyPosition
+                )
+            }
+            let value = try entry.value.string()
+            guard value.count <= 256, allowed(value) else {
+                throw entry.value.error(
+                    .invalidValue,
+                    "\(entry.value.label) must be at most 256 letters, digits, spaces or _.:/=+-@ characters"
+                )
+            }
+            tags.append(AWSBackendConfig.Tag(key, value))
+        }
+        return tags
     }
 
     /// The auth methods `backend.auth.method` accepts, with their fields.

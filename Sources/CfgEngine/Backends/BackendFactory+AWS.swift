@@ -20,7 +20,9 @@ extension BackendFactory {
     /// * region: `AWS_REGION`, `AWS_DEFAULT_REGION`, `backend.region`, the profile's `region`;
     /// * Secrets Manager: `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`, `backend.endpoint`,
     ///   `https://secretsmanager.REGION.amazonaws.com`;
-    /// * STS: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `https://sts.REGION.amazonaws.com`.
+    /// * STS: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `https://sts.REGION.amazonaws.com`;
+    /// * the IAM Identity Center portal of SSO profiles: `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`,
+    ///   `https://portal.sso.SSO_REGION.amazonaws.com` (the profile's `sso_region`).
     ///
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores the endpoint variables. `AWS_CA_BUNDLE` and the proxy
     /// variables set the transport's options. A pure function of its inputs: the shared files are read through an
@@ -91,7 +93,18 @@ extension BackendFactory {
         } else {
             sts = (AWSEndpoint.defaultURL(service: "sts", region: region), "the default endpoint")
         }
-        for (what, endpoint) in [("Secrets Manager", secretsManager), ("STS", sts)]
+        var sso: (url: String, source: String)?
+        if let (name, value) = awsVariable(["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], in: endpointVariables) {
+            sso = (try awsEndpoint(value, source: name), name)
+        }
+        // The portal is warned about only for a profile that uses it.
+        let usesSSO =
+            sharedConfig.profiles[profile].map { profile in
+                ["sso_session", "sso_start_url"].contains { profile.contains($0) }
+            } ?? false
+        let ssoWarning = usesSSO ? sso.map { [("IAM Identity Center", $0)] } ?? [] : []
+        let endpoints = [("Secrets Manager", secretsManager), ("STS", sts)] + ssoWarning
+        for (what, endpoint) in endpoints
         where endpoint.url.hasPrefix("http://") && !AWSEndpoint.isLoopback(AWSEndpoint.host(of: endpoint.url)) {
             warnings.append(
                 "The \(what) endpoint \(endpoint.url) (\(endpoint.source)) is plain http: credentials and secrets "
@@ -108,11 +121,16 @@ extension BackendFactory {
                 profileSetting: awsProfileSetting,
                 region: region,
                 stsEndpoint: sts.url,
-                sharedConfig: sharedConfig
+                sharedConfig: sharedConfig,
+                ssoEndpoint: sso?.url
             ),
             http: AWSSettings.http(
                 caFile: processEnvironment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 },
                 proxy: ProxySettings.fromEnvironment(processEnvironment)
+            ),
+            creation: SecretCreationOptions(
+                kmsKeyID: config.kmsKeyID,
+                tags: config.tags.map { SecretCreationOptions.Tag($0.key, $0.value) }
             )
         )
         return (settings, regionChoice.source, warnings)
@@ -159,6 +177,7 @@ extension BackendFactory {
             logger.warning("\(warning)")
         }
         settings.maxAttempts = try awsMaxAttempts(processEnvironment)
+        settings.creation.secretDescription = secretDescription(environment: environment.name)
         let transport: CurlTransport
         do {
             transport = try CurlTransport(options: settings.http)
@@ -171,6 +190,12 @@ extension BackendFactory {
             processEnvironment: processEnvironment,
             release: { transport.shutdown() }
         )
+    }
+
+    /// The `Description` of the secrets cfg creates: it says which tool and environment own them, for whoever finds
+    /// them in the console.
+    package static func secretDescription(environment: String) -> String {
+        "Managed by cfg (environment \(environment))"
     }
 
     /// The first of `names` that is set to a non-empty value.
