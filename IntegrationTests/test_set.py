@@ -54,8 +54,7 @@ class Target:
     def __init__(self, project, kind, env):
         self.project, self.kind, self.env = project, kind, env
         project.write("environments/e2e.yaml", ENVIRONMENT % BACKENDS[kind])
-        if kind == "local":
-            project.cfg("init", "e2e")
+        project.cfg("init", "e2e", env=env)
 
     def set(self, *args, value=b"", check=True):
         return self.project.cfg("set", "e2e", *args, env=self.env, input=value, check=check)
@@ -104,13 +103,13 @@ def test_echo_and_printf_store_the_same_value_and_a_file_is_kept_exactly(target)
 
 
 def test_a_new_secret_is_created_and_the_success_line_names_the_version(target):
-    result = target.set("slack.webhook_url", value=b"x")
+    result = target.set("smtp.password", value=b"x")
     line = result.stderr.decode()
-    assert "set slack.webhook_url (airflow/e2e/slack, version " in line and "a new secret" in line
-    assert json.loads(target.get("slack").stdout) == {"webhook_url": "x"}
-    again = target.set("slack.webhook_url", value=b"y").stderr.decode()
-    assert "a new secret" not in again
-    assert json.loads(target.get("slack").stdout) == {"webhook_url": "y"}
+    assert "set smtp.password (airflow/e2e/smtp, version " in line and "a new secret" in line
+    assert json.loads(target.get("smtp").stdout) == {"password": "x"}
+    again = target.set("smtp.user", value=b"y").stderr.decode()
+    assert "set smtp.user (airflow/e2e/smtp, version " in again and "a new secret" not in again
+    assert json.loads(target.get("smtp").stdout) == {"password": "x", "user": "y"}
 
 
 def test_a_value_in_argv_is_refused_without_being_repeated(target):
@@ -124,9 +123,11 @@ def test_a_value_in_argv_is_refused_without_being_repeated(target):
 
 
 def test_json_sets_a_whole_secret_and_only_an_object_of_declared_keys(target):
-    result = target.set("slack", "--json", value=b'{"webhook_url": "w", "channel": "#c"}\n')
-    assert json.loads(target.get("slack").stdout) == {"webhook_url": "w", "channel": "#c"}
-    assert "a new secret" in result.stderr.decode()
+    target.set("slack", "--json", value=b'{"webhook_url": "w", "channel": "#c"}\n')
+    stored = target.get("slack").stdout
+    assert json.loads(stored) == {"webhook_url": "w", "channel": "#c"}
+    if target.kind != "vault":  # Vault keeps KV data as a map and writes it back in its own form.
+        assert stored == b'{"webhook_url": "w", "channel": "#c"}'
     refused = {
         b'["w"]': 65,
         b'{"webhook_url": "w"': 65,
