@@ -8,6 +8,8 @@ A value goes in on stdin (as `printf … | cfg set` gives it) or from a file, an
 import concurrent.futures
 import json
 import os
+import pty
+import subprocess
 import uuid
 
 import pytest
@@ -188,3 +190,26 @@ def test_init_lists_what_it_cannot_create_with_the_command_that_stores_it(target
     target.set("slack.webhook_url", value=b"w")
     target.set("smtp", value=b"s")
     assert "no value" not in target.project.cfg("init", "e2e", env=target.env).stderr.decode()
+
+
+def test_at_a_terminal_it_says_how_to_end_the_value_and_stores_the_line(project):
+    """stdin is a terminal: a hint on stderr, then the pasted line (Enter, Ctrl-D) is stored without its newline."""
+    target = Target(project, "local", {})
+    controller, terminal = pty.openpty()
+    try:
+        child = subprocess.Popen(  # pylint: disable=consider-using-with
+            project.argv(["set", "e2e", "slack.webhook_url"]),
+            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=project.env, cwd=project.root,
+        )
+        os.close(terminal)
+        terminal = None
+        os.write(controller, b"pasted value\n\x04")
+        stdout, stderr = child.communicate(timeout=30)
+    finally:
+        os.close(controller)
+        if terminal is not None:
+            os.close(terminal)
+    assert child.returncode == 0, stderr
+    assert stdout == b""
+    assert b"from the terminal: paste it, press Enter, then Ctrl-D" in stderr
+    assert target.get("slack.webhook_url").stdout == b"pasted value"

@@ -96,7 +96,7 @@ extension EnvironmentFileLoader {
                     throw ConfigError(
                         .missingField,
                         "missing field 'generate' in \(entry.value.label): 'prefix' is only used with 'generate'",
-                        at: entry.value.position
+                        at: fields.keyPosition("prefix") ?? entry.value.position
                     )
                 }
                 result.append(KeyGeneration(key: entry.key, source: .unset))
