@@ -42,10 +42,11 @@ class Project:
     def path(self, *parts):
         return os.path.join(self.root, *parts)
 
-    def cfg(self, *args, env=None, check=True):
+    def cfg(self, *args, env=None, check=True, input=None):  # pylint: disable=redefined-builtin
         result = subprocess.run(
             self.argv(args),
             capture_output=True,
+            input=input,
             env={**self.env, **(env or {})},
             cwd=self.root,
             timeout=120,
@@ -58,7 +59,7 @@ class Project:
 
     def argv(self, args):
         """The command line: environment commands get `-C ROOT` right after the subcommand."""
-        if args and args[0] in ("render", "get", "init", "rotate"):
+        if args and args[0] in ("render", "get", "init", "rotate", "set"):
             return [cfg_binary(), args[0], "-C", self.root, *args[1:]]
         return [cfg_binary(), *args]
 

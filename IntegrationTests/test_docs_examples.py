@@ -5,7 +5,7 @@ Every fenced code block has an info string `LANG KIND [ATTRIBUTE=VALUE ...]`. Gi
 how this file checks the block (docs/development.md, "Documentation examples", explains the convention):
 
 - `environment`: a complete environment file. It must load; with a local backend `cfg init` and `cfg render` must
-  succeed. With a vault or aws backend it renders against the test servers (OpenBao, moto) when they run; without
+  succeed (each `cfg set` line init ends with is run first, with a placeholder value, as its user would). With a vault or aws backend it renders against the test servers (OpenBao, moto) when they run; without
   them it is loaded through `cfg render --check` against a closed port (exit 0, or 69 when a secret was to be
   fetched), and under CFG_REQUIRE_SERVERS=1 a missing server is a failure.
 - `fragment`: a part of an environment file, merged into a minimal one (`backend: { type: local }` unless it names
@@ -211,15 +211,30 @@ class PageRun:
 
     # -- running things
 
-    def run(self, argv, env=None, timeout=120):
+    def run(self, argv, env=None, timeout=120, stdin=None):
         result = subprocess.run(
-            argv, cwd=self.cwd, env={**self.env, "HOME": self.cwd, **(env or {})}, stdin=subprocess.DEVNULL,
+            argv, cwd=self.cwd, env={**self.env, "HOME": self.cwd, **(env or {})},
+            **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
         )
         return result.returncode, result.stdout.decode(errors="replace")
 
     def cfg(self, *args, env=None):
         return self.run([cfg_binary(), *args], env=env)
+
+    def initialize(self, reference, env=None):
+        """`cfg init`, then each `cfg set` line it ends with (a value it cannot generate), given a placeholder, so
+        that the environment renders as it does once its user has stored those values."""
+        status, output = self.cfg("init", reference, env=env)
+        if status != 0:
+            return status, output
+        for line in output.splitlines():
+            if line.startswith("  cfg set "):
+                words = shlex.split(line)
+                status, answer = self.run([cfg_binary(), *words[1:]], env=env, stdin=b"docs-example-value")
+                if status != 0:
+                    return status, output + answer
+        return status, output
 
     @staticmethod
     def expect(what, status, output, expected=0):
@@ -310,7 +325,7 @@ class PageRun:
         kind = self.backend_type(path)
         if kind == "local":
             if expected == 0:
-                status, output = self.cfg("init", reference)
+                status, output = self.initialize(reference)
                 self.expect("cfg init", status, output)
                 status, output = self.cfg("render", reference, "--out", ".docs-out/%d" % block.line)
                 self.expect("cfg render", status, output)
@@ -331,7 +346,7 @@ class PageRun:
             return self.loads(block, reference, kind, expected)
         env = self.vault_env(block, reference) if kind == "vault" else self.aws_env()
         if expected == 0:
-            status, output = self.cfg("init", reference, env=env)
+            status, output = self.initialize(reference, env=env)
             self.expect("cfg init", status, output)
             status, output = self.cfg("render", reference, "--out", ".docs-out/%d" % block.line, env=env)
             self.expect("cfg render", status, output)
@@ -428,7 +443,7 @@ class PageRun:
         document["outputs"] = [output]
         derived = "environments/docs-template-%d.yaml" % block.line
         self.write(derived, yaml.dump(document, Dumper=NoAliasDumper, sort_keys=False, allow_unicode=True))
-        status, output = self.cfg("init", derived)
+        status, output = self.initialize(derived)
         self.expect("cfg init", status, output)
         out = ".docs-out/%d" % block.line
         status, output = self.cfg("render", derived, "--out", out)

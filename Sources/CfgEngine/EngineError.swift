@@ -13,6 +13,10 @@ package struct EngineError: Error, Sendable, CustomStringConvertible {
         case validation
         /// Writing an output failed.
         case output
+        /// The command line asks for something impossible (a value in argv, `NAME` for a secret set key by key).
+        case usage
+        /// A check-and-set failed: another writer changed the secret between this run's read and its write.
+        case conflict
     }
 
     package var code: Code

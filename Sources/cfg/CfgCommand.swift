@@ -12,12 +12,12 @@ struct CfgCommand: AsyncParsableCommand {
             unknown filter or function); 66 unresolved reference (undefined name, missing secret, missing key); \
             69 backend failure (unreachable, authentication, wrong store key, tampered store); 67 validation \
             failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error; \
-            126/127 cfg exec could not run / find the command; cfg rotate: 2 rotated, 3 rolled back, \
+            75 cfg set lost a check-and-set to another writer (run again); 126/127 cfg exec could not run / find the command; cfg rotate: 2 rotated, 3 rolled back, \
             4 needs attention, 5 lock busy (see cfg rotate --help).
             """,
         subcommands: [
             RenderCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
-            KeygenCommand.self, RotateCommand.self,
+            SetCommand.self, KeygenCommand.self, RotateCommand.self,
         ]
     )
 

@@ -13,6 +13,8 @@ enum ExitCodes {
     static let internalError: Int32 = 70
     static let operatingSystem: Int32 = 71
     static let output: Int32 = 73
+    /// A check-and-set lost to another writer (`cfg set`): run again (sysexits' EX_TEMPFAIL).
+    static let conflict: Int32 = 75
     static let cannotRun: Int32 = 126
     static let notFound: Int32 = 127
 
@@ -39,6 +41,8 @@ enum ExitCodes {
         case .validation: validation
         case .backend: backend
         case .output: output
+        case .usage: usage
+        case .conflict: conflict
         }
     }
 

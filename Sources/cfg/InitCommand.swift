@@ -11,7 +11,8 @@ struct InitCommand: AsyncParsableCommand {
             The key goes to $XDG_CONFIG_HOME/cfg/keys/ENV.key (or ~/.config/cfg/keys/ENV.key, or the backend's \
             key_file), mode 0600, unless CFG_LOCAL_KEY is set. An existing key is never replaced (runs at the same \
             time all use the one key on disk), and a store whose key file is missing is refused rather than given \
-            a new key. Existing secrets are never overwritten.
+            a new key. Existing secrets are never overwritten. It ends by listing what it could not create (a \
+            secret without a generator, a key declared {}) and the cfg set command that stores each.
             """
     )
 
@@ -34,10 +35,20 @@ struct InitCommand: AsyncParsableCommand {
             if !report.existing.isEmpty {
                 Terminal.info("cfg: \(name): kept existing \(report.existing.joined(separator: ", "))")
             }
-            if !report.withoutGenerator.isEmpty {
+            if !report.toSet.isEmpty {
+                let names = report.toSet.map(\.description).joined(separator: ", ")
                 Terminal.info(
-                    "cfg: \(name): no generator for \(report.withoutGenerator.joined(separator: ", ")) (not created)"
+                    "cfg: \(name): no value and no generator for \(names); store each with cfg set "
+                        + "(it reads the value from standard input, or --from-file PATH):"
                 )
+                for target in report.toSet {
+                    let line = SetCommandLine.line(
+                        for: target,
+                        environment: project.environment,
+                        directory: project.directory
+                    )
+                    Terminal.info("  " + line)
+                }
             }
         } catch {
             throw fail(error)

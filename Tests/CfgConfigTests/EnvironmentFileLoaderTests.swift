@@ -380,6 +380,24 @@ struct EnvironmentFileLoaderTests {
         #expect(environment.secret(named: "flower")?.generation == .keys([expected]))
     }
 
+    @Test func aKeyWithNeitherValueNorGeneratorIsSetByCfgSet() throws {
+        let yaml =
+            EnvironmentFixtures.minimal + """
+                secrets:
+                  slack:
+                    path: airflow/dev/slack
+                    keys:
+                      channel: { value: "#alerts" }
+                      webhook_url: {}
+                """
+        let environment = try Self.parse(yaml)
+        let expected = [
+            KeyGeneration(key: "channel", source: .value(.string("#alerts"))),
+            KeyGeneration(key: "webhook_url", source: .unset),
+        ]
+        #expect(environment.secret(named: "slack")?.generation == .keys(expected))
+    }
+
     @Test func perServiceECSOutputPathsMayNotCollide() throws {
         let yaml =
             EnvironmentFixtures.minimal + """
@@ -580,6 +598,13 @@ struct EnvironmentFileLoaderTests {
             code: .invalidValue,
             line: 3,
             column: 44
+        ),
+        Failure(
+            label: "prefix without a generator",
+            yaml: "backend: { type: local }\nsecrets:\n  t: { path: a, keys: { k: { prefix: x } } }\n",
+            code: .missingField,
+            line: 3,
+            column: 30
         ),
         Failure(
             label: "prefix on a fixed value",

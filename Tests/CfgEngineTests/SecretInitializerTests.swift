@@ -21,7 +21,13 @@ struct SecretInitializerTests {
             keys:
               basic_auth: { generate: { password: { length: 20, profile: uri-safe } }, prefix: "flower:" }
               port: { value: 5555 }
+              comment: {}
           external: airflow/test/external
+          slack:
+            path: airflow/test/slack
+            keys:
+              webhook_url: {}
+          leased: { path: database/creds/airflow, dynamic: true }
         """
 
     func initialize(_ directory: String) async throws -> (SecretInitializer.Report, EnvironmentFile) {
@@ -39,7 +45,10 @@ struct SecretInitializerTests {
         try await TemporaryDirectory.with { directory in
             let (report, environment) = try await initialize(directory)
             #expect(report.generated == ["fernet", "flower"])
-            #expect(report.withoutGenerator == ["external"])
+            #expect(
+                report.toSet.map(\.description) == ["flower.comment", "external", "slack.webhook_url"],
+                "a key declared {} is listed after its secret is generated; a dynamic secret is not listed"
+            )
             let keyPath = try #require(report.createdKey)
             #expect(keyPath.hasSuffix("keys/test.key"))
             #expect(try SecureFile.permissions(keyPath) & 0o777 == 0o600)
@@ -67,6 +76,7 @@ struct SecretInitializerTests {
             let (report, _) = try await initialize(directory)
             #expect(report.generated.isEmpty)
             #expect(report.existing == ["fernet", "flower"])
+            #expect(report.toSet.map(\.description) == ["flower.comment", "external", "slack.webhook_url"])
             #expect(report.createdKey == nil && report.createdStore == nil)
             let after = try await backend.fetch(SecretRequest(path: SecretPath("airflow/test/fernet")))
             #expect(after.payload == before.payload)
@@ -112,5 +122,30 @@ struct SecretInitializerTests {
             #expect(!FileManager.default.fileExists(atPath: keyPath))
             #expect(try SecureFile.readBytes(store) == before)
         }
+    }
+
+    @Test func whatCfgSetStoredIsNoLongerListed() async throws {
+        try await TemporaryDirectory.with { directory in
+            let (_, environment) = try await initialize(directory)
+            let backend = try BackendFactory.make(for: environment, processEnvironment: ["HOME": directory])
+            let setter = SecretSetter(environment: environment, backend: backend, logger: Logger(label: "test"))
+            for reference in ["flower.comment", "external", "slack.webhook_url"] {
+                let target = try #require(SecretTarget(reference: reference))
+                _ = try await setter.set(target, to: Secret(copying: "x"), options: .init())
+            }
+            let (report, _) = try await initialize(directory)
+            #expect(report.toSet.isEmpty)
+            #expect(report.existing == ["fernet", "flower", "external", "slack"])
+        }
+    }
+
+    @Test(arguments: [
+        ("slack.webhook_url", ".", "prod", "cfg set prod slack.webhook_url"),
+        ("smtp", "deploy/airflow", "environments/prod.yaml", "cfg set -C deploy/airflow environments/prod.yaml smtp"),
+        ("smtp", "my project", "it's", #"cfg set -C 'my project' 'it'\''s' smtp"#),
+    ])
+    func theSetCommandLineIsQuotedForAShell(reference: String, directory: String, name: String, line: String) throws {
+        let target = try #require(SecretTarget(reference: reference))
+        #expect(SetCommandLine.line(for: target, environment: name, directory: directory) == line)
     }
 }

@@ -65,7 +65,8 @@ extension EnvironmentFileLoader {
         )
     }
 
-    /// `keys:`: each key of a JSON secret is `{ value: … }` or `{ generate: …, prefix: … }`, in file order.
+    /// `keys:`: each key of a JSON secret is `{ value: … }`, `{ generate: …, prefix: … }` or `{}` (set with `cfg set`),
+    /// in file order.
     private static func parseKeyGenerations(_ node: ConfigNode) throws(ConfigError) -> [KeyGeneration] {
         let entries = try node.entries()
         guard !entries.isEmpty else { throw node.invalid(expected: "a non-empty mapping") }
@@ -90,11 +91,15 @@ extension EnvironmentFileLoader {
                     at: fields.keyPosition("generate") ?? entry.keyPosition
                 )
             case (nil, nil):
-                throw ConfigError(
-                    .missingField,
-                    "missing field 'value' or 'generate' in \(entry.value.label)",
-                    at: entry.value.position
-                )
+                // `KEY: {}` declares a key whose value `cfg set` stores; `prefix` alone is a mistake.
+                if fields["prefix"] != nil {
+                    throw ConfigError(
+                        .missingField,
+                        "missing field 'generate' in \(entry.value.label): 'prefix' is only used with 'generate'",
+                        at: fields.keyPosition("prefix") ?? entry.value.position
+                    )
+                }
+                result.append(KeyGeneration(key: entry.key, source: .unset))
             }
         }
         return result

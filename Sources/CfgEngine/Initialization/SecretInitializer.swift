@@ -8,6 +8,9 @@ package import Logging
 
 /// `cfg init ENV`: creates the local store's key and store when missing, and generates every declared secret
 /// that has a generator and does not exist yet. Existing secrets are never overwritten.
+///
+/// What it cannot create (a secret without a generator, a key declared `{}`) is reported as ``Report/toSet``, for
+/// `cfg set` to store.
 package struct SecretInitializer: Sendable {
     package var environment: EnvironmentFile
     package var processEnvironment: [String: String]
@@ -25,7 +28,9 @@ package struct SecretInitializer: Sendable {
         package var createdStore: String?
         package var generated: [String] = []
         package var existing: [String] = []
-        package var withoutGenerator: [String] = []
+        /// What has no value and no generator, in declaration order: a whole secret (`slack`) or a key declared
+        /// `{}` (`slack.webhook_url`), missing from the backend; `cfg set` stores it.
+        package var toSet: [SecretTarget] = []
     }
 
     package func run() async throws(EngineError) -> Report {
@@ -60,25 +65,27 @@ package struct SecretInitializer: Sendable {
     }
 
     /// Generates every declared secret that has a generator and is not in `backend` yet (check-and-set: never
-    /// over an existing one).
+    /// over an existing one), and finds what only `cfg set` can store.
     private func generateMissing(into backend: any SecretBackend, report: Report) async throws(EngineError) -> Report {
         var report = report
-        for declaration in environment.secrets {
+        // Dynamic secrets are issued by the backend: nothing to create or set.
+        for declaration in environment.secrets where !declaration.dynamic {
             let path = SecretPath(declaration.path)
-            guard let generation = declaration.generation else {
-                report.withoutGenerator.append(declaration.name)
-                continue
-            }
-            do {
-                _ = try await backend.fetchMetadata(path)
+            let unsetKeys = Self.unsetKeys(of: declaration)
+            if try await exists(path, in: backend) {
                 report.existing.append(declaration.name)
+                let missing = try await missingKeys(unsetKeys, at: path, in: backend)
+                report.toSet += missing.map { SecretTarget(name: declaration.name, key: $0) }
                 continue
-            } catch  where error.code == .notFound {
-                // Not there yet: generate it below.
-            } catch {
-                throw EngineError(.backend, error.description)
             }
-            let payload = try Self.payload(for: generation)
+            guard let generation = declaration.generation, let payload = try Self.payload(for: generation) else {
+                // No generator at all, or only keys declared `{}`: `cfg set` stores them.
+                report.toSet +=
+                    unsetKeys.isEmpty
+                    ? [SecretTarget(name: declaration.name)]
+                    : unsetKeys.map { SecretTarget(name: declaration.name, key: $0) }
+                continue
+            }
             do {
                 _ = try await backend.store(payload, at: path, labels: [.current], expectedCurrent: "")
             } catch  where error.code == .conflict {
@@ -90,14 +97,55 @@ package struct SecretInitializer: Sendable {
             }
             logger.info("generated secret", metadata: ["name": "\(declaration.name)", "path": "\(declaration.path)"])
             report.generated.append(declaration.name)
+            report.toSet += unsetKeys.map { SecretTarget(name: declaration.name, key: $0) }
         }
         return report
     }
 
-    /// The new secret's bytes: one generated value, or a JSON object key by key in declaration order.
+    /// The keys a secret declares `{}`, in order.
+    static func unsetKeys(of declaration: SecretDeclaration) -> [String] {
+        guard case .keys(let keys)? = declaration.generation else { return [] }
+        return keys.filter { $0.source == .unset }.map(\.key)
+    }
+
+    /// Whether the backend has the secret.
+    private func exists(_ path: SecretPath, in backend: any SecretBackend) async throws(EngineError) -> Bool {
+        do {
+            _ = try await backend.fetchMetadata(path)
+            return true
+        } catch  where error.code == .notFound {
+            return false
+        } catch {
+            throw EngineError(.backend, error.description)
+        }
+    }
+
+    /// Those of `keys` that the secret's current value lacks (all of them when it is not a JSON object).
+    private func missingKeys(
+        _ keys: [String],
+        at path: SecretPath,
+        in backend: any SecretBackend
+    ) async throws(EngineError) -> [String] {
+        guard !keys.isEmpty else { return [] }
+        let version: SecretVersion
+        do {
+            version = try await backend.fetch(SecretRequest(path: path))
+        } catch  where error.code == .notFound {
+            return keys
+        } catch {
+            throw EngineError(.backend, error.description)
+        }
+        guard let document = try? SecureJSON(parsing: version.payload, maxDepth: SecretResolver.maximumDepth) else {
+            return keys
+        }
+        return keys.filter { document.root[$0] == nil }
+    }
+
+    /// The new secret's bytes: one generated value, or a JSON object key by key in declaration order (keys declared
+    /// `{}` left out); nil when every key is declared `{}`.
     ///
     /// The JSON is built from Swift strings, which cannot be zeroed (SECURITY.md).
-    static func payload(for generation: SecretGeneration) throws(EngineError) -> Secret {
+    static func payload(for generation: SecretGeneration) throws(EngineError) -> Secret? {
         switch generation {
         case .whole(let generator):
             return try generator.generate()
@@ -109,8 +157,11 @@ package struct SecretInitializer: Sendable {
                     members.append((key.key, TemplateValue(fixed)))
                 case .generate(let generator):
                     members.append((key.key, .string(key.prefix + (try generator.generate().stringValue() ?? ""))))
+                case .unset:
+                    continue
                 }
             }
+            guard !members.isEmpty else { return nil }
             guard let json = TemplateValue.map(TemplateMap(members)).jsonText else {
                 throw EngineError(.configuration, "a fixed value of this secret cannot be written as JSON")
             }

@@ -68,30 +68,15 @@ package enum PendingValue {
         guard document.root.kind == .object else {
             throw PendingValueError("the current value is not a JSON object, so its key '\(key)' cannot be replaced")
         }
-        let writer = SecureJSONWriter()
-        writer.beginObject()
-        var replaced = false
-        for member in document.root.members {
-            writer.key(member.key)
-            if member.key == key {
-                guard member.value.kind == .string || member.value.isNull else {
-                    throw PendingValueError("the key '\(key)' of the current value is not a string")
-                }
-                try writer.string(try make(member.value.secretString()))
-                replaced = true
-            } else if member.key == "username", let roles, roles.count == 2 {
-                let now = member.value.text()
-                writer.string(now == roles[0] ? roles[1] : roles[0])
-            } else {
-                writer.raw(member.value)
-            }
+        let old = document.root[key]
+        if let old, old.kind != .string, !old.isNull {
+            throw PendingValueError("the key '\(key)' of the current value is not a string")
         }
-        if !replaced {
-            writer.key(key)
-            try writer.string(try make(nil))
+        let value = try make(old?.secretString())
+        return try document.root.settingString(key, to: value) { name, member in
+            guard name == "username", let roles, roles.count == 2 else { return nil }
+            return member.text() == roles[0] ? roles[1] : roles[0]
         }
-        writer.endObject()
-        return writer.finish()
     }
 
     /// The `prefix:` the secret's declaration gives the rotated key (`flower:` for Flower's basic auth).

@@ -127,6 +127,33 @@ package enum SecureFile {
     ) throws(FileError) -> Secret {
         let (fd, size) = try openRegular(path, followLinks: followLinks, check: check)
         defer { close(fd) }
+        return try readBounded(fd, sizeHint: size, limit: limit, path: path, shown: "\"\(path)\"", noun: "file")
+    }
+
+    /// Reads an open descriptor (standard input: a pipe, a terminal, a redirected file) to its end, straight into
+    /// guarded memory, refusing more than `limit` bytes. The descriptor is left open.
+    ///
+    /// Reading stops one byte past `limit`, so endless input (`yes | cfg …`) is refused instead of read without end.
+    ///
+    /// - Parameters:
+    ///   - fd: the descriptor, for example `STDIN_FILENO`.
+    ///   - name: what it is called in a refusal ("standard input").
+    ///   - limit: the largest accepted size in bytes.
+    /// - Throws: `FileError`: `.io` for a failed read, `.invalidInput` past `limit`; the message names `name`.
+    package static func read(descriptor fd: Int32, named name: String, limit: Int) throws(FileError) -> Secret {
+        try readBounded(fd, sizeHint: 0, limit: limit, path: name, shown: name, noun: "input")
+    }
+
+    /// Reads `fd` to its end into guarded memory, failing one byte past `limit` (`shown` and `noun` name it in that
+    /// refusal).
+    private static func readBounded(
+        _ fd: Int32,
+        sizeHint size: Int,
+        limit: Int,
+        path: String,
+        shown: String,
+        noun: String
+    ) throws(FileError) -> Secret {
         let bound = max(limit, 0) + 1
         var buffer = GuardedBuffer(capacity: min(max(size + 1, 4096), bound))
         var filled = 0
@@ -141,7 +168,7 @@ package enum SecureFile {
                 return buffer.secret(count: filled)
             case .success(let count):
                 filled += count
-                if filled > limit { throw tooLarge(path, limit: limit) }
+                if filled > limit { throw tooLarge(path, shown: shown, noun: noun, limit: limit) }
             case .failure(let error):
                 throw .file("read", path, errno: error.value)
             }
@@ -174,7 +201,7 @@ package enum SecureFile {
                 return result
             case .success(let count):
                 result.append(contentsOf: chunk[..<count])
-                if result.count > limit { throw tooLarge(path, limit: limit) }
+                if result.count > limit { throw tooLarge(path, shown: "\"\(path)\"", noun: "file", limit: limit) }
             case .failure(let error):
                 throw .file("read", path, errno: error.value)
             }
@@ -225,10 +252,10 @@ package enum SecureFile {
     }
 
     /// The refusal of a file past its size limit.
-    private static func tooLarge(_ path: String, limit: Int) -> FileError {
+    private static func tooLarge(_ path: String, shown: String, noun: String, limit: Int) -> FileError {
         FileError(
             .invalidInput,
-            "Refusing to read \"\(path)\": it is larger than the limit of \(sizeText(limit)) for this file.",
+            "Refusing to read \(shown): it is larger than the limit of \(sizeText(limit)) for this \(noun).",
             path: path
         )
     }
