@@ -24,7 +24,6 @@ serves the container credentials (as the ECS agent does at AWS_CONTAINER_CREDENT
 AccessDeniedException, every read of a secret outside the role's policy (``TASK_ROLE_SECRETS``). The execution role
 (the valueFrom reads) is the simulation's own client, as in ECS.
 """
-import base64
 import itertools
 import json
 import os
@@ -41,6 +40,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 from conftest import ROOT, cfg_binary
+from test_vault_render import vault  # noqa: F401  pylint: disable=unused-import  (the OpenBao namespace fixture)
 
 # The layout of the image the Dockerfile builds: these absolute paths, where a word of entryPoint names them (or a
 # path below them), are mapped to the temporary image.
@@ -522,3 +522,42 @@ def test_the_simulated_agent_formats_json_members_as_go_does():
         "587", "123456", "1e+06", "1.234567e+06", "0.5", "1e-05", "-2.5", "0",
     ]
     assert go_value(True) == "true" and go_value(None) == "<nil>" and go_value("x") == "x"
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod-vault"])
+def test_dev_and_prod_vault_task_definitions_start_with_what_cfg_renders(request, dev, tmp_path, environment):
+    """dev (local store) and prod-vault (OpenBao) deliver every secret through cfg exec: each task definition
+    starts from /opt/airflow with the project at /opt/cfg, and the process gets the values `cfg render` writes.
+
+    dev's store (.cfg/dev.store) is copied into the image here, which the Dockerfile does not do: a local store is
+    for development, and its key comes in CFG_LOCAL_KEY."""
+    credentials = {"CFG_LOCAL_KEY": dev.read(os.path.join("xdg", "cfg", "keys", "dev.key")).strip()}
+    if environment == "prod-vault":
+        vault = request.getfixturevalue("vault")
+        for name in SECRETS:
+            value = json.loads(dev.cfg("get", "dev", name).stdout)
+            status, _ = vault.call("POST", "secret/data/airflow/prod/" + name, {"data": value})
+            assert status == 200
+        credentials = vault.env()
+    dev.cfg("render", environment, env=credentials)
+    image = Image(tmp_path / "image", dev.root)
+    if environment == "dev":
+        shutil.copytree(dev.path(".cfg"), os.path.join(image.project, ".cfg"))
+    with open(dev.path("out", environment, "airflow.env"), encoding="utf-8") as handle:
+        common = dict(line.rstrip("\n").split("=", 1) for line in handle if "=" in line)
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" in common
+    for service in SERVICES:
+        with open(dev.path("out", environment, "ecs", service + ".json"), encoding="utf-8") as handle:
+            definition = json.load(handle)
+        container = definition["containerDefinitions"][0]
+        assert "secrets" not in container
+        assert container["entryPoint"][1:5] == ["exec", "-C", IMAGE_PROJECT, environment]
+        seen = start(definition, image, agent=None, platform_env=credentials)
+        env = seen["env"]
+        for variable, value in common.items():
+            assert env[variable] == value, (environment, service, variable)
+        for entry in container["environment"]:
+            if entry["name"] != "CFG_TASK_DEFINITION_VARIABLES":
+                assert env[entry["name"]] == entry["value"], (environment, service, entry["name"])
+        assert "CFG_TASK_DEFINITION_VARIABLES" not in env
+        assert "CFG_LOCAL_KEY" not in env and "VAULT_TOKEN" not in env
