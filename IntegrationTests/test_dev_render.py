@@ -111,7 +111,8 @@ def test_task_definitions_are_valid_register_task_definition_input_without_secre
         # The local backend has no ARNs: secrets arrive through the entrypoint form, which then runs the official
         # image's own entrypoint (dumb-init, /entrypoint) with the service's command.
         assert container["entryPoint"] == [
-            "/usr/local/bin/cfg", "exec", "dev", "--service", service, "--", "/usr/bin/dumb-init", "--", "/entrypoint"
+            "/usr/local/bin/cfg", "exec", "-C", "/opt/cfg", "dev", "--service", service, "--",
+            "/usr/bin/dumb-init", "--", "/entrypoint",
         ]
         assert container["command"][0] == "airflow"
         names = {item["name"] for item in container.get("environment", [])}

@@ -9,9 +9,11 @@ internal import Foundation
 /// - the value is exactly one unmodified backend value and the caller knows its ECS reference
 ///   (`deliveryReferences[origin]`, a Secrets Manager or SSM ARN): `secrets[].valueFrom`;
 /// - any other secret (a password inside a URI, a filtered value, a secret without a reference): left out
-///   of the JSON, and the container command becomes `cfg exec ENV --service NAME -- COMMAND…`, which
-///   fetches and sets it at container start. With `ecs.insecurePlaintextSecrets` such values are written
-///   into `environment` in clear instead.
+///   of the JSON, and the container's entrypoint becomes `cfg exec -C PROJECT_DIR ENV --service NAME --` and
+///   the image's own entrypoint, which fetches and sets it at container start. The task definition's
+///   `environment` then also lists, in ``TaskDefinitionVariables/variable``, the names it sets itself: `cfg exec`
+///   keeps those values and fetches only what the rest needs. With `ecs.insecurePlaintextSecrets` such values
+///   are written into `environment` in clear instead.
 ///
 /// A service with secret files (`files:`, its own or the environment's) always gets the entrypoint form: ECS
 /// cannot deliver a file, `cfg exec` writes them at container start.
@@ -64,7 +66,7 @@ package enum ECSTaskDefinitionRenderer {
             )
         }
 
-        let delivery = try deliver(settings, references: deliveryReferences, plaintext: ecs.insecurePlaintextSecrets)
+        var delivery = try deliver(settings, references: deliveryReferences, plaintext: ecs.insecurePlaintextSecrets)
         let command = service.command
         var entryPoint: [String]?
         let hasFiles = !environment.files.isEmpty || !service.files.isEmpty
@@ -77,10 +79,20 @@ package enum ECSTaskDefinitionRenderer {
                 )
             }
             // cfg exec resolves the values in the container, then becomes the image's own entrypoint (with the
-            // official image: dumb-init as PID 1, then /entrypoint, which runs the command).
+            // official image: dumb-init as PID 1, then /entrypoint, which runs the command). `-C` names the project
+            // inside the image: the container's working directory is the image's (/opt/airflow), not the project.
             entryPoint =
-                [ecs.cfgPath ?? "cfg", "exec", environment.name, "--service", service.name, "--"]
-                + (ecs.imageEntrypoint ?? ECSConfig.officialImageEntrypoint)
+                [
+                    ecs.cfgPath ?? "cfg", "exec", "-C", ecs.projectDirectory, environment.name, "--service",
+                    service.name, "--",
+                ] + (ecs.imageEntrypoint ?? ECSConfig.officialImageEntrypoint)
+            // What the task definition carries itself, so that cfg exec keeps those values and computes only the
+            // rest (names only: not secret).
+            let carried = delivery.environment.map(\.name) + delivery.secrets.map(\.name)
+            delivery.environment.append(
+                .init(name: TaskDefinitionVariables.variable, value: TaskDefinitionVariables.value(carried))
+            )
+            delivery.environment.sort { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
         }
 
         var options: [String: String]?
@@ -125,6 +137,15 @@ package enum ECSTaskDefinitionRenderer {
         var delivery = Delivery()
         for setting in settings {
             try EnvBlockRenderer.checkName(setting)
+            guard setting.variable != TaskDefinitionVariables.variable else {
+                throw RenderError(
+                    .invalidSetting,
+                    "\(setting.variable) is cfg's own: a task definition uses it to tell `cfg exec` which variables "
+                        + "it sets. Give the setting another name.",
+                    position: setting.position,
+                    variable: setting.variable
+                )
+            }
             if !setting.value.containsSecret {
                 try EnvBlockRenderer.checkNoNUL(setting)
                 delivery.environment.append(.init(name: setting.variable, value: setting.value.text))

@@ -80,6 +80,9 @@ package struct Template: Sendable {
 
     /// Renders the template against a context.
     ///
+    /// With ``TemplateContext/withheldSecrets``, the text says which of them it needed
+    /// (``RenderedText/withheldSecrets``) instead of failing on them.
+    ///
     /// - Throws: every evaluation error of the whole template, in one `TemplateError`.
     package func render(_ context: TemplateContext) throws(TemplateError) -> RenderedText {
         var evaluator = TemplateEvaluator(context: context)
@@ -87,6 +90,6 @@ package struct Template: Sendable {
         guard evaluator.diagnostics.isEmpty else {
             throw TemplateError(diagnostics: Self.reported(evaluator.diagnostics))
         }
-        return RenderedText(segments: evaluator.segments)
+        return RenderedText(segments: evaluator.segments, withheldUses: evaluator.withheldUses)
     }
 }

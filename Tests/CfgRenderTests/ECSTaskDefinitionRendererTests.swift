@@ -91,12 +91,22 @@ struct ECSTaskDefinitionRendererTests {
         // cfg exec resolves the values, then becomes the official image's own entrypoint, which runs the command.
         #expect(
             container["entryPoint"] as? [String] == [
-                "cfg", "exec", "prod", "--service", "scheduler", "--", "/usr/bin/dumb-init", "--", "/entrypoint",
+                "cfg", "exec", "-C", "/opt/cfg", "prod", "--service", "scheduler", "--", "/usr/bin/dumb-init", "--",
+                "/entrypoint",
             ]
         )
         #expect(container["command"] as? [String] == ["airflow", "scheduler"])
         let environment = try #require(container["environment"] as? [[String: String]])
-        #expect(environment.map { $0["name"] } == ["AIRFLOW__CORE__EXECUTOR", "AIRFLOW__LOGGING__BASE_LOG_FOLDER"])
+        #expect(
+            environment.map { $0["name"] } == [
+                "AIRFLOW__CORE__EXECUTOR", "AIRFLOW__LOGGING__BASE_LOG_FOLDER", "CFG_TASK_DEFINITION_VARIABLES",
+            ]
+        )
+        // The marker lists what the task definition carries (environment and secrets), never the composed value.
+        #expect(
+            environment.last?["value"]
+                == "AIRFLOW__CORE__EXECUTOR,AIRFLOW__CORE__FERNET_KEY,AIRFLOW__LOGGING__BASE_LOG_FOLDER"
+        )
         let secrets = try #require(container["secrets"] as? [[String: String]])
         #expect(secrets == [["name": "AIRFLOW__CORE__FERNET_KEY", "valueFrom": Self.arn]])
     }
@@ -109,13 +119,19 @@ struct ECSTaskDefinitionRendererTests {
 
     @Test func secretWithoutReferenceUsesTheEntrypointWithCustomCfgPath() throws {
         let environment = Self.environment(
-            ECSConfig(image: "img", cfgPath: "/usr/local/bin/cfg", imageEntrypoint: ["/usr/bin/tini", "--"])
+            ECSConfig(
+                image: "img",
+                cfgPath: "/usr/local/bin/cfg",
+                projectDirectory: "/srv/airflow config",
+                imageEntrypoint: ["/usr/bin/tini", "--"]
+            )
         )
         let json = try Self.render(environment, settings: try Self.settings(includeComposed: false), references: [:])
         let container = try Self.container(json)
         #expect(
             container["entryPoint"] as? [String] == [
-                "/usr/local/bin/cfg", "exec", "prod", "--service", "scheduler", "--", "/usr/bin/tini", "--",
+                "/usr/local/bin/cfg", "exec", "-C", "/srv/airflow config", "prod", "--service", "scheduler", "--",
+                "/usr/bin/tini", "--",
             ]
         )
         #expect(container["secrets"] == nil)
@@ -136,7 +152,11 @@ struct ECSTaskDefinitionRendererTests {
         var service = Self.service()
         service.files = [file]
         let own = try Self.container(Self.render(service: service, settings: plainSettings))
-        #expect((own["entryPoint"] as? [String])?.prefix(6) == ["cfg", "exec", "prod", "--service", "scheduler", "--"])
+        #expect(
+            (own["entryPoint"] as? [String])?.prefix(8) == [
+                "cfg", "exec", "-C", "/opt/cfg", "prod", "--service", "scheduler", "--",
+            ]
+        )
         #expect((own["secrets"] as? [[String: String]])?.count == 1)
 
         var environment = Self.environment(ECSConfig(image: "img", insecurePlaintextSecrets: true))
@@ -146,6 +166,31 @@ struct ECSTaskDefinitionRendererTests {
 
         let none = try Self.container(Self.render(settings: plainSettings))
         #expect(none["command"] as? [String] == ["airflow", "scheduler"])
+    }
+
+    /// Without `cfg exec` there is nobody to read the marker: the task definition is as before.
+    @Test func theMarkerComesOnlyWithTheEntrypointForm() throws {
+        let json = try Self.render(settings: try Self.settings(includeComposed: false))
+        let names = (try Self.container(json)["environment"] as? [[String: String]])?.map { $0["name"] }
+        #expect(names == ["AIRFLOW__CORE__EXECUTOR", "AIRFLOW__LOGGING__BASE_LOG_FOLDER"])
+    }
+
+    @Test func aSettingNamedLikeTheMarkerIsRefused() throws {
+        var builder = TemplateBuilder()
+        builder.literal("[env]\nCFG_TASK_DEFINITION_VARIABLES = x\n")
+        let settings = try SettingsParser.parse(builder.text)
+        #expect(throws: RenderError(.invalidSetting, "")) { try Self.render(settings: settings) }
+    }
+
+    @Test func markerNamesRoundTripAndBadEntriesAreRefusedWithoutBeingShown() throws {
+        #expect(TaskDefinitionVariables.value(["B", "A", "B", "_a"]) == "A,B,_a")
+        #expect(try TaskDefinitionVariables.names(in: "A,B,_a") == ["A", "B", "_a"])
+        #expect(try TaskDefinitionVariables.names(in: "") == [])
+        for bad in ["A,", ",A", "A,\(Canary.secret)=x", "CFG_TASK_DEFINITION_VARIABLES", "A B"] {
+            let error = #expect(throws: RenderError.self) { try TaskDefinitionVariables.names(in: bad) }
+            #expect(error?.code == .invalidValue)
+            #expect(error?.description.contains(Canary.secret) == false)
+        }
     }
 
     @Test func plaintextOptInWritesSecretsIntoEnvironment() throws {

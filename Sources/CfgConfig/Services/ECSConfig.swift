@@ -2,6 +2,9 @@
 package struct ECSConfig: Sendable, Hashable {
     /// The official apache/airflow image's ENTRYPOINT.
     package static let officialImageEntrypoint = ["/usr/bin/dumb-init", "--", "/entrypoint"]
+    /// Where the image holds the project (environments/ and templates/) when `ecs.project_dir` is not set: the
+    /// directory the documented Dockerfile copies it to.
+    package static let defaultProjectDirectory = "/opt/cfg"
 
     /// Task family prefix: a service's family is `PREFIX-SERVICE`. Default `airflow-ENV`.
     package var familyPrefix: String?
@@ -16,6 +19,9 @@ package struct ECSConfig: Sendable, Hashable {
     package var logRegion: String?
     /// Where cfg is installed in the image, for the entrypoint form; default `cfg` on PATH.
     package var cfgPath: String?
+    /// The project's directory inside the image, passed to `cfg exec -C` in the entrypoint form so that cfg finds
+    /// the environment from any working directory (the official image's is /opt/airflow). An absolute path.
+    package var projectDirectory: String
     /// The image's own ENTRYPOINT, which `cfg exec` runs once the values are resolved (an ECS `entryPoint`
     /// replaces the image's). Default: the official apache/airflow image's `/usr/bin/dumb-init -- /entrypoint`.
     package var imageEntrypoint: [String]?
@@ -32,6 +38,7 @@ package struct ECSConfig: Sendable, Hashable {
         logGroup: String? = nil,
         logRegion: String? = nil,
         cfgPath: String? = nil,
+        projectDirectory: String = ECSConfig.defaultProjectDirectory,
         imageEntrypoint: [String]? = nil,
         insecurePlaintextSecrets: Bool = false
     ) {
@@ -44,6 +51,7 @@ package struct ECSConfig: Sendable, Hashable {
         self.logGroup = logGroup
         self.logRegion = logRegion
         self.cfgPath = cfgPath
+        self.projectDirectory = projectDirectory
         self.imageEntrypoint = imageEntrypoint
         self.insecurePlaintextSecrets = insecurePlaintextSecrets
     }

@@ -82,11 +82,29 @@ extension EnvironmentFileLoader {
         )
     }
 
+    /// `ecs.project_dir`: an absolute path inside the image, without `.` or `..` segments (the container's working
+    /// directory must not change what it names) and without characters a path in an ECS `entryPoint` cannot hold.
+    private static func parseProjectDirectory(_ node: ConfigNode) throws(ConfigError) -> String {
+        let path = try node.nonEmptyString()
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard path.hasPrefix("/"), !segments.contains("."), !segments.contains(".."),
+            !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw node.error(
+                .invalidValue,
+                "\(node.label) must be an absolute path inside the image, without '.' or '..' segments or control "
+                    + "characters (such as /opt/cfg, where the Dockerfile copies the project)"
+            )
+        }
+        // `/opt/cfg/` and `/opt//cfg` name /opt/cfg: written the one way.
+        return "/" + segments.joined(separator: "/")
+    }
+
     /// `ecs:`: environment-wide defaults for task definitions.
     static func parseECS(_ node: ConfigNode) throws(ConfigError) -> ECSConfig {
         let fields = try node.mapping(allowed: [
             "family_prefix", "image", "execution_role_arn", "task_role_arn", "cpu", "memory", "log_group",
-            "log_region", "cfg_path", "image_entrypoint", "insecure_plaintext_secrets",
+            "log_region", "cfg_path", "project_dir", "image_entrypoint", "insecure_plaintext_secrets",
         ])
         let imageEntrypoint = try fields["image_entrypoint"].map { (node) throws(ConfigError) -> [String] in
             var words: [String] = []
@@ -103,6 +121,7 @@ extension EnvironmentFileLoader {
             logGroup: try fields["log_group"]?.nonEmptyString(),
             logRegion: try fields["log_region"]?.nonEmptyString(),
             cfgPath: try fields["cfg_path"]?.nonEmptyString(),
+            projectDirectory: try fields["project_dir"].map(parseProjectDirectory) ?? ECSConfig.defaultProjectDirectory,
             imageEntrypoint: imageEntrypoint,
             insecurePlaintextSecrets: try fields["insecure_plaintext_secrets"]?.bool() ?? false
         )

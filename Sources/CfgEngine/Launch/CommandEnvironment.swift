@@ -24,6 +24,31 @@ package enum CommandEnvironment {
         return names
     }
 
+    /// The variables the task definition sets itself, from its marker (``TaskDefinitionVariables``) in cfg's own
+    /// environment; nil without the marker (cfg then computes every setting).
+    ///
+    /// - Throws: `.configuration` when the marker is not a list of names, or lists a variable the environment does
+    ///   not have (ECS sets all of a task definition's variables, so the process was not started by it).
+    package static func carriedVariables(in inherited: [String: String]) throws(EngineError) -> Set<String>? {
+        guard let marker = inherited[TaskDefinitionVariables.variable] else { return nil }
+        let names: Set<String>
+        do {
+            names = try TaskDefinitionVariables.names(in: marker)
+        } catch {
+            throw EngineError(.configuration, error.description)
+        }
+        let missing = names.filter { inherited[$0] == nil }.sorted()
+        guard missing.isEmpty else {
+            throw EngineError(
+                .configuration,
+                "\(TaskDefinitionVariables.variable) says the task definition sets \(missing.joined(separator: ", ")), "
+                    + "but the environment has no such variable; start the container from the task definition as "
+                    + "rendered, or unset \(TaskDefinitionVariables.variable) to compute every setting."
+            )
+        }
+        return names
+    }
+
     /// The child's environment, sorted by name.
     ///
     /// - Parameters:

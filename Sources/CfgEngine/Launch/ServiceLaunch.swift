@@ -31,6 +31,10 @@ package struct ServiceLaunch: Sendable {
     /// Resolves a service's settings and files through `backend` (one fetch for both) and builds the command's
     /// environment, with each file's path in the variables its `env` names.
     ///
+    /// When the process environment holds a task definition's marker (``TaskDefinitionVariables``), the variables it
+    /// lists keep the values the task definition gave them, and only the secrets the other settings and the files
+    /// need are fetched. The marker itself is not passed on.
+    ///
     /// - Parameters:
     ///   - service: the service's name; nil for the environment-wide settings.
     ///   - arguments: the command and its arguments, counted against the kernel's limit.
@@ -47,12 +51,21 @@ package struct ServiceLaunch: Sendable {
         arguments: [String],
         argMax: Int
     ) async throws(EngineError) -> ServiceLaunch {
-        let resolved = try await RenderEngine(
+        let engine = RenderEngine(
             environment: environment,
             backend: backend,
             processEnvironment: processEnvironment,
             logger: logger
-        ).settingsAndFiles(service: service)
+        )
+        // In a container an ECS task definition started, the variables it sets are its own: kept as ECS set them,
+        // and the secrets only they use are not fetched.
+        let carried = try CommandEnvironment.carriedVariables(in: processEnvironment)
+        let resolved =
+            if let carried {
+                try await engine.settingsAndFiles(service: service, carried: carried)
+            } else {
+                try await engine.settingsAndFiles(service: service)
+            }
         let declarations = environment.files(service: service)
         let location =
             declarations.isEmpty
@@ -62,11 +75,13 @@ package struct ServiceLaunch: Sendable {
                 environmentName: environment.name,
                 service: service
             )
+        // The marker is cfg's own; a carried variable is passed on even when its name is one of cfg's credentials,
+        // as the setting it stands for would be.
         var variables = try CommandEnvironment.build(
             settings: resolved.settings,
             inherited: processEnvironment,
-            withhold: CommandEnvironment.credentials(of: environment),
-            pass: Set(environment.exec.pass)
+            withhold: CommandEnvironment.credentials(of: environment).union([TaskDefinitionVariables.variable]),
+            pass: Set(environment.exec.pass).union(carried ?? [])
         )
         if let location {
             let paths = try pathVariables(declarations, in: location, settings: resolved.settings)

@@ -19,7 +19,7 @@ extension RenderEngine {
 
     /// Parses every planned template once; on failure each problem is reported once, with the number of outputs
     /// that use its template.
-    private func parse(_ plan: RenderPlan) throws(EngineError) -> TemplateSet {
+    func parse(_ plan: RenderPlan) throws(EngineError) -> TemplateSet {
         do {
             return try TemplateSet(files: plan.templates, projectDirectory: environment.projectDirectory)
         } catch {

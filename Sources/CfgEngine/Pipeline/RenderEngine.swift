@@ -77,9 +77,22 @@ package struct RenderEngine: Sendable {
         try await settingsAndFiles(service: name, withFiles: true)
     }
 
+    /// Like ``settingsAndFiles(service:)`` for a process whose task definition sets the `carried` variables itself
+    /// (``TaskDefinitionVariables``): those settings are left out of the result, and a secret is fetched only when
+    /// a setting that is not carried, a secret file, or the templates' control flow needs it.
+    ///
+    /// - Returns: the merged settings that are not carried, and the files.
+    package func settingsAndFiles(
+        service name: String?,
+        carried: Set<String>
+    ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
+        try await settingsAndFiles(service: name, withFiles: true, carried: carried)
+    }
+
     private func settingsAndFiles(
         service name: String?,
-        withFiles: Bool
+        withFiles: Bool,
+        carried: Set<String>? = nil
     ) async throws(EngineError) -> (settings: [Setting], files: [SecretFile]) {
         let service = try name.map { (name) throws(EngineError) -> ServiceConfig in
             guard let service = environment.service(named: name) else {
@@ -92,13 +105,19 @@ package struct RenderEngine: Sendable {
         let settings = (environment.settings + (service?.settings ?? [])).map {
             plan.evaluate($0, for: service?.name)
         }
+        var fileEvaluations: [RenderPlan.Evaluation] = []
         for declaration in declarations {
             switch declaration.source {
-            case .template(let template): plan.evaluate(template, for: service?.name)
+            case .template(let template): fileEvaluations.append(plan.evaluate(template, for: service?.name))
             case .secret(let secret, _): plan.fetch(secret: secret)
             }
         }
-        var run = try await run(plan)
+        var run: RenderRun
+        if let carried {
+            run = try await self.run(plan, carried: carried, settings: settings, files: fileEvaluations)
+        } else {
+            run = try await self.run(plan)
+        }
         // Consumed in declaration order: settings files, then secret files, each problem where it arises.
         var parsed: [[Setting]] = []
         for evaluation in settings {
@@ -111,7 +130,8 @@ package struct RenderEngine: Sendable {
         }
         let contents = fileContents(declarations, service: service?.name, run: &run)
         try run.problems.throwIfAny()
-        return (SettingsSet.merge(parsed), contents)
+        let merged = SettingsSet.merge(parsed)
+        return (carried.map { carried in merged.filter { !carried.contains($0.variable) } } ?? merged, contents)
     }
 
     /// `secrets[].valueFrom` strings for the secrets a backend can deliver itself: the whole secret, and each
@@ -133,7 +153,9 @@ package struct RenderEngine: Sendable {
     }
 
     /// The variables templates see.
-    func context(secrets: TemplateMap, service name: String?) -> TemplateContext {
+    ///
+    /// - Parameter withheld: secrets deliberately not fetched (``TemplateContext/withheldSecrets``).
+    func context(secrets: TemplateMap, service name: String?, withheld: Set<String> = []) -> TemplateContext {
         var environmentInfo: [(key: String, value: TemplateValue)] = [
             ("name", .string(environment.name)),
             ("backend", .string(environment.backend.kind)),
@@ -159,7 +181,8 @@ package struct RenderEngine: Sendable {
                 "environment": .map(TemplateMap(environmentInfo)),
                 "service": serviceValue,
             ],
-            environmentVariables: processEnvironment
+            environmentVariables: processEnvironment,
+            withheldSecrets: withheld
         )
     }
 

@@ -8,6 +8,8 @@ import CfgTemplate
 struct RenderRun {
     let plan: RenderPlan
     let secrets: SecretResolver.Resolution
+    /// Secrets deliberately not fetched: templates see them as withheld (``TemplateContext/withheldSecrets``).
+    let withheld: Set<String>
     /// Every problem so far: evaluations add theirs, consumers add their own (a settings line, a missing key).
     var problems = ProblemList()
     private let templates: TemplateSet
@@ -15,11 +17,18 @@ struct RenderRun {
     /// The evaluations done so far: the text, or nil when the evaluation failed (its problems are in `problems`).
     private var texts: [RenderPlan.Evaluation: RenderedText?] = [:]
 
-    init(plan: RenderPlan, templates: TemplateSet, secrets: SecretResolver.Resolution, engine: RenderEngine) {
+    init(
+        plan: RenderPlan,
+        templates: TemplateSet,
+        secrets: SecretResolver.Resolution,
+        engine: RenderEngine,
+        withheld: Set<String> = []
+    ) {
         self.plan = plan
         self.templates = templates
         self.secrets = secrets
         self.engine = engine
+        self.withheld = withheld
     }
 
     /// The text of a planned evaluation, evaluated now if it has not been; nil if it failed.
@@ -28,7 +37,9 @@ struct RenderRun {
         var text: RenderedText?
         if let template = templates[evaluation.template] {
             do {
-                text = try template.render(engine.context(secrets: secrets.values, service: evaluation.service))
+                text = try template.render(
+                    engine.context(secrets: secrets.values, service: evaluation.service, withheld: withheld)
+                )
             } catch {
                 for diagnostic in error.diagnostics {
                     problems.add(

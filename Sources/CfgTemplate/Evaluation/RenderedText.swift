@@ -50,19 +50,24 @@ package struct Segment: Hashable, Sendable {
     package var origin: SecretOrigin?
     /// Where the literal text or the expression starts in the template.
     package var position: SourcePosition
+    /// The withheld secrets (``TemplateContext/withheldSecrets``) the expression needed: its value is unknown and
+    /// its text empty. Empty for every other segment.
+    package var withheld: Set<String>
 
     package init(
         text: String,
         kind: Kind,
         isSecret: Bool = false,
         origin: SecretOrigin? = nil,
-        position: SourcePosition
+        position: SourcePosition,
+        withheld: Set<String> = []
     ) {
         self.text = text
         self.kind = kind
         self.isSecret = isSecret
         self.origin = origin
         self.position = position
+        self.withheld = withheld
     }
 
     /// Literal template text.
@@ -74,9 +79,18 @@ package struct Segment: Hashable, Sendable {
 /// The output of a template: its text as a list of segments that remember which bytes are secret.
 package struct RenderedText: Hashable, Sendable {
     package var segments: [Segment]
+    /// Withheld secrets the evaluation needed outside an output of its own (a condition, a loop, a key of a
+    /// container): the text may lack whole blocks. Empty unless the context withheld secrets.
+    package var withheldUses: Set<String>
 
-    package init(segments: [Segment] = []) {
+    package init(segments: [Segment] = [], withheldUses: Set<String> = []) {
         self.segments = segments
+        self.withheldUses = withheldUses
+    }
+
+    /// Every withheld secret this text depends on: none means the text is complete.
+    package var withheldSecrets: Set<String> {
+        segments.reduce(into: withheldUses) { $0.formUnion($1.withheld) }
     }
 
     /// The whole text. It may hold secret bytes.

@@ -17,6 +17,8 @@ struct TemplateEvaluator {
         case missing(TemplateDiagnostic)
         /// An error already reported.
         case failed
+        /// A value that depends on these withheld secrets (``TemplateContext/withheldSecrets``): not an error.
+        case withheld(Set<String>)
     }
 
     private let context: TemplateContext
@@ -24,6 +26,10 @@ struct TemplateEvaluator {
     private var reported: Set<TemplateDiagnostic> = []
     private(set) var diagnostics: [TemplateDiagnostic] = []
     private(set) var segments: [Segment] = []
+    /// Withheld secrets needed outside an output of their own (see ``RenderedText/withheldUses``).
+    private(set) var withheldUses: Set<String> = []
+    /// The reason of each withheld secret's `.unresolved` value, and the secret's name.
+    private let withheldReasons: [String: String]
     /// Steps taken so far, against ``TemplateLimits/maximumSteps``.
     private var steps = 0
     /// UTF-8 bytes in `segments`, against ``TemplateLimits/maximumOutputBytes``.
@@ -33,6 +39,10 @@ struct TemplateEvaluator {
 
     init(context: TemplateContext) {
         self.context = context
+        self.withheldReasons = Dictionary(
+            context.withheldSecrets.map { (TemplateValue.withheldReason(secret: $0), $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 
     // MARK: - Nodes
@@ -56,7 +66,13 @@ struct TemplateEvaluator {
     }
 
     private mutating func output(_ expression: TemplateExpression, at position: SourcePosition) {
-        guard let value = require(evaluate(expression)) else { return }
+        let outcome = evaluate(expression)
+        if case .withheld(let names) = outcome {
+            // Unknown text: an empty secret segment that names what it needs, where the value would be.
+            segments.append(Segment(text: "", kind: .value, isSecret: true, position: position, withheld: names))
+            return
+        }
+        guard let value = require(outcome) else { return }
         guard let text = value.scalarText else {
             report(
                 .typeError,
@@ -203,7 +219,8 @@ struct TemplateEvaluator {
         report(TemplateDiagnostic(code: code, position: position, message: message))
     }
 
-    /// The value of an outcome; a missing value is reported now. Nil when there is no value.
+    /// The value of an outcome; a missing value is reported now, a withheld one recorded as a use. Nil when there
+    /// is no value.
     private mutating func require(_ outcome: Outcome) -> TemplateValue? {
         switch outcome {
         case .value(let value):
@@ -213,12 +230,31 @@ struct TemplateEvaluator {
             return nil
         case .failed:
             return nil
+        case .withheld(let names):
+            withheldUses.formUnion(names)
+            return nil
         }
+    }
+
+    /// The withheld secrets among `outcomes`, or nil when none is withheld.
+    private static func withheld(_ outcomes: [Outcome]) -> Set<String>? {
+        var names: Set<String> = []
+        var any = false
+        for case .withheld(let some) in outcomes {
+            names.formUnion(some)
+            any = true
+        }
+        return any ? names : nil
     }
 
     /// The value of an outcome, also rejecting any unresolved value inside it.
     private mutating func requireResolved(_ outcome: Outcome, _ expression: TemplateExpression) -> TemplateValue? {
         guard let value = require(outcome) else { return nil }
+        if let reason = value.firstUnresolvedReason, let name = withheldReasons[reason] {
+            // A container holding a withheld secret (`secrets | json`): the whole value is needed.
+            withheldUses.insert(name)
+            return nil
+        }
         if let reason = value.firstUnresolvedReason {
             report(
                 .unresolved,
@@ -232,6 +268,9 @@ struct TemplateEvaluator {
 
     /// A value just looked up: an unresolved one is an error at the lookup.
     private mutating func lookedUp(_ value: TemplateValue, _ expression: TemplateExpression) -> Outcome {
+        if case .unresolved(let reason) = value, let name = withheldReasons[reason] {
+            return .withheld([name])
+        }
         if case .unresolved(let reason) = value {
             report(.unresolved, at: expression.position, "'\(expression.sourceText)' could not be resolved: \(reason)")
             return .failed
@@ -270,13 +309,18 @@ struct TemplateEvaluator {
         case .binary(let op, let lhs, let rhs):
             return binary(op, lhs, rhs, expression)
         case .not(let operand):
-            guard let value = requireResolved(evaluate(operand), operand) else { return .failed }
+            let outcome = evaluate(operand)
+            if case .withheld = outcome { return outcome }
+            guard let value = requireResolved(outcome, operand) else { return .failed }
             return .value(.bool(!value.isTruthy, secret: value.isSecret))
         case .list(let items):
+            var outcomes: [Outcome] = []
+            for item in items { outcomes.append(evaluate(item)) }
+            if let names = Self.withheld(outcomes) { return .withheld(names) }
             var values: [TemplateValue] = []
             var failed = false
-            for item in items {
-                if let value = require(evaluate(item)) { values.append(value) } else { failed = true }
+            for outcome in outcomes {
+                if let value = require(outcome) { values.append(value) } else { failed = true }
             }
             return failed ? .failed : .value(.list(values))
         case .invalid:
@@ -296,6 +340,7 @@ struct TemplateEvaluator {
         case .value(let value): container = value
         case .missing(let diagnostic): return .missing(diagnostic)
         case .failed: return .failed
+        case .withheld(let names): return .withheld(names)
         }
         guard case .map(let map) = container else {
             report(
@@ -325,7 +370,9 @@ struct TemplateEvaluator {
         _ expression: TemplateExpression
     ) -> Outcome {
         let baseOutcome = evaluate(base)
-        guard let key = requireResolved(evaluate(index), index) else {
+        let indexOutcome = evaluate(index)
+        if let names = Self.withheld([baseOutcome, indexOutcome]) { return .withheld(names) }
+        guard let key = requireResolved(indexOutcome, index) else {
             if case .missing = baseOutcome { _ = require(baseOutcome) }
             return .failed
         }
@@ -334,6 +381,7 @@ struct TemplateEvaluator {
         case .value(let value): container = value
         case .missing(let diagnostic): return .missing(diagnostic)
         case .failed: return .failed
+        case .withheld(let names): return .withheld(names)
         }
         let missing = Outcome.missing(
             TemplateDiagnostic(
@@ -379,6 +427,8 @@ struct TemplateEvaluator {
             switch inputOutcome {
             case .failed:
                 return .failed
+            case .withheld(let names):
+                return .withheld(names)
             case .missing, .value(.null):
                 guard let fallback = arguments.first else { return .failed }
                 switch evaluate(fallback) {
@@ -391,11 +441,14 @@ struct TemplateEvaluator {
                 return .value(value.droppingOrigin)
             }
         }
+        var argumentOutcomes: [Outcome] = []
+        for argument in arguments { argumentOutcomes.append(evaluate(argument)) }
+        if let names = Self.withheld([inputOutcome] + argumentOutcomes) { return .withheld(names) }
         let value = requireResolved(inputOutcome, input)
         var argumentValues: [TemplateValue] = []
         var failed = value == nil
-        for argument in arguments {
-            if let argumentValue = requireResolved(evaluate(argument), argument) {
+        for (argument, outcome) in zip(arguments, argumentOutcomes) {
+            if let argumentValue = requireResolved(outcome, argument) {
                 argumentValues.append(argumentValue)
             } else {
                 failed = true
@@ -433,9 +486,12 @@ struct TemplateEvaluator {
         _ arguments: [TemplateExpression],
         _ expression: TemplateExpression
     ) -> Outcome {
+        var outcomes: [Outcome] = []
+        for argument in arguments { outcomes.append(evaluate(argument)) }
+        if let names = Self.withheld(outcomes) { return .withheld(names) }
         var values: [TemplateValue] = []
-        for argument in arguments {
-            guard let value = requireResolved(evaluate(argument), argument) else { return .failed }
+        for (argument, outcome) in zip(arguments, outcomes) {
+            guard let value = requireResolved(outcome, argument) else { return .failed }
             values.append(value)
         }
         switch function {
@@ -466,14 +522,21 @@ struct TemplateEvaluator {
         _ expression: TemplateExpression
     ) -> Outcome {
         if op == .and || op == .or {
-            guard let left = requireResolved(evaluate(lhs), lhs) else { return .failed }
+            let leftOutcome = evaluate(lhs)
+            if case .withheld = leftOutcome { return leftOutcome }
+            guard let left = requireResolved(leftOutcome, lhs) else { return .failed }
             // Short-circuit: the right side is not evaluated when the left decides.
             if left.isTruthy == (op == .or) { return .value(.bool(left.isTruthy, secret: left.isSecret)) }
-            guard let right = requireResolved(evaluate(rhs), rhs) else { return .failed }
+            let rightOutcome = evaluate(rhs)
+            if case .withheld = rightOutcome { return rightOutcome }
+            guard let right = requireResolved(rightOutcome, rhs) else { return .failed }
             return .value(.bool(right.isTruthy, secret: left.isSecret || right.isSecret))
         }
-        let leftValue = requireResolved(evaluate(lhs), lhs)
-        let rightValue = requireResolved(evaluate(rhs), rhs)
+        let leftOutcome = evaluate(lhs)
+        let rightOutcome = evaluate(rhs)
+        if let names = Self.withheld([leftOutcome, rightOutcome]) { return .withheld(names) }
+        let leftValue = requireResolved(leftOutcome, lhs)
+        let rightValue = requireResolved(rightOutcome, rhs)
         guard let left = leftValue, let right = rightValue else { return .failed }
         // Comparing, searching and concatenating read both sides; `in` on a list compares the left side with
         // each element.

@@ -32,6 +32,19 @@ package indirect enum TemplateValue: Sendable, Hashable {
     }
 }
 
+extension TemplateValue {
+    /// The value of a secret that was deliberately not fetched (see ``TemplateContext/withheldSecrets``). In a
+    /// context that does not withhold it, it is an ordinary unresolved value, and this reason is the error.
+    package static func withheld(secret name: String) -> TemplateValue {
+        .unresolved(reason: withheldReason(secret: name))
+    }
+
+    /// The reason of ``withheld(secret:)``.
+    static func withheldReason(secret name: String) -> String {
+        "secret '\(name)' was not fetched: the task definition carries the settings that use it"
+    }
+}
+
 /// An ordered string-keyed map, as YAML and JSON objects are written.
 package struct TemplateMap: Sendable, Hashable {
     package var entries: [(key: String, value: TemplateValue)]
