@@ -193,7 +193,11 @@ package struct RotationRunner: Sendable {
         takingOver: Bool,
         _ session: inout Session
     ) async -> RotationMachine.Event {
-        for attempt in 0..<2 {
+        // A conflict means another run wrote the record between our read and our write: read it again, which finds
+        // that run's lock (held: wait) or its release (take it). A few rounds cover runs that take and give back the
+        // lock in between.
+        let attempts = 5
+        for attempt in 0..<attempts {
             let found: (record: RotationLockRecord, versionID: String)?
             do {
                 found = try await readLock()
@@ -220,8 +224,7 @@ package struct RotationRunner: Sendable {
                     expectedCurrent: expected
                 )
                 return .lockAcquired
-            } catch  where error.code == .conflict && attempt == 0 {
-                // Another run wrote the record between our read and our write: read it again.
+            } catch  where error.code == .conflict && attempt < attempts - 1 {
                 continue
             } catch {
                 session.failure = error.description
