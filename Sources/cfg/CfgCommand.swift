@@ -1,5 +1,6 @@
 import ArgumentParser
 import CfgProcess
+import CfgVersion
 
 /// `cfg`: renders an Airflow deployment's configuration from an environment file and its secrets.
 @main
@@ -17,18 +18,36 @@ struct CfgCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RenderCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
-            KeygenCommand.self, RotateCommand.self,
+            KeygenCommand.self, RotateCommand.self, VersionCommand.self,
         ]
     )
 
+    @Flag(help: "Print cfg's version, the commit it was built from and the C libraries it runs with.")
+    var version = false
+
+    /// `cfg --version` prints the version report; `cfg` alone, its help.
+    func run() throws {
+        guard version else {
+            throw CleanExit.helpRequest(self)
+        }
+        Terminal.output(VersionReport.current().text)
+    }
+
     /// The library's `main`, preceded by what `cfg exec` and `cfg run` must read on the main thread before anything
     /// else: the signal mask their command should start with (the runtime later changes the main thread's); then
-    /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal).
+    /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal). The arguments
+    /// are the ones the C library passed at startup (``StartupArguments``), not /proc's: a command line that cannot
+    /// be read at all is a usage error, never an empty one.
     static func main() async {
         SignalMask.rememberStartup()
         CrashGuard.engage()
+        let arguments = StartupArguments.read()
+        guard !arguments.isEmpty else {
+            Terminal.error("cannot read the command line: the process has no arguments, not even its name.")
+            exit(withError: ExitCode(ExitCodes.usage))
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Array(arguments.dropFirst()))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
