@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The installed cfg in a clean Debian bookworm root holding only the runtime packages cfg documents
-# (dev/runtime-packages.txt), entered with chroot in a private mount and PID namespace (unshare), once with /proc
-# mounted and once without. `make rootfs-test` runs it after `make install DESTDIR=DIR/stage PREFIX=/usr/local`.
+# (dev/runtime-packages.txt), entered with chroot in a private mount and PID namespace (unshare): with /proc mounted
+# it must work (--version, init, render, exec), without /proc it must refuse every command with one line and exit 71.
+# `make rootfs-test` runs it after `make install DESTDIR=DIR/stage PREFIX=/usr/local`.
 #
 # Usage: dev/rootfs-test.sh DIR STAGE
 #   DIR    the cache: DIR/base is `debootstrap --variant=minbase bookworm` plus the runtime packages (rebuilt when the
@@ -125,48 +126,72 @@ done
 version=$(tr -d ' \t\r\n' < VERSION)
 head_commit=$(git rev-parse --verify --quiet HEAD 2>/dev/null || echo unknown)
 
-# The checks, run once with /proc and once without: the version report, init and render in /opt/cfg, exec from
-# another directory (the command's environment carries the settings), and arguments that must be honoured.
-check() {
-    local mode=$1 output status
+# With /proc: the version report, init and render in /opt/cfg, exec from another directory (the command's environment
+# carries the settings), and arguments that must be honoured.
+check_with_proc() {
+    local output status
     rm -rf "$root/opt/cfg/.cfg" "$root/opt/cfg/out" "$root/root/.config"
     mountpoint -q "$root/proc" && fail "$root/proc is mounted outside the namespace"
 
-    output=$(enter "$mode" cfg --version) || fail "$mode: cfg --version exited $?"
+    output=$(enter proc cfg --version) || fail "cfg --version exited $?"
     [ "$(sed -n 1p <<< "$output")" = "cfg $version" ] \
-        || fail "$mode: cfg --version's first line is '$(sed -n 1p <<< "$output")', not 'cfg $version'"
+        || fail "cfg --version's first line is '$(sed -n 1p <<< "$output")', not 'cfg $version'"
     grep -Eq "^commit ${head_commit:0:40}" <<< "$output" \
-        || fail "$mode: cfg --version does not name the commit $head_commit: $(sed -n 2p <<< "$output")"
+        || fail "cfg --version does not name the commit $head_commit: $(sed -n 2p <<< "$output")"
     for library in libcurl libsodium libpq hiredis; do
-        grep -Eq "^$library [0-9]" <<< "$output" || fail "$mode: cfg --version has no $library version"
+        grep -Eq "^$library [0-9]" <<< "$output" || fail "cfg --version has no $library version"
     done
-    [ "$(enter "$mode" cfg version)" = "$output" ] || fail "$mode: cfg version differs from cfg --version"
+    [ "$(enter proc cfg version)" = "$output" ] || fail "cfg version differs from cfg --version"
 
-    enter "$mode" sh -c 'cd /opt/cfg && cfg init dev && cfg render dev' > "$dir/$mode.log" 2>&1 \
-        || fail "$mode: cfg init dev / cfg render dev failed: $(tail -n 3 "$dir/$mode.log")"
+    enter proc sh -c 'cd /opt/cfg && cfg init dev && cfg render dev' > "$dir/proc.log" 2>&1 \
+        || fail "cfg init dev / cfg render dev failed: $(tail -n 3 "$dir/proc.log")"
     for file in airflow.env .env api-server.env webserver_config.py; do
-        [ -s "$root/opt/cfg/out/dev/$file" ] || fail "$mode: cfg render dev did not write out/dev/$file"
+        [ -s "$root/opt/cfg/out/dev/$file" ] || fail "cfg render dev did not write out/dev/$file"
     done
 
     # The values are the dev store's (generated for this root); only the variables' names are ever printed.
-    output=$(enter "$mode" sh -c 'cd / && cfg exec dev -C /opt/cfg --service scheduler -- /usr/bin/env') \
-        || fail "$mode: cfg exec dev --service scheduler -- /usr/bin/env exited $?"
+    output=$(enter proc sh -c 'cd / && cfg exec dev -C /opt/cfg --service scheduler -- /usr/bin/env') \
+        || fail "cfg exec dev --service scheduler -- /usr/bin/env exited $?"
     for name in AIRFLOW__CORE__FERNET_KEY AIRFLOW__DATABASE__SQL_ALCHEMY_CONN AIRFLOW__CORE__EXECUTOR; do
-        grep -q "^$name=." <<< "$output" || fail "$mode: cfg exec's command has no $name in its environment"
+        grep -q "^$name=." <<< "$output" || fail "cfg exec's command has no $name in its environment"
     done
     [ "$(grep -c '^AIRFLOW__' <<< "$output")" = "$(grep -c '^AIRFLOW__' "$root/opt/cfg/out/dev/airflow.env")" ] \
-        || fail "$mode: cfg exec passed other AIRFLOW__ variables than out/dev/airflow.env holds"
+        || fail "cfg exec passed other AIRFLOW__ variables than out/dev/airflow.env holds"
 
     # Arguments are read, not guessed: an unknown subcommand is a usage error, and options take effect.
     status=0
-    enter "$mode" cfg no-such-command > /dev/null 2>&1 || status=$?
-    [ "$status" -eq 64 ] || fail "$mode: cfg no-such-command exited $status, not 64"
-    output=$(enter "$mode" cfg keygen bytes --length 3) || fail "$mode: cfg keygen bytes --length 3 exited $?"
-    [[ "$output" =~ ^[0-9a-f]{6}$ ]] || fail "$mode: cfg keygen bytes --length 3 printed ${#output} characters, not 6"
-    step "$mode: cfg --version, init, render, exec and its arguments work"
+    enter proc cfg no-such-command > /dev/null 2>&1 || status=$?
+    [ "$status" -eq 64 ] || fail "cfg no-such-command exited $status, not 64"
+    output=$(enter proc cfg keygen bytes --length 3) || fail "cfg keygen bytes --length 3 exited $?"
+    [[ "$output" =~ ^[0-9a-f]{6}$ ]] || fail "cfg keygen bytes --length 3 printed ${#output} characters, not 6"
+    step "with /proc: cfg --version, init, render, exec and its arguments work"
+}
+
+# Without /proc cfg cannot run (Swift reads the arguments from /proc/self/cmdline, and libdispatch's thread pool
+# crashes without /proc/<tid>/stat): every command must stop at once with one line on stderr and exit 71, and write
+# nothing.
+check_without_proc() {
+    local arguments status stdout stderr
+    rm -rf "$root/opt/cfg/out"
+    for arguments in "--version" "version" "keygen bytes --length 3" "no-such-command" "" "render dev" \
+        "exec dev --service scheduler -- /usr/bin/env"; do
+        status=0
+        # shellcheck disable=SC2086 # the words of $arguments are the arguments
+        enter noproc sh -c 'cd /opt/cfg && exec cfg "$@"' sh $arguments > "$dir/noproc.out" 2> "$dir/noproc.err" \
+            || status=$?
+        stdout=$(cat "$dir/noproc.out")
+        stderr=$(cat "$dir/noproc.err")
+        [ "$status" -eq 71 ] || fail "without /proc, cfg $arguments exited $status, not 71"
+        [ -z "$stdout" ] || fail "without /proc, cfg $arguments printed on stdout"
+        [ "$(wc -l < "$dir/noproc.err")" -eq 1 ] && [[ "$stderr" == "cfg: /proc is not mounted"* ]] \
+            || fail "without /proc, cfg $arguments did not print the one line: $stderr"
+    done
+    rm -f "$dir/noproc.out" "$dir/noproc.err"
+    [ ! -e "$root/opt/cfg/out" ] || fail "without /proc, cfg render wrote out/"
+    step "without /proc: every command stops with one line and exit 71"
 }
 
 started=$SECONDS
-check proc
-check noproc
+check_with_proc
+check_without_proc
 step "passed in $((SECONDS - started)) s (root: $root)"

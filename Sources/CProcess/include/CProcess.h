@@ -68,11 +68,4 @@ ssize_t cfg_write_without_sigpipe(int fd, const void *bytes, size_t count);
 /// Returns 1 when it has ended, 0 when it runs, -1 with errno set (ECHILD: no such child).
 int cfg_child_ended(pid_t pid);
 
-/// The arguments the process was started with, as the C library handed them over before `main`: glibc calls the
-/// functions of the executable's .init_array with argc, argv and envp, and StartupArguments.c keeps them there (and
-/// gives them to the Swift runtime, whose `CommandLine` would otherwise read /proc/self/cmdline and find no
-/// arguments where /proc is not mounted). Stores the count in `count` (0 when nothing was captured: a C library
-/// that passes nothing, or a process started with an empty argv); the array ends with NULL.
-char *const *cfg_startup_arguments(int *count);
-
 #endif
