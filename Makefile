@@ -1,11 +1,19 @@
-# The two commands: `make demo` and `make test`. Both install what is missing first.
+# The two commands: `make demo` and `make test`. Both install what is missing first. `make install` installs cfg.
 # Layout: dev/ holds the tooling (dependency installer, test servers, fuzzing, output checkers and the botocore
 # reference scripts the Swift tests run), IntegrationTests/ the end-to-end tests (pytest) of the real binary,
 # Benchmarks/ the comparisons with OpenBao Agent and boto3.
 SHELL := /bin/bash
 SWIFT ?= swift
 CFG := .build/debug/cfg
-CFG_RELEASE := .build-release/release/cfg
+# The release build: what `make install` installs, `make demo` runs and `make test` tests besides the debug build.
+# It links the Swift runtime statically, so that it runs where only the C libraries are installed
+# (dev/runtime-packages.txt), and carries the build stamp: VERSION and the git commit (dev/build-stamp.sh).
+RELEASE_SCRATCH ?= .build-release
+CFG_RELEASE := $(RELEASE_SCRATCH)/release/cfg
+RELEASE_STAMP := $(abspath $(RELEASE_SCRATCH)/stamp)
+PREFIX ?= /usr/local
+# The minimal Debian root of `make rootfs-test` (a cached debootstrap and the root each run uses).
+ROOTFS_DIR ?= .build-rootfs
 # The shared test data (official vectors, API models, Airflow config schemas) lives beside the checkout.
 CFG_SHARED_DIR ?= $(abspath $(CURDIR)/../shared)
 export CFG_SHARED_DIR
@@ -16,18 +24,35 @@ export AWS_EC2_METADATA_DISABLED := true
 # and credentials are in $(TEST_SERVERS)/servers.env.
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
-.PHONY: demo test fuzz shared build build-release deps-demo deps-test lint clean servers-start servers-stop bench-vault bench-exec bench-aws
+.PHONY: demo test install rootfs-test fuzz shared build build-release deps-build deps-demo deps-test deps-rootfs lint \
+	clean servers-start servers-stop bench-vault bench-exec bench-aws
 
-demo: deps-demo build
-	$(CFG) init dev
-	$(CFG) render dev
+# The demo runs the binary `make install` installs.
+demo: deps-demo build-release
+	$(CFG_RELEASE) init dev
+	$(CFG_RELEASE) render dev
 	@python3 dev/check-outputs.py out/dev
+
+# make install [PREFIX=/usr/local] [DESTDIR=…]: the release build, as $(DESTDIR)$(PREFIX)/bin/cfg (mode 0755).
+install: deps-build build-release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$(CFG_RELEASE)" "$(DESTDIR)$(PREFIX)/bin/cfg"
+
+# The installed binary in a clean Debian bookworm root (debootstrap --variant=minbase from the mirror the machine's
+# apt uses) holding only dev/runtime-packages.txt: cfg --version, init, render and exec, with and without /proc.
+# Needs root (or sudo) for debootstrap and chroot; the base root is cached in $(ROOTFS_DIR).
+rootfs-test: deps-rootfs
+	rm -rf "$(ROOTFS_DIR)/stage"
+	$(MAKE) --no-print-directory install DESTDIR="$(abspath $(ROOTFS_DIR))/stage" PREFIX=/usr/local
+	dev/rootfs-test.sh "$(ROOTFS_DIR)" "$(ROOTFS_DIR)/stage"
 
 # Lint first: it takes seconds, and a developer's `make test` fails on what CI (.ci/run, also `make test`) would.
 # The servers are stopped whatever happens (the trap), and the tests' exit status is kept.
 # The end-to-end tests run on the debug binary and on the release binary users ship (optimised code once hid a
 # miscompile that debug builds did not show).
-test: deps-test lint shared build build-release
+# The minimal Debian root test comes first among the tests: it takes about two minutes the first time (the cached root
+# is reused afterwards) and fails fast when the binary does not run with only the documented packages.
+test: deps-test lint shared build build-release rootfs-test
 	$(SWIFT) build --build-tests
 	@trap 'python3 dev/test-servers.py stop "$(TEST_SERVERS)"' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
@@ -39,8 +64,8 @@ test: deps-test lint shared build build-release
 	[ "$$status" -eq 0 ] || exit "$$status"; \
 	echo "CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q IntegrationTests"; \
 	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q IntegrationTests || exit $$?; \
-	echo "CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q IntegrationTests"; \
-	CFG_BIN=$(CURDIR)/$(CFG_RELEASE) python3 -m pytest -q IntegrationTests
+	echo "CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests"; \
+	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests
 
 # Fuzzing (libFuzzer + AddressSanitizer, built into .build-fuzz): each target runs FUZZ_SECONDS with its corpus in
 # Tests/Fuzz/corpus/TARGET as seeds; a crash is copied into that folder, which `make test` replays (CfgFuzzTests).
@@ -66,7 +91,9 @@ build:
 	$(SWIFT) build --product cfg
 
 build-release:
-	$(SWIFT) build -c release --product cfg --scratch-path .build-release
+	@dev/build-stamp.sh "$(RELEASE_STAMP)"
+	$(SWIFT) build -c release --product cfg --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) \
+		-Xcc -I$(RELEASE_STAMP)
 
 # Benchmark: cfg render (Vault backend) against OpenBao Agent's template rendering, release and debug builds.
 # BENCH_ARGS="--runs 30 --json bench.json"
@@ -80,11 +107,17 @@ bench-exec: deps-test build build-release
 bench-aws: deps-test build build-release
 	python3 Benchmarks/bench-aws.py $(BENCH_ARGS)
 
+deps-build:
+	@dev/install-deps.sh build
+
 deps-demo:
 	@dev/install-deps.sh demo
 
 deps-test:
 	@dev/install-deps.sh test
+
+deps-rootfs:
+	@dev/install-deps.sh rootfs
 
 # swift format's findings fail the build (--strict), as do two paths (files or folders) that differ only by case:
 # they collide on a case-insensitive file system (macOS, Windows).
@@ -95,4 +128,4 @@ lint:
 	[ -z "$$clash" ] || { echo "paths that differ only by case: $$clash" >&2; exit 1; }
 
 clean: servers-stop
-	rm -rf .build .build-release .build-fuzz out
+	rm -rf .build $(RELEASE_SCRATCH) .build-fuzz $(ROOTFS_DIR) out

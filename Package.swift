@@ -23,6 +23,9 @@ let package = Package(
         // prctl(2), signal handlers and fork/exec, which Swift cannot write safely; CfgProcess imports it, and
         // CfgAWSAuth for the one spawn it needs (`credential_process`).
         .target(name: "CProcess"),
+        // cfg's version and the commit it was built from (the stamp `make build-release` writes); only CfgVersion
+        // imports it.
+        .target(name: "CBuildInfo"),
         // statfs(2), which Swift's Glibc module does not export (the file system type of the secrets directory).
         .systemLibrary(name: "CFileSystem"),
         // Layer 2: secure primitives (the only importer of CSodium and CFileSystem).
@@ -63,6 +66,8 @@ let package = Package(
                 "CProcess", "CfgEngine", "CfgBackend", "CfgSecure", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `cfg version`: cfg's version and commit, and the versions of the C libraries from the layers that own them.
+        .target(name: "CfgVersion", dependencies: ["CBuildInfo", "CfgAppliers", "CfgHTTP", "CfgSecure"]),
         // `cfg rotate`: policies from the environment file to runners, the command hook, the report.
         .target(
             name: "CfgRotate",
@@ -75,7 +80,7 @@ let package = Package(
             name: "cfg",
             dependencies: [
                 "CfgProcess", "CfgRotate", "CfgRotation", "CfgEngine", "CfgSecure", "CfgConfig", "CfgBackend",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CfgVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -150,6 +155,6 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets where target.type != .system && target.name != "CProcess" {
+for target in package.targets where target.type != .system && !["CProcess", "CBuildInfo"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + upcoming
 }

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs what cfg needs to build, demo and test on a Debian machine, skipping what is already there.
-# Usage: dev/install-deps.sh [demo|test]
+# Usage: dev/install-deps.sh [build|demo|test|rootfs]
+#   build   what `make install` needs: the C libraries' development packages (and the Swift toolchain on PATH)
+#   demo    build, and the Python checkers `make demo` runs
+#   test    demo, and the servers and modules the tests use
+#   rootfs  debootstrap, for the minimal Debian root test (`make rootfs-test`)
 set -euo pipefail
 purpose=${1:-demo}
+case "$purpose" in build | demo | test | rootfs) ;; *) echo "usage: $0 [build|demo|test|rootfs]" >&2; exit 64 ;; esac
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev libpq-dev libhiredis-dev)
+if [ "$purpose" = rootfs ]; then
+    apt_packages=(debootstrap)
+fi
 if [ "$purpose" = test ]; then
     # The real servers the tests start (dev/test-servers.py) and the clients test setup uses.
     apt_packages+=(postgresql redis-server curl openssl)
@@ -21,9 +29,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+if [ "$purpose" = rootfs ]; then
+    exit 0
+fi
 if ! command -v swift >/dev/null 2>&1; then
     echo "swift is not on PATH: install the Swift 6.3 toolchain (https://www.swift.org/install/) first" >&2
     exit 1
+fi
+
+if [ "$purpose" = build ]; then
+    exit 0
 fi
 
 # Python checkers: the real consumers judge cfg's outputs (Docker Compose v2, python-dotenv, cryptography).

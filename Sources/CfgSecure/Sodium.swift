@@ -5,7 +5,7 @@ internal import CSodium
 /// `sodium_init()` must run once before anything else in libsodium is used. A global `let` is
 /// initialised lazily and exactly once by the Swift runtime (`swift_once`), which gives the
 /// thread-safe "once" without a lock of our own.
-enum Sodium {
+package enum Sodium {
     /// Initialises libsodium if that has not happened yet. Cheap after the first call.
     static func ensureInitialized() {
         precondition(sodiumInitialized, "libsodium could not be initialised (sodium_init failed)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CfgProcess
+import CfgVersion
 
 /// `cfg`: renders an Airflow deployment's configuration from an environment file and its secrets.
 @main
@@ -12,21 +13,41 @@ struct CfgCommand: AsyncParsableCommand {
             unknown filter or function); 66 unresolved reference (undefined name, missing secret, missing key); \
             69 backend failure (unreachable, authentication, wrong store key, tampered store); 67 validation \
             failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error; \
-            75 cfg set lost a check-and-set to another writer (run again); 126/127 cfg exec could not run / find the command; cfg rotate: 2 rotated, 3 rolled back, \
-            4 needs attention, 5 lock busy (see cfg rotate --help).
+            71 /proc is not mounted, or cfg run could not install its signal handlers; 75 cfg set lost a \
+            check-and-set to another writer (run again); 126/127 cfg exec could not run / find the command; \
+            cfg rotate: 2 rotated, 3 rolled back, 4 needs attention, 5 lock busy (see cfg rotate --help).
             """,
         subcommands: [
             RenderCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
-            SetCommand.self, KeygenCommand.self, RotateCommand.self,
+            SetCommand.self, KeygenCommand.self, RotateCommand.self, VersionCommand.self,
         ]
     )
 
+    @Flag(help: "Print cfg's version, the commit it was built from and the C libraries it runs with.")
+    var version = false
+
+    /// `cfg --version` prints the version report; `cfg` alone, its help.
+    func run() throws {
+        guard version else {
+            throw CleanExit.helpRequest(self)
+        }
+        Terminal.output(VersionReport.current().text)
+    }
+
     /// The library's `main`, preceded by what `cfg exec` and `cfg run` must read on the main thread before anything
     /// else: the signal mask their command should start with (the runtime later changes the main thread's); then
-    /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal).
+    /// what a crash may reveal is closed (no core file, no backtrace, one line for a fatal signal). Without /proc
+    /// nothing runs (``ProcFileSystem``): the arguments would be lost and the runtime's thread pool would crash.
     static func main() async {
         SignalMask.rememberStartup()
         CrashGuard.engage()
+        guard ProcFileSystem.isMounted else {
+            Terminal.error(
+                "/proc is not mounted: cfg cannot read its arguments and the Swift runtime's thread pool needs it; "
+                    + "mount it (mount -t proc proc /proc) where cfg runs."
+            )
+            exit(withError: ExitCode(ExitCodes.operatingSystem))
+        }
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
