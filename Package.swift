@@ -91,7 +91,7 @@ let package = Package(
             name: "CfgFuzz",
             dependencies: [
                 "CfgTemplate", "CfgConfig", "CfgSecure", "CfgAWS", "CfgAWSAuth", "CfgLocal", "CfgVault", "CfgHTTP",
-                "CfgBackend", "CfgAppliers", "CfgRotation",
+                "CfgBackend", "CfgAppliers", "CfgRotation", "CfgRender",
             ]
         ),
         .executableTarget(name: "cfg-fuzz", dependencies: ["CfgFuzz"]),

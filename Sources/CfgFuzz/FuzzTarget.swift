@@ -75,6 +75,21 @@ package struct FuzzTarget: Sendable {
             entry: .sync(fuzzRedisReply)
         ),
         FuzzTarget(
+            name: "awsprocess",
+            summary: "credential_process command lines and outputs",
+            entry: .sync(fuzzAWSProcessCredentials)
+        ),
+        FuzzTarget(
+            name: "sso",
+            summary: "IAM Identity Center cached sign-ins and GetRoleCredentials answers",
+            entry: .sync(fuzzSSODocuments)
+        ),
+        FuzzTarget(
+            name: "taskdefvars",
+            summary: "the task definition's variable list cfg exec reads",
+            entry: .sync(fuzzTaskDefinitionVariables)
+        ),
+        FuzzTarget(
             name: "rotationrecords",
             summary: "rotation and lock records read from a backend",
             entry: .sync(fuzzRotationRecords)

@@ -1,4 +1,4 @@
-import CfgSecure
+package import CfgSecure
 import Foundation
 
 /// A profile's `credential_process`: runs the command and reads the credentials it prints, as the AWS CLI does.
@@ -119,7 +119,7 @@ package struct ProcessCredentialProvider: AWSCredentialProvider, CustomStringCon
     /// The credentials in the command's output.
     ///
     /// - Throws: `.malformed` saying which field is missing or wrong; never a value.
-    static func credentials(
+    package static func credentials(
         in output: Secret,
         what: String,
         source: String

@@ -11,15 +11,15 @@
 /// - an unclosed quote or a trailing backslash is an error (`No closing quotation`, `No escaped character`).
 ///
 /// No shell runs: `$VAR`, `~`, globs, `|` and `;` are plain characters, as they are for the AWS CLI.
-enum ShellWords {
+package enum ShellWords {
     /// Why a command line cannot be split; the message never repeats the text.
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         case unclosedQuote
         case trailingBackslash
     }
 
     /// The words of `text`.
-    static func split(_ text: String) throws(Failure) -> [String] {
+    package static func split(_ text: String) throws(Failure) -> [String] {
         var words: [String] = []
         var word = ""
         var inWord = false

@@ -1,5 +1,5 @@
 package import CfgHTTP
-import CfgSecure
+package import CfgSecure
 package import Foundation
 
 /// IAM Identity Center (AWS SSO): role credentials from the portal's `GetRoleCredentials`, signed in with the access
@@ -129,6 +129,12 @@ package struct SSOCredentialProvider: AWSCredentialProvider, CustomStringConvert
                     + "\(loginCommand), then cfg again."
             )
         }
+        return try token(in: contents)
+    }
+
+    /// The access token of a cached sign-in (`{"accessToken": …, "expiresAt": "2026-…Z", …}`), if it has not
+    /// expired.
+    func token(in contents: Secret) throws(AWSCredentialError) -> Secret {
         guard let root = try? SecureJSON(parsing: contents).root, root.kind == .object,
             let token = root["accessToken"]?.secretString(), !token.isEmpty,
             let expiresAt = root["expiresAt"]?.text()
@@ -157,7 +163,7 @@ package struct SSOCredentialProvider: AWSCredentialProvider, CustomStringConvert
     }
 
     /// `{"roleCredentials": {"accessKeyId", "secretAccessKey", "sessionToken", "expiration": epoch milliseconds}}`.
-    private func roleCredentials(in body: Secret, what: String) throws(AWSCredentialError) -> AWSCredentials {
+    func roleCredentials(in body: Secret, what: String) throws(AWSCredentialError) -> AWSCredentials {
         guard let root = try? SecureJSON(parsing: body).root, let role = root["roleCredentials"],
             let keyID = role["accessKeyId"]?.text(), !keyID.isEmpty,
             let secret = role["secretAccessKey"]?.secretString(), !secret.isEmpty
@@ -203,5 +209,25 @@ package struct SSOCredentialProvider: AWSCredentialProvider, CustomStringConvert
             children: ["profile": profile, "accountID": accountID, "roleName": roleName, "portal": portalEndpoint],
             displayStyle: .struct
         )
+    }
+}
+
+extension SSOCredentialProvider {
+    /// The two documents this provider parses, for the fuzz target: a cached sign-in (a file `aws sso login` wrote)
+    /// and the portal's GetRoleCredentials answer. Errors are the correct answer to bad input and are dropped.
+    package static func parseUntrusted(token contents: Secret, answer: Secret, transport: any HTTPTransport) {
+        let provider = SSOCredentialProvider(
+            profile: "fuzz",
+            sessionName: "fuzz",
+            startURL: "https://fuzz.invalid/start",
+            accountID: "123456789012",
+            roleName: "fuzz",
+            cacheDirectory: "/nonexistent/cfg-fuzz",
+            portalEndpoint: "http://127.0.0.1:9",
+            transport: transport,
+            now: { Date(timeIntervalSince1970: 1_800_000_000) }
+        )
+        _ = try? provider.token(in: contents)
+        _ = try? provider.roleCredentials(in: answer, what: "the portal")
     }
 }
