@@ -76,7 +76,8 @@ struct HookCommandTests {
         let size = 1 << 20
         let input = Secret(count: size) { $0.initializeMemory(as: UInt8.self, repeating: UInt8(ascii: "x")) }
         let script = "import sys; data = sys.stdin.buffer.read(); sys.exit(0 if data == b'x' * \(size) else 1)"
-        #expect(await Self.hook(["python3", "-c", script]).run(input: input) == .exited(0))
+        // A generous limit: on a loaded 2-core machine the pool that resumes the polling writer can be slow.
+        #expect(await Self.hook(["python3", "-c", script], timeout: .seconds(300)).run(input: input) == .exited(0))
     }
 
     /// The hook closes its stdin and exits without reading: the write fails with EPIPE, and SIGPIPE (whose default
