@@ -142,8 +142,8 @@ def generate():
         )
         out.append("    /// Airflow %s with the Celery provider 3.26.0." % version)
         out.append('    static let airflow%sData = #"""' % major)
-        out.extend(("    " + line) for line in text.split("\n"))
-        out.append('    """#')
+        out.extend(("        " + line) for line in text.split("\n"))
+        out.append('        """#')
         if major != LINES[-1][0]:
             out.append("")
     out.append("}")
