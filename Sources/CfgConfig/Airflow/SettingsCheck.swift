@@ -52,7 +52,6 @@ package struct SettingsCheck: Sendable {
         if schema.uncheckedSections.contains(key.section) {
             return [uncheckedFinding(setting)]
         }
-        guard schema.sections[key.section] != nil else { return [unknownSectionFinding(setting)] }
         if let option = schema.option(key) {
             return optionFindings(option, setting: setting) + valueFindings(setting, option: option)
         }
@@ -61,6 +60,7 @@ package struct SettingsCheck: Sendable {
         {
             return variantFindings(variant, setting: setting)
         }
+        guard schema.sections[key.section] != nil else { return [unknownSectionFinding(setting)] }
         return [unknownOptionFinding(setting)]
     }
 
