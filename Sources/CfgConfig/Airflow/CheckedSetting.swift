@@ -4,6 +4,9 @@ package struct CheckedSetting: Sendable {
     package enum Value: Sendable {
         /// Literal template text: the whole value is known and is not secret.
         case literal(String)
+        /// Not from a secret, but known only once rendered (`{{ values.dags_folder }}`): a sensitive option set
+        /// this way is still flagged; the value itself is not checked.
+        case expression
         /// The value comes (at least in part) from a secret. `text` is the rendered value when the caller has it
         /// (`cfg render --check`); the checker then checks its type and expansion too, and never reports it.
         /// A Swift `String` cannot be zeroed: callers pass it only for the duration of the check.

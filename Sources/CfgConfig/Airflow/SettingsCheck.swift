@@ -6,7 +6,7 @@
 /// - an old name Airflow still reads (`[core] sql_alchemy_conn`) warns with its replacement for that version;
 ///   an option config.yml marks deprecated warns; an option added after the declared version warns;
 /// - `NAME_cmd`/`NAME_secret` on an option that does not allow them is an error (Airflow ignores them);
-/// - a sensitive option set from literal text is a warning (Airflow also marks some JSON `*_kwargs` options
+/// - a sensitive option set from literal text or a non-secret expression is a warning (Airflow also marks some JSON `*_kwargs` options
 ///   sensitive that often hold no credential; `cfg check --strict` fails on warnings);
 /// - a known value must have the option's type (boolean, integer, float, enumeration), `[core] fernet_key` must be
 ///   Fernet keys, and a value Airflow's `$NAME`/`~` expansion may alter is an error naming the option.
@@ -172,17 +172,10 @@ package struct SettingsCheck: Sendable {
         switch setting.value {
         case .literal(let literal):
             text = literal
-            if option?.isSensitive == true, !literal.isEmpty {
-                findings.append(
-                    SettingsFinding(
-                        .warning,
-                        .sensitiveLiteral,
-                        "\(name) is sensitive in Airflow but its value is literal template text; take it from a "
-                            + "secret ({{ secrets.NAME.KEY }}) so it is not kept in clear.",
-                        label: setting.label
-                    )
-                )
-            }
+            if option?.isSensitive == true, !literal.isEmpty { findings.append(sensitiveFinding(setting)) }
+        case .expression:
+            text = nil
+            if option?.isSensitive == true { findings.append(sensitiveFinding(setting)) }
         case .secret(let known): text = known
         }
         guard let text, let option else { return findings }
@@ -214,6 +207,16 @@ package struct SettingsCheck: Sendable {
             )
         }
         return findings
+    }
+
+    private func sensitiveFinding(_ setting: CheckedSetting) -> SettingsFinding {
+        SettingsFinding(
+            .warning,
+            .sensitiveLiteral,
+            "\(setting.key) is sensitive in Airflow but its value does not come from a secret; take it from one "
+                + "({{ secrets.NAME.KEY }}) so it is not kept in clear.",
+            label: setting.label
+        )
     }
 
     private func typeFinding(_ option: AirflowOption, text: String, setting: CheckedSetting) -> SettingsFinding? {

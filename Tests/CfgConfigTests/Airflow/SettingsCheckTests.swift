@@ -103,6 +103,10 @@ import Testing
         #expect(finding.severity == .warning)
         #expect(!finding.message.contains("not-so-secret"))
         #expect(Self.three.check([Self.secret("api", "secret_key")]).isEmpty)
+        let expression = CheckedSetting(section: "api", option: "secret_key", value: .expression, label: "t:3:1")
+        #expect(Self.codes(Self.three.check([expression])) == [.sensitiveLiteral])
+        let plain = CheckedSetting(section: "core", option: "parallelism", value: .expression, label: "t:4:1")
+        #expect(Self.three.check([plain]).isEmpty)
         #expect(Self.three.check([Self.literal("api", "secret_key", "")]).isEmpty)
         #expect(
             Self.codes(Self.three.check([Self.literal("celery", "broker_url", "redis://r:6379/0")])) == [
