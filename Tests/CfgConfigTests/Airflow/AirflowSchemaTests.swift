@@ -81,6 +81,15 @@ import Testing
         #expect(AirflowVersion.shown("s3cr3t") == "(as declared)")
     }
 
+    @Test func variablesMapToOptions() {
+        #expect(AirflowOptionKey(variable: "AIRFLOW__CORE__PARALLELISM") == Self.key("core.parallelism"))
+        #expect(AirflowOptionKey(variable: "AIRFLOW__CORE__FERNET_KEY_CMD") == Self.key("core.fernet_key_cmd"))
+        #expect(AirflowOptionKey(variable: "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL")?.section == "dag_processor")
+        for other in ["AIRFLOW_CONN_X", "AIRFLOW__CORE", "AIRFLOW____X", "AIRFLOW__CORE__", "PATH"] {
+            #expect(AirflowOptionKey(variable: other) == nil, "\(other)")
+        }
+    }
+
     static func key(_ dotted: String) -> AirflowOptionKey {
         let parts = dotted.split(separator: ".", maxSplits: 1).map(String.init)
         return AirflowOptionKey(section: parts[0], option: parts.count > 1 ? parts[1] : "")
