@@ -1,0 +1,58 @@
+/// What one line of Airflow accepts in its configuration: sections, options and their types, the sensitive
+/// options, the moved options.
+///
+/// Generated from Airflow's own files (`dev/gen-airflow-schema.py` writes `AirflowSchemaData.swift`): 2.x is
+/// apache-airflow 2.10.5, 3.x is apache-airflow-core 3.3.2, both with the Celery provider 3.26.0's sections.
+package struct AirflowSchema: Sendable {
+    /// The Airflow version the schema comes from (`2.10.5`, `3.3.2`).
+    package let version: String
+    /// Options by section, then by name.
+    package let sections: [String: [String: AirflowOption]]
+    /// Moved options by their old name.
+    package let moves: [AirflowOptionKey: AirflowMove]
+    /// Sections a move points to whose options come from a provider the schema does not hold (`fab`): cfg
+    /// cannot check their options.
+    package let uncheckedSections: Set<String>
+
+    /// Airflow 2.10.5 with the Celery provider.
+    package static let airflow2 = AirflowSchema(parsing: airflow2Data)
+    /// Airflow 3.3.2 with the Celery provider.
+    package static let airflow3 = AirflowSchema(parsing: airflow3Data)
+
+    /// The schema for an environment file's `airflow_version` (`"3.1"`, `"2.10.4"`): chosen by major version.
+    ///
+    /// - Returns: nil when the major version is neither 2 nor 3, or the text is not a version.
+    package static func forVersion(_ airflowVersion: String) -> AirflowSchema? {
+        switch AirflowVersion.major(of: airflowVersion) {
+        case 2: airflow2
+        case 3: airflow3
+        default: nil
+        }
+    }
+
+    /// The major version of the schema (2 or 3).
+    package var major: Int { AirflowVersion.major(of: version) ?? 0 }
+
+    /// The option `[section] name`, if the schema has it.
+    package func option(_ key: AirflowOptionKey) -> AirflowOption? {
+        sections[key.section]?[key.option]
+    }
+
+    /// Whether Airflow honours `NAME_cmd`/`NAME_secret` (and `AIRFLOW__S__NAME_CMD`/`_SECRET`) for this option:
+    /// only for its `sensitive_config_values`, the sensitive options and the old names of sensitive options.
+    package func allowsCommandVariants(_ key: AirflowOptionKey) -> Bool {
+        if option(key)?.isSensitive == true { return true }
+        guard let move = moves[key] else { return false }
+        return option(move.to)?.isSensitive == true
+    }
+
+    /// Every option name of a section, for "did you mean".
+    package func optionNames(in section: String) -> [String] {
+        (sections[section]?.keys).map { $0.sorted() } ?? []
+    }
+
+    /// The sections that hold an option of this name (for an option written under the wrong section).
+    package func sections(holding option: String) -> [String] {
+        sections.filter { $0.value[option] != nil }.map(\.key).sorted()
+    }
+}
