@@ -55,8 +55,11 @@ struct RenderCommand: AsyncParsableCommand {
     private var command: RenderReport.Command { diff ? .diff : .check }
 
     func run() async throws {
+        // The report's name: as given until the environment file is loaded, then the environment's own.
+        var name = project.environment
         do {
             let context = try Context.load(project)
+            name = context.environment.name
             let report = try await render(context)
             guard let report else { return }
             switch format {
@@ -77,7 +80,7 @@ struct RenderCommand: AsyncParsableCommand {
             if report.hasChanges { throw ExitCode(ExitCodes.differences) }
         } catch let error as EngineError {
             if format == .json {
-                Terminal.output(RenderReport(environment: project.environment, command: command, error: error).json)
+                Terminal.output(RenderReport(environment: name, command: command, error: error).json)
             }
             throw fail(error)
         }
