@@ -18,6 +18,10 @@ enum ExitCodes {
     static let cannotRun: Int32 = 126
     static let notFound: Int32 = 127
 
+    /// `cfg render --diff`: something would change (0: nothing would), like `diff` and
+    /// `terraform plan -detailed-exitcode`.
+    static let differences: Int32 = 1
+
     /// `cfg rotate`: how the run ended (0 nothing was due).
     static let rotated: Int32 = 2
     static let rolledBack: Int32 = 3

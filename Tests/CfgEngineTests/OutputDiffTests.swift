@@ -24,7 +24,7 @@ struct OutputDiffTests {
         #expect(text.contains("~ A: fp:"))
         #expect(text.contains(" -> new\n"))
         #expect(text.contains("~ S: fp:"))
-        #expect(text.contains("- GONE = fp:"))
+        #expect(text.contains("- GONE: fp:"))
         #expect(!text.contains("C"))
         Canary.assertAbsent(canaryOld, in: [text])
         Canary.assertAbsent(canaryNew, in: [text])
@@ -77,10 +77,38 @@ struct OutputDiffTests {
         Canary.assertAbsent(canary, in: [text])
     }
 
-    @Test func aNewFileIsReportedAsNew() {
-        let output = RenderedOutput(kind: .file, path: "x.py", contents: "X = 1\n", secretKeys: [])
-        let diff = OutputDiff.compare(output, existing: nil, fingerprint: SecretFingerprint())
-        #expect(diff.lines == ["+ x.py (new file)"])
+    /// A new file: every key is added, secret ones as fingerprints.
+    @Test func aNewFileIsReportedAsNewWithEveryKeyAdded() {
+        let canary = Canary.make()
+        let output = RenderedOutput(kind: .file, path: "x.py", contents: "X = 1\nY = \(canary)", secretKeys: ["line 2"])
+        let fingerprint = SecretFingerprint()
+        let diff = OutputDiff.compare(output, existing: nil, fingerprint: fingerprint)
+        #expect(diff.status == .new)
+        #expect(
+            diff.lines == [
+                "+ x.py (new file)", "    + line 1: X = 1", "    + line 2: \(fingerprint.fingerprint("Y = \(canary)"))",
+            ]
+        )
+        Canary.assertAbsent(canary, in: diff.lines)
+    }
+
+    /// One line format: a sign and a name for files and keys.
+    @Test func theLineFormatIsOneSignAndOneName() {
+        let fingerprint = SecretFingerprint()
+        let output = RenderedOutput(kind: .env, path: "a.env", contents: "A=2\nB=new\nC=same\n", secretKeys: [])
+        let diff = OutputDiff.compare(output, existing: "A=1\nC=same\nD=gone\n", fingerprint: fingerprint)
+        #expect(diff.status == .changed)
+        #expect(
+            diff.lines == [
+                "~ a.env (changed)",
+                "    ~ A: \(fingerprint.fingerprint("1")) -> 2",
+                "    + B: new",
+                "    - D: \(fingerprint.fingerprint("gone"))",
+            ]
+        )
+        let same = OutputDiff.compare(output, existing: output.contents, fingerprint: fingerprint)
+        #expect(same.status == .unchanged)
+        #expect(same.lines == ["= a.env (unchanged)"])
     }
 
     @Test func taskDefinitionsAreComparedPerEnvironmentVariable() {

@@ -20,6 +20,13 @@ struct OutputJob {
         environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
-        try output.kind.format.render(self, texts: texts, environment: environment, references: references)
+        var rendered = try output.kind.format.render(
+            self,
+            texts: texts,
+            environment: environment,
+            references: references
+        )
+        rendered.service = service?.name
+        return rendered
     }
 }

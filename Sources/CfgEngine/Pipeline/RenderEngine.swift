@@ -30,12 +30,16 @@ package struct RenderEngine: Sendable {
         self.logger = logger
     }
 
-    /// Renders every declared output.
-    package func render() async throws(EngineError) -> [RenderedOutput] {
-        var jobs: [OutputJob] = []
+    /// Renders every declared output, or those `selection` keeps (only their secrets are fetched).
+    ///
+    /// - Throws: `.usage` when the selection names an unknown service or path or selects nothing; every problem
+    ///   of the selected outputs otherwise.
+    package func render(_ selection: RenderSelection = .all) async throws(EngineError) -> [RenderedOutput] {
+        var all: [OutputJob] = []
         for output in environment.outputs {
-            jobs += try output.kind.format.jobs(for: output, in: environment)
+            all += try output.kind.format.jobs(for: output, in: environment)
         }
+        let jobs = try selection.select(all, in: environment)
         var plan = RenderPlan()
         for job in jobs {
             for template in job.templates { plan.evaluate(template, for: job.service?.name, feeding: job.path) }

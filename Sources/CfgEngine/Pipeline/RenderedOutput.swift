@@ -9,12 +9,21 @@ package struct RenderedOutput: Sendable {
     package var contents: String
     /// Diff keys (see `OutputDiff`) whose values are secret.
     package var secretKeys: Set<String>
+    /// The service whose context rendered it (nil: the environment-wide settings).
+    package var service: String?
 
-    package init(kind: OutputConfig.Kind, path: String, contents: String, secretKeys: Set<String>) {
+    package init(
+        kind: OutputConfig.Kind,
+        path: String,
+        contents: String,
+        secretKeys: Set<String>,
+        service: String? = nil
+    ) {
         self.kind = kind
         self.path = path
         self.contents = contents
         self.secretKeys = secretKeys
+        self.service = service
     }
 }
 

@@ -8,17 +8,41 @@ import Foundation
 /// value read from the file on disk is shown as a keyed fingerprint (HMAC with a key made fresh for the run): old
 /// files carry no secret marks, and a setting that held a secret may since have become a literal, so any old value
 /// may be a secret.
+///
+/// The text form has one line format for files and keys, a sign then a name (see ``lines``); the JSON form
+/// (``DiffReport``) carries the same values.
 package struct OutputDiff: Sendable {
+    /// One key's change; the values are as shown (fingerprints for anything that may be secret).
     package enum Change: Sendable, Hashable {
         case added(key: String, value: String)
         case removed(key: String, value: String)
         case changed(key: String, old: String, new: String)
     }
 
+    /// What happens to the file as a whole.
+    package enum Status: String, Sendable, Hashable {
+        /// The file does not exist yet: every key is added.
+        case new
+        /// The file exists and at least one key differs.
+        case changed
+        /// The file exists and every key is the same.
+        case unchanged
+    }
+
     package var path: String
+    /// The output's kind (`env`, `dotenv`, `ecs-task-definition`, `file`).
+    package var kind: OutputConfig.Kind
+    /// The service the output is rendered for (nil: the environment-wide settings).
+    package var service: String?
     /// True when the file does not exist yet.
     package var isNew: Bool
     package var changes: [Change]
+
+    /// Whether rendering would change this file.
+    package var status: Status {
+        if isNew { return .new }
+        return changes.isEmpty ? .unchanged : .changed
+    }
 
     /// Compares a rendered output with the file currently at its destination.
     package static func compare(
@@ -46,14 +70,20 @@ package struct OutputDiff: Sendable {
                 if before != value {
                     changes.append(.changed(key: key, old: shownOld(before), new: shownNew(key, value)))
                 }
-            } else if existing != nil {
+            } else {
                 changes.append(.added(key: key, value: shownNew(key, value)))
             }
         }
         for (key, value) in old where newMap[key] == nil {
             changes.append(.removed(key: key, value: shownOld(value)))
         }
-        return OutputDiff(path: output.path, isNew: existing == nil, changes: changes)
+        return OutputDiff(
+            path: output.path,
+            kind: output.kind,
+            service: output.service,
+            isNew: existing == nil,
+            changes: changes
+        )
     }
 
     /// Whether a key may be printed: ASCII letters, digits, and `_ . - [ ] ( )` and space (variable names,
@@ -73,15 +103,25 @@ package struct OutputDiff: Sendable {
             }
     }
 
-    /// The lines `--diff` prints for this output.
+    /// The lines `--diff` prints for this output: one line for the file, then one per key, each a sign and a name.
+    ///
+    /// ```text
+    /// + PATH (new file)            ~ PATH (changed)             = PATH (unchanged)
+    ///     + KEY: VALUE                 ~ KEY: OLD -> NEW            - KEY: OLD
+    /// ```
+    /// `+` added, `-` removed, `~` changed, `=` unchanged; a key line is indented by four spaces.
     package var lines: [String] {
-        if isNew { return ["+ \(path) (new file)"] }
-        if changes.isEmpty { return ["  \(path) (unchanged)"] }
-        return ["~ \(path)"]
+        let file: String
+        switch status {
+        case .new: file = "+ \(path) (new file)"
+        case .changed: file = "~ \(path) (changed)"
+        case .unchanged: file = "= \(path) (unchanged)"
+        }
+        return [file]
             + changes.map { change in
                 switch change {
-                case .added(let key, let value): "    + \(key) = \(value)"
-                case .removed(let key, let value): "    - \(key) = \(value)"
+                case .added(let key, let value): "    + \(key): \(value)"
+                case .removed(let key, let value): "    - \(key): \(value)"
                 case .changed(let key, let old, let new): "    ~ \(key): \(old) -> \(new)"
                 }
             }
