@@ -68,8 +68,8 @@ test: deps-test lint shared build build-release rootfs-test
 	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests
 
 # Airflow itself judges cfg's outputs (IntegrationTests/test_airflow_judge.py) on both binaries: Airflow 3.3.2 and
-# 2.10.5 from PyPI, each in a virtual environment dev/airflow-venv.sh creates once and reuses while complete (about
-# 2 minutes each the first time, then seconds); a missing Airflow fails the test here (CFG_REQUIRE_AIRFLOW=1).
+# 2.10.5 from PyPI, each in a virtual environment dev/airflow-venv.sh creates once and reuses while complete (60 to
+# 90 s each the first time, then a second); a missing Airflow fails the test here (CFG_REQUIRE_AIRFLOW=1).
 # `make test` runs the same file, which skips while the virtual environments do not exist; .ci/run runs both targets.
 AIRFLOW_VENV := .build-airflow-venv
 AIRFLOW2_VENV := .build-airflow-venv-2.10

@@ -264,6 +264,23 @@ def test_airflow_expands_dollar_names_and_tilde_in_configuration_values(rendered
         assert options["AIRFLOW__CORE__PLUGINS_FOLDER"]["sdk_value"] == home + "/plugins/deep"
 
 
+def test_airflow_alters_a_secret_cfg_writes_verbatim_when_it_holds_a_dollar_name(rendered, tmp_path):
+    """On cfg's own output: a secret key holding `$NAME` (not inside a URI, so not percent-encoded) reaches the env
+    block as stored, and Airflow reads another value as soon as NAME is set where it runs."""
+    project = Project(tmp_path / "project")
+    if rendered.reports["airflow.env"]["version"].startswith("2."):
+        text = project.read("environments/dev.yaml")
+        project.write("environments/dev.yaml", text.replace('airflow_version: "3.1"', 'airflow_version: "2.10"'))
+    project.cfg("init", "dev")
+    project.cfg("set", "dev", "webserver.secret_key", input=b"key-$CFG_PROBE-end")
+    project.cfg("render", "dev")
+    block = check_outputs.read_env_block(project.path("out", "dev", "airflow.env"))
+    name = "AIRFLOW__API__SECRET_KEY" if "AIRFLOW__API__SECRET_KEY" in block else "AIRFLOW__WEBSERVER__SECRET_KEY"
+    assert block[name] == "key-$CFG_PROBE-end"
+    report = rendered.airflow.read({**block, "CFG_PROBE": "changed"})
+    assert report["options"][name]["value"] == "key-changed-end"
+
+
 def test_airflow_runs_cmd_variants_only_for_sensitive_options(rendered):
     """What `cfg check` reports: a _CMD variable counts only on a sensitive option, and its output is not stripped."""
     report = rendered.airflow.read(
