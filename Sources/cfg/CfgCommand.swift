@@ -19,7 +19,7 @@ struct CfgCommand: AsyncParsableCommand {
             5 lock busy (see cfg rotate --help).
             """,
         subcommands: [
-            RenderCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
+            RenderCommand.self, CheckCommand.self, ExecCommand.self, RunCommand.self, GetCommand.self, InitCommand.self,
             SetCommand.self, KeygenCommand.self, RotateCommand.self, VersionCommand.self,
         ]
     )

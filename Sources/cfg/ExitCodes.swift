@@ -13,6 +13,8 @@ enum ExitCodes {
     static let internalError: Int32 = 70
     static let operatingSystem: Int32 = 71
     static let output: Int32 = 73
+    /// `cfg check`: an error was found, or a warning under `--strict` (the configuration class).
+    static let checkFailed: Int32 = configuration
     /// A check-and-set lost to another writer (`cfg set`): run again (sysexits' EX_TEMPFAIL).
     static let conflict: Int32 = 75
     static let cannotRun: Int32 = 126

@@ -25,9 +25,14 @@ struct ProblemList {
     }
 
     func throwIfAny() throws(EngineError) {
-        guard !order.isEmpty else { return }
+        if let error { throw error }
+    }
+
+    /// The problems as one error, nil when there is none.
+    var error: EngineError? {
+        guard !order.isEmpty else { return nil }
         let order: [EngineError.Code] = [.configuration, .backend, .unresolved, .validation, .output]
         let code = order.first { codes.contains($0) } ?? .validation
-        throw EngineError(code, lines)
+        return EngineError(code, lines)
     }
 }

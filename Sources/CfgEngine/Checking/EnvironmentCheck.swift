@@ -1,0 +1,204 @@
+package import CfgConfig
+import CfgRender
+import CfgTemplate
+package import Logging
+
+/// `cfg check ENV`: validates an environment offline, with no backend, no store key and no network.
+///
+/// It loads the environment file, evaluates every output's and service's templates with every secret withheld
+/// (a withheld secret stands for "a value from a secret"), checks each Airflow setting against the schema of the
+/// environment's `airflow_version` (``SettingsCheck``), each service (``AirflowServiceCheck``), and the outputs
+/// as `cfg render --check` does without writing. Every finding of the run is reported, each once.
+package struct EnvironmentCheck: Sendable {
+    /// The process environment, for the template function `env()`.
+    package var processEnvironment: [String: String]
+    package var logger: Logger
+
+    package init(processEnvironment: [String: String], logger: Logger) {
+        self.processEnvironment = processEnvironment
+        self.logger = logger
+    }
+
+    /// Loads and checks the environment `reference` of the project at `projectDirectory`.
+    package func check(_ reference: String, projectDirectory: String) async -> CheckReport {
+        let environment: EnvironmentFile
+        do {
+            environment = try EnvironmentFileLoader.load(reference, projectDirectory: projectDirectory)
+        } catch {
+            let finding = Finding(
+                severity: .error,
+                code: EngineError.Code.configuration.rawValue,
+                file: error.position?.file,
+                line: error.position?.line,
+                column: error.position?.column,
+                message: error.message
+            )
+            return CheckReport(environment: reference, findings: [finding])
+        }
+        return CheckReport(environment: environment.name, findings: await check(environment))
+    }
+
+    /// Every finding for a loaded environment, in order: services, templates, settings, outputs.
+    package func check(_ environment: EnvironmentFile) async -> [Finding] {
+        var list = FindingList()
+        let major = environment.airflowVersion?.split(separator: ".").first.flatMap { Int($0) }
+        for service in environment.services {
+            let finding = AirflowServiceCheck.finding(
+                name: service.name,
+                command: service.command,
+                airflowMajor: major ?? 3,
+                label: service.position.description
+            )
+            if let finding { list.add(Self.finding(finding, at: service.position)) }
+        }
+        let engine = RenderEngine(
+            environment: environment,
+            backend: OfflineBackend(),
+            processEnvironment: processEnvironment,
+            logger: logger
+        )
+        var jobs: [OutputJob] = []
+        do {
+            for output in environment.outputs { jobs += try output.kind.format.jobs(for: output, in: environment) }
+        } catch {
+            list.add(error)
+        }
+        var plan = RenderPlan()
+        var settingsEvaluations: [RenderPlan.Evaluation] = []
+        for job in jobs {
+            for template in job.templates {
+                let evaluation = plan.evaluate(template, for: job.service?.name, feeding: job.path)
+                if job.output.kind != .file { settingsEvaluations.append(evaluation) }
+            }
+        }
+        for template in environment.settings { settingsEvaluations.append(plan.evaluate(template, for: nil)) }
+        for service in environment.services {
+            for template in service.settings { settingsEvaluations.append(plan.evaluate(template, for: service.name)) }
+        }
+        let templates: TemplateSet
+        do {
+            templates = try engine.parse(plan)
+        } catch {
+            list.add(error)
+            return list.findings
+        }
+        var run = offlineRun(plan, templates: templates, engine: engine)
+        for evaluation in plan.evaluations.sorted() { _ = run.text(of: evaluation) }
+        if let error = run.problems.error { list.add(error) }
+
+        checkSettings(environment, evaluations: settingsEvaluations, plan: plan, run: &run, into: &list)
+        checkOutputs(environment, jobs: jobs, run: &run, into: &list)
+        return list.findings
+    }
+
+    /// A run of `plan` with every declared secret withheld: nothing is fetched.
+    private func offlineRun(_ plan: RenderPlan, templates: TemplateSet, engine: RenderEngine) -> RenderRun {
+        let names = Set(engine.environment.secrets.map(\.name))
+        let empty = SecretResolver.Resolution(values: TemplateMap([]), references: [:], payloads: [:], documents: [:])
+        return RenderRun(
+            plan: plan,
+            templates: templates,
+            secrets: empty.withholding(names),
+            engine: engine,
+            withheld: names
+        )
+    }
+
+    /// Checks each settings text once against Airflow's schema.
+    private func checkSettings(
+        _ environment: EnvironmentFile,
+        evaluations: [RenderPlan.Evaluation],
+        plan: RenderPlan,
+        run: inout RenderRun,
+        into list: inout FindingList
+    ) {
+        guard let version = environment.airflowVersion else {
+            list.add(
+                Finding(
+                    severity: .warning,
+                    code: "no-airflow-version",
+                    file: environment.file,
+                    message: "no airflow_version: the settings are not checked against Airflow's schema."
+                )
+            )
+            return
+        }
+        guard let check = SettingsCheck(airflowVersion: version) else {
+            let finding = SettingsCheck.unsupportedVersion(version, label: environment.file)
+            list.add(Finding(severity: .error, code: finding.code.rawValue, file: environment.file, message: finding.message))
+            return
+        }
+        var seen: Set<RenderPlan.Evaluation> = []
+        for evaluation in evaluations where seen.insert(evaluation).inserted {
+            guard let text = run.text(of: evaluation) else { continue }
+            let affected = plan.outputs[evaluation] ?? []
+            let settings: [Setting]
+            do {
+                settings = try SettingsParser.parse(text)
+            } catch {
+                for line in "\(error)".split(separator: "\n") {
+                    list.add(Finding(severity: .error, code: "validation", message: String(line)), in: affected)
+                }
+                continue
+            }
+            for setting in settings {
+                guard let checked = CheckedSetting(setting) else { continue }
+                for finding in check.check(checked) {
+                    list.add(Self.finding(finding, at: setting.position), in: affected)
+                }
+            }
+        }
+    }
+
+    /// Renders each output whose templates evaluated (withheld secrets stay empty) and verifies the set as
+    /// `cfg render --check` does, without writing.
+    private func checkOutputs(
+        _ environment: EnvironmentFile,
+        jobs: [OutputJob],
+        run: inout RenderRun,
+        into list: inout FindingList
+    ) {
+        var outputs: [RenderedOutput] = []
+        for job in jobs {
+            let texts = job.evaluations.compactMap { run.text(of: $0) }
+            guard texts.count == job.templates.count else { continue }
+            do {
+                outputs.append(try job.render(texts, environment: environment, references: [:]))
+            } catch {
+                for line in "\(error)".split(separator: "\n") {
+                    list.add(Finding(severity: .error, code: "validation", message: String(line)), in: [job.path])
+                }
+            }
+        }
+        let writer = OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
+        do {
+            try writer.verify(outputs)
+        } catch {
+            list.add(error)
+        }
+    }
+
+    /// A ``SettingsFinding`` at a template position.
+    static func finding(_ finding: SettingsFinding, at position: SourcePosition) -> Finding {
+        Finding(
+            severity: finding.severity == .error ? .error : .warning,
+            code: finding.code.rawValue,
+            file: position.file,
+            line: position.line,
+            column: position.column,
+            message: finding.message
+        )
+    }
+
+    /// A ``SettingsFinding`` at a position in the environment file.
+    static func finding(_ finding: SettingsFinding, at position: ConfigPosition) -> Finding {
+        Finding(
+            severity: finding.severity == .error ? .error : .warning,
+            code: finding.code.rawValue,
+            file: position.file,
+            line: position.line,
+            column: position.column,
+            message: finding.message
+        )
+    }
+}
