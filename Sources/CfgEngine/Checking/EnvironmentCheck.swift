@@ -125,7 +125,9 @@ package struct EnvironmentCheck: Sendable {
         }
         guard let check = SettingsCheck(airflowVersion: version) else {
             let finding = SettingsCheck.unsupportedVersion(version, label: environment.file)
-            list.add(Finding(severity: .error, code: finding.code.rawValue, file: environment.file, message: finding.message))
+            list.add(
+                Finding(severity: .error, code: finding.code.rawValue, file: environment.file, message: finding.message)
+            )
             return
         }
         var seen: Set<RenderPlan.Evaluation> = []

@@ -1,0 +1,139 @@
+import CfgEngine
+import CfgTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// `cfg check`'s engine: offline, every finding once, at its position.
+@Suite struct EnvironmentCheckTests {
+    static let canary = "CANARY-check-7Qx-literal"
+
+    /// A project with one environment `name` (backend `backend`) and a settings template.
+    static func project(_ directory: String, backend: String, template: String, services: String = "") throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/environments", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: directory + "/templates", withIntermediateDirectories: true)
+        let yaml = """
+            airflow_version: "3.1"
+            backend: \(backend)
+            secrets:
+              db:
+                path: airflow/t/db
+                keys:
+                  password: { generate: { password: { length: 20 } } }
+            settings: [templates/airflow.cfg.tmpl]
+            services:
+              scheduler: {}
+            \(services)
+            outputs:
+              - { kind: env, path: airflow.env }
+              - { kind: env, service: scheduler, path: scheduler.env }
+              - { kind: dotenv, path: .env }
+
+            """
+        try yaml.write(toFile: directory + "/environments/t.yaml", atomically: true, encoding: .utf8)
+        try template.write(toFile: directory + "/templates/airflow.cfg.tmpl", atomically: true, encoding: .utf8)
+    }
+
+    static func check(_ directory: String) async -> CheckReport {
+        await EnvironmentCheck(processEnvironment: [:], logger: Logger(label: "test"))
+            .check("t", projectDirectory: directory)
+    }
+
+    static let clean = """
+        [core]
+        parallelism = 32
+        [database]
+        sql_alchemy_conn = postgresql://airflow:{{ secrets.db.password | urlencode }}@db/airflow
+
+        """
+
+    @Test(arguments: [
+        "{ type: vault, address: \"http://127.0.0.1:9\", mount: secret }",
+        "{ type: aws, region: us-east-1, endpoint: \"http://127.0.0.1:9\" }",
+        "{ type: local }",
+    ])
+    func aCleanEnvironmentChecksWithoutBackendCredentialsOrKey(backend: String) async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(directory, backend: backend, template: Self.clean)
+            let report = await Self.check(directory)
+            #expect(report.findings == [], "\(report.lines)")
+            #expect(report.status == "valid")
+        }
+    }
+
+    @Test func everyMistakeIsReportedOnceAtItsPosition() async throws {
+        let template = """
+            [core]
+            paralelism = 32
+            sql_alchemy_conn = {{ secrets.db.password }}
+            parallelism = many
+            fernet_key = \(Self.canary)
+            [logging]
+            base_log_folder = $HOME/logs
+
+            """
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: template,
+                services: "  webserver: {}"
+            )
+            let report = await Self.check(directory)
+            let codes = report.findings.map(\.code)
+            #expect(
+                codes == [
+                    "wrong-service-for-version", "unknown-option", "moved-option", "invalid-integer",
+                    "sensitive-literal", "invalid-fernet-key", "expanded-value",
+                ],
+                "\(report.lines)"
+            )
+            let typo = try #require(report.findings.first { $0.code == "unknown-option" })
+            #expect(typo.file == "templates/airflow.cfg.tmpl" && typo.line == 2 && typo.column == 1)
+            #expect(typo.message.contains("did you mean [core] parallelism?"))
+            // The template feeds three outputs (and the scheduler's settings): one finding, with the count.
+            #expect(typo.message.hasSuffix("(in 3 outputs)"))
+            #expect(report.status == "failed")
+            #expect(!report.json.contains(Self.canary))
+            #expect(!report.lines.joined().contains(Self.canary))
+        }
+    }
+
+    @Test func templateMistakesAndUndeclaredSecretsAreFindings() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: "[core]\nparallelism = {{ secrets.nosuch.key }}\n"
+            )
+            let report = await Self.check(directory)
+            #expect(report.findings.count == 1, "\(report.lines)")
+            #expect(report.findings.first?.message.contains("nosuch") == true)
+            #expect(report.findings.first?.message.hasSuffix("(in 3 outputs)") == true)
+        }
+    }
+
+    @Test func anEnvironmentFileErrorIsAFindingWithItsPosition() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(directory, backend: "{ type: nosuch }", template: Self.clean)
+            let report = await Self.check(directory)
+            #expect(report.environment == "t")
+            #expect(report.findings.count == 1)
+            #expect(report.findings.first?.file != nil && report.findings.first?.line == 2)
+        }
+    }
+
+    @Test func warningsAloneAreNotFailures() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: "[core]\nsql_alchemy_conn = {{ secrets.db.password }}\n"
+            )
+            let report = await Self.check(directory)
+            #expect(report.findings.map(\.code) == ["moved-option"])
+            #expect(report.status == "warnings" && !report.hasErrors && report.hasWarnings)
+        }
+    }
+}
