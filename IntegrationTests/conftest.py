@@ -59,7 +59,7 @@ class Project:
 
     def argv(self, args):
         """The command line: environment commands get `-C ROOT` right after the subcommand."""
-        if args and args[0] in ("render", "get", "init", "rotate", "set"):
+        if args and args[0] in ("render", "check", "get", "init", "rotate", "set"):
             return [cfg_binary(), args[0], "-C", self.root, *args[1:]]
         return [cfg_binary(), *args]
 
