@@ -50,7 +50,8 @@ TEMPLATE = "templates/airflow.cfg.tmpl"
 BROKEN = [
     ("misspelt", (TEMPLATE, "executor = CeleryExecutor", "executor = CeleryExecutor\nparalelism = 8"),
      "unknown-option", TEMPLATE + ":5:1", "did you mean [core] parallelism?"),
-    ("moved", (TEMPLATE, "load_examples = False", "load_examples = False\nsql_alchemy_conn = {{ secrets.db.password }}"),
+    ("moved", (TEMPLATE, "load_examples = False",
+               "load_examples = False\nsql_alchemy_conn = {{ secrets.db.password }}"),
      "moved-option", TEMPLATE + ":7:1", "[database] sql_alchemy_conn"),
     ("wrongly typed", (TEMPLATE, "executor = CeleryExecutor", "executor = CeleryExecutor\nparallelism = many"),
      "invalid-integer", TEMPLATE + ":5:1", "is an integer"),
@@ -92,7 +93,8 @@ def test_each_mistake_is_reported_once_at_its_place(project, name, edit_args, co
 
 def test_several_mistakes_are_reported_in_one_run_each_once(project):
     edit(project, TEMPLATE, "executor = CeleryExecutor", "executor = CeleryExecutor\nparalelism = 8\nparallelism = x")
-    edit(project, TEMPLATE, "remote_log_conn_id = aws_default", "remote_log_conn_id = aws_default\nbase_log_folder = ~/l")
+    edit(project, TEMPLATE, "remote_log_conn_id = aws_default",
+         "remote_log_conn_id = aws_default\nbase_log_folder = ~/l")
     edit(project, "environments/dev.yaml", "services:\n", "services:\n  webserver: {}\n")
     status, out, err = check(project, "dev", "--format", "json")
     assert status == 65, err
