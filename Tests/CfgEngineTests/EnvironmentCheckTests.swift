@@ -109,8 +109,27 @@ import Testing
             )
             let report = await Self.check(directory)
             #expect(report.findings.count == 1, "\(report.lines)")
-            #expect(report.findings.first?.message.contains("nosuch") == true)
+            let finding = try #require(report.findings.first)
+            #expect(finding.message.contains("nosuch"))
+            #expect(finding.file == "templates/airflow.cfg.tmpl" && finding.line == 2 && finding.column == 18)
             #expect(report.findings.first?.message.hasSuffix("(in 3 outputs)") == true)
+        }
+    }
+
+    @Test func aSyntaxErrorInOneTemplateDoesNotHideTheOthersFindings() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: "[core]\nparalelism = 8\n",
+                services: "  worker:\n    settings: [templates/broken.cfg.tmpl]"
+            )
+            try "[core]\nexecutor = {{ 'x' | nofilter }}\n"
+                .write(toFile: directory + "/templates/broken.cfg.tmpl", atomically: true, encoding: .utf8)
+            let report = await Self.check(directory)
+            #expect(report.findings.map(\.code) == ["configuration", "unknown-option"], "\(report.lines)")
+            let syntax = try #require(report.findings.first)
+            #expect(syntax.file == "templates/broken.cfg.tmpl" && syntax.line == 2)
         }
     }
 

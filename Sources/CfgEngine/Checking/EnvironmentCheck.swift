@@ -75,18 +75,41 @@ package struct EnvironmentCheck: Sendable {
         for service in environment.services {
             for template in service.settings { settingsEvaluations.append(plan.evaluate(template, for: service.name)) }
         }
-        let templates: TemplateSet
-        do {
-            templates = try engine.parse(plan)
-        } catch {
-            list.add(error)
-            return list.findings
+        var parseProblems: [(file: TemplateFile, problem: TemplateSet.Problem)] = []
+        let templates = TemplateSet(
+            files: plan.templates,
+            projectDirectory: environment.projectDirectory,
+            problems: &parseProblems
+        )
+        for (file, problem) in parseProblems {
+            let affected = plan.outputs(using: file.path)
+            switch problem {
+            case .unreadable(let line):
+                list.add(
+                    Finding(severity: .error, code: EngineError.Code.configuration.rawValue, message: line),
+                    in: affected
+                )
+            case .syntax(let diagnostic):
+                list.add(Self.finding(diagnostic), in: affected)
+            }
         }
         var run = offlineRun(plan, templates: templates, engine: engine)
-        for evaluation in plan.evaluations.sorted() { _ = run.text(of: evaluation) }
-        if let error = run.problems.error { list.add(error) }
+        // Templates that did not parse are reported above; the others are evaluated and checked.
+        for evaluation in plan.evaluations.sorted() where templates[evaluation.template] != nil {
+            _ = run.text(of: evaluation)
+        }
+        for (evaluation, diagnostic) in run.diagnostics {
+            list.add(Self.finding(diagnostic), in: plan.outputs[evaluation] ?? [])
+        }
 
-        checkSettings(environment, evaluations: settingsEvaluations, plan: plan, run: &run, into: &list)
+        checkSettings(
+            environment,
+            evaluations: settingsEvaluations,
+            plan: plan,
+            templates: templates,
+            run: &run,
+            into: &list
+        )
         checkOutputs(environment, jobs: jobs, run: &run, into: &list)
         return list.findings
     }
@@ -109,6 +132,7 @@ package struct EnvironmentCheck: Sendable {
         _ environment: EnvironmentFile,
         evaluations: [RenderPlan.Evaluation],
         plan: RenderPlan,
+        templates: TemplateSet,
         run: inout RenderRun,
         into list: inout FindingList
     ) {
@@ -132,7 +156,7 @@ package struct EnvironmentCheck: Sendable {
         }
         var seen: Set<RenderPlan.Evaluation> = []
         for evaluation in evaluations where seen.insert(evaluation).inserted {
-            guard let text = run.text(of: evaluation) else { continue }
+            guard templates[evaluation.template] != nil, let text = run.text(of: evaluation) else { continue }
             let affected = plan.outputs[evaluation] ?? []
             let settings: [Setting]
             do {
@@ -178,6 +202,18 @@ package struct EnvironmentCheck: Sendable {
         } catch {
             list.add(error)
         }
+    }
+
+    /// A template diagnostic, with its position as data.
+    static func finding(_ diagnostic: TemplateDiagnostic) -> Finding {
+        Finding(
+            severity: .error,
+            code: RenderEngine.code(for: diagnostic.code).rawValue,
+            file: diagnostic.position.file,
+            line: diagnostic.position.line,
+            column: diagnostic.position.column,
+            message: diagnostic.message
+        )
     }
 
     /// A ``SettingsFinding`` at a template position.

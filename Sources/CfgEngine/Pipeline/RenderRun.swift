@@ -12,6 +12,8 @@ struct RenderRun {
     let withheld: Set<String>
     /// Every problem so far: evaluations add theirs, consumers add their own (a settings line, a missing key).
     var problems = ProblemList()
+    /// The template diagnostics of each failed evaluation, as data (``problems`` holds them as lines).
+    private(set) var diagnostics: [(evaluation: RenderPlan.Evaluation, diagnostic: TemplateDiagnostic)] = []
     private let templates: TemplateSet
     private let engine: RenderEngine
     /// The evaluations done so far: the text, or nil when the evaluation failed (its problems are in `problems`).
@@ -42,6 +44,7 @@ struct RenderRun {
                 )
             } catch {
                 for diagnostic in error.diagnostics {
+                    diagnostics.append((evaluation, diagnostic))
                     problems.add(
                         diagnostic.description,
                         code: RenderEngine.code(for: diagnostic.code),
