@@ -124,3 +124,13 @@ def test_no_secret_value_is_printed_after_init(dev):
     assert status == 65
     for value in dev.secret_values:
         assert value not in out and value not in err
+
+
+def test_independent_environment_file_mistakes_are_reported_together(project):
+    edit(project, "environments/dev.yaml", "type: local", "type: nosuch")
+    edit(project, "environments/dev.yaml", "kind: dotenv", "kind: nosuch")
+    status, out, _ = check(project, "dev", "--format", "json")
+    assert status == 65
+    findings = json.loads(out)["findings"]
+    assert len(findings) == 2, findings
+    assert all(f["file"] == "environments/dev.yaml" and f["line"] for f in findings)

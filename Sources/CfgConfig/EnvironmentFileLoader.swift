@@ -24,6 +24,44 @@ package enum EnvironmentFileLoader {
     ///   - projectDirectory: the project directory; relative paths inside the file resolve against it.
     /// - Throws: `ConfigError` (`fileNotFound` when there is no such file).
     package static func load(_ reference: String, projectDirectory: String) throws(ConfigError) -> EnvironmentFile {
+        var problems: [ConfigError] = []
+        if let environment = load(reference, projectDirectory: projectDirectory, problems: &problems) {
+            return environment
+        }
+        throw problems.first ?? ConfigError(.invalidValue, "the environment file could not be loaded", at: nil)
+    }
+
+    /// Like ``load(_:projectDirectory:)``, but each top-level field's first problem is added to `problems` (in the
+    /// order of ``parse(_:file:projectDirectory:defaultName:problems:)``) rather than only the file's first, so
+    /// that `cfg check` reports independent mistakes in one run.
+    ///
+    /// - Returns: the environment, or nil when `problems` has at least one more problem.
+    package static func load(
+        _ reference: String,
+        projectDirectory: String,
+        problems: inout [ConfigError]
+    ) -> EnvironmentFile? {
+        let located: (text: String, file: String, defaultName: String)
+        do {
+            located = try locate(reference, projectDirectory: projectDirectory)
+        } catch {
+            problems.append(error)
+            return nil
+        }
+        return parse(
+            located.text,
+            file: located.file,
+            projectDirectory: projectDirectory,
+            defaultName: located.defaultName,
+            problems: &problems
+        )
+    }
+
+    /// The text, shown name and default environment name of the file `reference` names.
+    private static func locate(
+        _ reference: String,
+        projectDirectory: String
+    ) throws(ConfigError) -> (text: String, file: String, defaultName: String) {
         let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
         if isPath {
             let fullPath =
@@ -37,7 +75,7 @@ package enum EnvironmentFileLoader {
             guard let text = try read(fullPath, shownAs: reference) else {
                 throw ConfigError(.fileNotFound, "environment file \(ConfigText.escaped(reference)) not found", at: nil)
             }
-            return try parse(text, file: reference, projectDirectory: projectDirectory, defaultName: baseName)
+            return (text, reference, baseName)
         }
         guard NamePattern.isEnvironmentName(reference) else {
             throw ConfigError(
@@ -52,7 +90,7 @@ package enum EnvironmentFileLoader {
             let shown = "environments/\(reference).\(fileExtension)"
             let fullPath = project.hasSuffix("/") ? project + shown : project + "/" + shown
             if let text = try read(fullPath, shownAs: shown) {
-                return try parse(text, file: shown, projectDirectory: projectDirectory, defaultName: reference)
+                return (text, shown, reference)
             }
         }
         throw ConfigError(
@@ -128,34 +166,110 @@ package enum EnvironmentFileLoader {
         projectDirectory: String,
         defaultName: String
     ) throws(ConfigError) -> EnvironmentFile {
-        guard let rootNode = try YAMLComposer.compose(yaml, file: file) else {
-            throw ConfigError(
-                .missingField,
-                "missing field 'backend' in the environment (the file is empty)",
-                at: ConfigPosition(file: file, line: 1, column: 1)
+        var problems: [ConfigError] = []
+        let environment = parse(
+            yaml,
+            file: file,
+            projectDirectory: projectDirectory,
+            defaultName: defaultName,
+            problems: &problems
+        )
+        if let environment { return environment }
+        throw problems.first ?? ConfigError(.invalidValue, "the environment file could not be loaded", at: nil)
+    }
+
+    /// Parses and validates the text of an environment file, adding the first problem of each top-level field to
+    /// `problems`. A field that depends on one that failed (services, outputs, rotation and files on secrets;
+    /// outputs on services) is not parsed, so no problem is reported twice.
+    ///
+    /// - Returns: the environment, or nil when a problem was added.
+    package static func parse(
+        _ yaml: String,
+        file: String,
+        projectDirectory: String,
+        defaultName: String,
+        problems: inout [ConfigError]
+    ) -> EnvironmentFile? {
+        let before = problems.count
+        func attempt<T>(_ body: () throws(ConfigError) -> T) -> T? {
+            do {
+                return try body()
+            } catch {
+                problems.append(error)
+                return nil
+            }
+        }
+        guard let composed = attempt({ () throws(ConfigError) in try YAMLComposer.compose(yaml, file: file) })
+        else { return nil }
+        guard let rootNode = composed else {
+            problems.append(
+                ConfigError(
+                    .missingField,
+                    "missing field 'backend' in the environment (the file is empty)",
+                    at: ConfigPosition(file: file, line: 1, column: 1)
+                )
             )
+            return nil
         }
         let root = ConfigNode(rootNode, path: "", file: file)
-        guard root.isMapping else { throw root.invalid(expected: "a mapping") }
-        let fields = try root.mapping(allowed: topLevelFields)
+        guard root.isMapping else {
+            problems.append(root.invalid(expected: "a mapping"))
+            return nil
+        }
+        guard let fields = attempt({ () throws(ConfigError) in try root.mapping(allowed: topLevelFields) }) else {
+            return nil
+        }
 
-        let name = try environmentName(fields["name"], defaultName: defaultName, file: file)
-        let airflowVersion = try fields["airflow_version"]?.nonEmptyString()
-        let backend = try parseBackend(try fields.required("backend"))
-        let secrets = try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
-        let values = try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
-        let settings = try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
-        let services =
-            try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) } ?? []
-        let ecs = try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
-        let outputs =
-            try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) } ?? []
-        let rotation =
-            try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) } ?? []
-        let exec = try fields["exec"].map { node throws(ConfigError) in try parseExec(node) } ?? ExecConfig()
-        let run = try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
-        let files = try fields["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
+        let name = attempt { () throws(ConfigError) in
+            try environmentName(fields["name"], defaultName: defaultName, file: file)
+        }
+        let airflowVersion = attempt { () throws(ConfigError) in try fields["airflow_version"]?.nonEmptyString() }
+        let backend = attempt { () throws(ConfigError) in try parseBackend(try fields.required("backend")) }
+        let secrets = attempt { () throws(ConfigError) in
+            try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
+        }
+        let values = attempt { () throws(ConfigError) in
+            try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
+        }
+        let settings = attempt { () throws(ConfigError) in
+            try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
+        }
+        let services = secrets.flatMap { secrets in
+            attempt { () throws(ConfigError) in
+                try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) }
+                    ?? []
+            }
+        }
+        let ecs = attempt { () throws(ConfigError) in
+            try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
+        }
+        let outputs = services.flatMap { services in
+            attempt { () throws(ConfigError) in
+                try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) }
+                    ?? []
+            }
+        }
+        let rotation = secrets.flatMap { secrets in
+            attempt { () throws(ConfigError) in
+                try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) }
+                    ?? []
+            }
+        }
+        let exec = attempt { () throws(ConfigError) in
+            try fields["exec"].map { node throws(ConfigError) in try parseExec(node) } ?? ExecConfig()
+        }
+        let run = attempt { () throws(ConfigError) in
+            try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
+        }
+        let files = secrets.flatMap { secrets in
+            attempt { () throws(ConfigError) in
+                try fields["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
+            }
+        }
 
+        guard problems.count == before, let name, let airflowVersion, let backend, let secrets, let values,
+            let settings, let services, let ecs, let outputs, let rotation, let exec, let run, let files
+        else { return nil }
         return EnvironmentFile(
             name: name,
             file: file,

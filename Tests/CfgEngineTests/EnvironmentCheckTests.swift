@@ -143,6 +143,18 @@ import Testing
         }
     }
 
+    @Test func independentMistakesOfTheEnvironmentFileAreReportedTogether() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(directory, backend: "{ type: nosuch }", template: Self.clean)
+            let path = directory + "/environments/t.yaml"
+            let yaml = try String(contentsOfFile: path, encoding: .utf8)
+                .replacingOccurrences(of: "{ kind: dotenv, path: .env }", with: "{ kind: nosuch, path: .env }")
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            let report = await Self.check(directory)
+            #expect(report.findings.map(\.line) == [2, 15], "\(report.lines)")
+        }
+    }
+
     @Test func warningsAloneAreNotFailures() async throws {
         try await TemporaryDirectory.with { directory in
             try Self.project(

@@ -21,19 +21,25 @@ package struct EnvironmentCheck: Sendable {
 
     /// Loads and checks the environment `reference` of the project at `projectDirectory`.
     package func check(_ reference: String, projectDirectory: String) async -> CheckReport {
-        let environment: EnvironmentFile
-        do {
-            environment = try EnvironmentFileLoader.load(reference, projectDirectory: projectDirectory)
-        } catch {
-            let finding = Finding(
-                severity: .error,
-                code: EngineError.Code.configuration.rawValue,
-                file: error.position?.file,
-                line: error.position?.line,
-                column: error.position?.column,
-                message: error.message
+        var problems: [ConfigError] = []
+        guard
+            let environment = EnvironmentFileLoader.load(
+                reference,
+                projectDirectory: projectDirectory,
+                problems: &problems
             )
-            return CheckReport(environment: reference, findings: [finding])
+        else {
+            let findings = problems.map { error in
+                Finding(
+                    severity: .error,
+                    code: EngineError.Code.configuration.rawValue,
+                    file: error.position?.file,
+                    line: error.position?.line,
+                    column: error.position?.column,
+                    message: error.message
+                )
+            }
+            return CheckReport(environment: reference, findings: findings)
         }
         return CheckReport(environment: environment.name, findings: await check(environment))
     }
