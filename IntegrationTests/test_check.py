@@ -110,6 +110,15 @@ def test_a_template_mistake_shared_by_outputs_is_reported_once_with_their_number
     assert len(lines) == 1 and lines[0].endswith("outputs)"), err
 
 
+def test_a_misspelt_secret_key_is_found_with_the_declared_one(project):
+    edit(project, TEMPLATE, "secrets.db.password | urlencode }}@", "secrets.db.passwrd | urlencode }}@")
+    status, out, _ = check(project, "dev", "--format", "json")
+    assert status == 65
+    findings = json.loads(out)["findings"]
+    assert findings and all(f["code"] == "unresolved" and f["line"] for f in findings), findings
+    assert all("did you mean 'secrets.db.password'?" in f["message"] for f in findings)
+
+
 def test_an_environment_file_error_is_a_finding(project):
     edit(project, "environments/dev.yaml", "type: local", "type: nosuch")
     status, out, _ = check(project, "dev", "--format", "json")

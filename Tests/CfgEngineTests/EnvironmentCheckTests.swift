@@ -116,6 +116,20 @@ import Testing
         }
     }
 
+    @Test func anUndeclaredKeyOrSecretIsFoundWithTheClosestDeclaredName() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: "[core]\nexecutor = {{ secrets.db.passwrd }}\nhostname_callable = {{ secrets.dv.password }}\n"
+            )
+            let report = await Self.check(directory)
+            #expect(report.findings.map(\.line) == [2, 3], "\(report.lines)")
+            #expect(report.findings.first?.message.contains("(did you mean 'secrets.db.password'?)") == true)
+            #expect(report.findings.last?.message.contains("(did you mean 'secrets.db'?)") == true)
+        }
+    }
+
     @Test func aSyntaxErrorInOneTemplateDoesNotHideTheOthersFindings() async throws {
         try await TemporaryDirectory.with { directory in
             try Self.project(

@@ -96,7 +96,7 @@ package struct EnvironmentCheck: Sendable {
                     in: affected
                 )
             case .syntax(let diagnostic):
-                list.add(Self.finding(diagnostic), in: affected)
+                list.add(Self.finding(diagnostic, environment: environment), in: affected)
             }
         }
         var run = offlineRun(plan, templates: templates, engine: engine)
@@ -105,7 +105,7 @@ package struct EnvironmentCheck: Sendable {
             _ = run.text(of: evaluation)
         }
         for (evaluation, diagnostic) in run.diagnostics {
-            list.add(Self.finding(diagnostic), in: plan.outputs[evaluation] ?? [])
+            list.add(Self.finding(diagnostic, environment: environment), in: plan.outputs[evaluation] ?? [])
         }
 
         checkSettings(
@@ -120,14 +120,26 @@ package struct EnvironmentCheck: Sendable {
         return list.findings
     }
 
-    /// A run of `plan` with every declared secret withheld: nothing is fetched.
+    /// A run of `plan` with every declared secret withheld: nothing is fetched. A secret whose file declares its
+    /// keys is a map of those keys, each withheld, so that a reference to a key it does not declare is found.
     private func offlineRun(_ plan: RenderPlan, templates: TemplateSet, engine: RenderEngine) -> RenderRun {
         let names = Set(engine.environment.secrets.map(\.name))
-        let empty = SecretResolver.Resolution(values: TemplateMap([]), references: [:], payloads: [:], documents: [:])
+        var entries: [(key: String, value: TemplateValue)] = []
+        for secret in engine.environment.secrets {
+            guard case .keys(let keys)? = secret.generation else { continue }
+            let withheld = keys.map { (key: $0.key, value: TemplateValue.withheld(secret: secret.name)) }
+            entries.append((secret.name, .map(TemplateMap(withheld))))
+        }
+        let known = SecretResolver.Resolution(
+            values: TemplateMap(entries),
+            references: [:],
+            payloads: [:],
+            documents: [:]
+        )
         return RenderRun(
             plan: plan,
             templates: templates,
-            secrets: empty.withholding(names),
+            secrets: known.withholding(names),
             engine: engine,
             withheld: names
         )
@@ -210,16 +222,45 @@ package struct EnvironmentCheck: Sendable {
         }
     }
 
-    /// A template diagnostic, with its position as data.
-    static func finding(_ diagnostic: TemplateDiagnostic) -> Finding {
-        Finding(
+    /// A template diagnostic, with its position as data and, for a missing secret, key or value, the closest
+    /// declared name.
+    static func finding(_ diagnostic: TemplateDiagnostic, environment: EnvironmentFile) -> Finding {
+        var message = diagnostic.message
+        if let suggestion = suggestion(for: diagnostic, environment: environment) {
+            message += " (did you mean '\(suggestion)'?)"
+        }
+        return Finding(
             severity: .error,
             code: RenderEngine.code(for: diagnostic.code).rawValue,
             file: diagnostic.position.file,
             line: diagnostic.position.line,
             column: diagnostic.position.column,
-            message: diagnostic.message
+            message: message
         )
+    }
+
+    /// The closest declared name for a missing key of `secrets`, of a secret whose keys the file declares, or of
+    /// `values`, read from the evaluator's closed message form `… 'BASE' has no key 'KEY'`.
+    static func suggestion(for diagnostic: TemplateDiagnostic, environment: EnvironmentFile) -> String? {
+        let marker = "' has no key '"
+        guard diagnostic.code == .missingKey, diagnostic.message.hasSuffix("'"),
+            let range = diagnostic.message.dropLast().firstRange(of: marker)
+        else { return nil }
+        let key = String(diagnostic.message.dropLast()[range.upperBound...])
+        guard let base = diagnostic.message[..<range.lowerBound].split(separator: "'").last.map(String.init) else {
+            return nil
+        }
+        var known: [String] = []
+        if base == "secrets" {
+            known = environment.secrets.map(\.name)
+        } else if base == "values" {
+            known = environment.values.map(\.key)
+        } else if base.hasPrefix("secrets."), let secret = environment.secret(named: String(base.dropFirst(8))),
+            case .keys(let keys)? = secret.generation
+        {
+            known = keys.map(\.key)
+        }
+        return Suggestion.closest(to: key, among: known).map { "\(base).\($0)" }
     }
 
     /// A ``SettingsFinding`` at a template position.
