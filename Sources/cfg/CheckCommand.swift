@@ -39,7 +39,8 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let errors = report.findings.filter { $0.severity == .error }.count
         let warnings = report.findings.count - errors
-        Terminal.info("cfg: \(report.environment): checked offline: \(errors) errors, \(warnings) warnings.")
+        let counted = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+        Terminal.info("cfg: \(report.environment): checked offline: \(counted).")
         if report.hasErrors || (strict && report.hasWarnings) { throw ExitCode(ExitCodes.checkFailed) }
     }
 }
