@@ -12,6 +12,13 @@ from test_rotate import ADMIN_HOOK
 from test_vault_render import vault  # noqa: F401  (fixture)
 
 
+def ask(session, line, answer):
+    """Sends one line to an open client session and checks its one-line answer."""
+    session.stdin.write(line)
+    session.stdin.flush()
+    assert session.stdout.readline().strip() == answer
+
+
 def server_variables(server, names):
     """The variables dev/test-servers.py exports for one server; a missing server fails under make test."""
     if not all(os.environ.get(name) for name in names):
@@ -106,9 +113,7 @@ def test_dev_rotates_the_database_password_in_postgresql(project, postgres):
     postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(old)))
     try:
         session = postgres.session(role, old)
-        session.stdin.write(b"SELECT 'before';\n")
-        session.stdin.flush()
-        assert session.stdout.readline().strip() == b"before"
+        ask(session, b"SELECT 'before';\n", b"before")
 
         result = project.cfg("rotate", "dev", "db", "--format", "json", check=False)
         assert result.returncode == 2, result.stderr.decode()
@@ -120,9 +125,7 @@ def test_dev_rotates_the_database_password_in_postgresql(project, postgres):
         assert postgres.logs_in(role, new)
         assert not postgres.logs_in(role, old)
         # The session opened with the old password is still logged in.
-        session.stdin.write(b"SELECT 'after';\n")
-        session.stdin.flush()
-        assert session.stdout.readline().strip() == b"after"
+        ask(session, b"SELECT 'after';\n", b"after")
         session.stdin.close()
         session.wait(timeout=30)
         # Neither password ever reached the server in clear: not in its statement log, not in pg_stat_statements.
@@ -180,6 +183,11 @@ class Redis:
     def logs_in(self, user, password):
         return self.cli("PING", user=user, password=password) == "PONG"
 
+    def create_user(self, user, password):
+        """An ACL user with `password` and the rights the rotation needs (docs/rotation.md)."""
+        rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % password
+        assert self.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+
     def session(self, user, password):
         argv = ["redis-cli", "--no-auth-warning", "-h", self.server["CFG_TEST_REDIS_HOST"], "-p",
                 self.server["CFG_TEST_REDIS_PORT"], "--user", user]
@@ -210,13 +218,10 @@ def test_dev_rotates_the_redis_password_with_an_overlap_then_retires_the_old_one
     point_redis_at(project, redis.server, user, "3s")
     project.cfg("init", "dev")
     old = project.cfg("get", "dev", "redis.auth_token").stdout.decode()
-    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % old
-    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    redis.create_user(user, old)
     try:
         session = redis.session(user, old)
-        session.stdin.write(b"PING\n")
-        session.stdin.flush()
-        assert session.stdout.readline().strip() == b"PONG"
+        ask(session, b"PING\n", b"PONG")
 
         result = project.cfg("rotate", "dev", "redis", "--format", "json", check=False)
         assert result.returncode == 2, result.stderr.decode()
@@ -235,9 +240,7 @@ def test_dev_rotates_the_redis_password_with_an_overlap_then_retires_the_old_one
         assert json.loads(result.stdout)["policies"][0]["result"] == "retired"
         assert redis.logs_in(user, new) and not redis.logs_in(user, old)
         # The connection authenticated with the old password before the rotation still works.
-        session.stdin.write(b"PING\n")
-        session.stdin.flush()
-        assert session.stdout.readline().strip() == b"PONG"
+        ask(session, b"PING\n", b"PONG")
         session.stdin.close()
         session.wait(timeout=30)
         text = result.stdout.decode() + result.stderr.decode()
@@ -299,8 +302,7 @@ def test_the_reference_deployment_rotates_everything_due_end_to_end(project, pos
     redis_old = json.loads(before["redis"])["auth_token"]
     admin_old = json.loads(before["admin"])["password"]
     postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(db_old)))
-    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % redis_old
-    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    redis.create_user(user, redis_old)
     project.write("admin_hook.py", ADMIN_HOOK)
     users = project.path("users.json")
     with open(users, "w", encoding="utf-8") as handle:
@@ -443,8 +445,7 @@ def test_a_redis_rotation_killed_at_any_moment_ends_with_a_password_that_opens_t
     point_redis_at(project, redis.server, user, "1h")
     project.cfg("init", "dev")
     first = project.cfg("get", "dev", "redis.auth_token").stdout.decode()
-    rules = "on >%s ~* +ping +acl|setuser +acl|getuser +acl|save +config|get +config|rewrite" % first
-    assert redis.cli("ACL", "SETUSER", user, *rules.split(" ")) == "OK"
+    redis.create_user(user, first)
     rounds = random.Random(11)
     try:
         for _ in range(15):
