@@ -106,11 +106,8 @@ def point_db_at(project, server, username):
 
 
 def test_dev_rotates_the_database_password_in_postgresql(project, postgres):
-    role = "airflow_" + uuid.uuid4().hex[:8]
-    point_db_at(project, postgres.server, role)
-    project.cfg("init", "dev")
+    role = prepared_database(project, postgres)
     old = project.cfg("get", "dev", "db.password").stdout.decode()
-    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(old)))
     try:
         session = postgres.session(role, old)
         ask(session, b"SELECT 'before';\n", b"before")
@@ -139,11 +136,8 @@ def test_dev_rotates_the_database_password_in_postgresql(project, postgres):
 
 
 def test_a_rotation_the_database_refuses_is_rolled_back_and_the_old_password_still_works(project, postgres):
-    role = "airflow_" + uuid.uuid4().hex[:8]
-    point_db_at(project, postgres.server, role)
-    project.cfg("init", "dev")
+    role = prepared_database(project, postgres)
     old = project.cfg("get", "dev", "db.password").stdout.decode()
-    postgres.psql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, scram_verifier(old)))
     try:
         # The role may not log in at all: the current value is refused, as after a password changed by hand.
         postgres.psql("ALTER ROLE %s NOLOGIN" % role)
