@@ -19,8 +19,10 @@ The output is one compact text per Airflow line, parsed by AirflowSchema at firs
 
 Enumerations are not in config.yml: Airflow validates them in code (AirflowConfigParser.enums_options, checked by
 _validate_enums), read from apache/airflow airflow/configuration.py (2.x) and
-airflow-core/src/airflow/configuration.py (3.x); they are copied below. mp_start_method's list is
-multiprocessing.get_all_start_methods() on Linux.
+airflow-core/src/airflow/configuration.py (3.x) of the versions above; they are copied below, and
+IntegrationTests/test_airflow_verdicts.py compares them with the installed Airflow's. mp_start_method's list (2.x
+only) is multiprocessing.get_all_start_methods() on Linux. Both lines also list [webserver] analytical_tool, and 3.x
+[logging] gunicorn_logging_level: options their config.yml does not have, so they are left out.
 """
 import json
 import os
@@ -38,7 +40,6 @@ LOG_LEVELS = ["CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG"]
 COMMON_ENUMS = {
     ("core", "default_task_weight_rule"): ["absolute", "downstream", "upstream"],
     ("core", "dag_ignore_file_syntax"): ["regexp", "glob"],
-    ("core", "mp_start_method"): ["fork", "spawn", "forkserver"],
     ("logging", "logging_level"): LOG_LEVELS,
     ("logging", "fab_logging_level"): LOG_LEVELS,
     # Airflow also accepts "" (fall back to logging_level); empty values are never checked against enumerations.
@@ -47,6 +48,7 @@ COMMON_ENUMS = {
 ENUMS = {
     "2": {
         **COMMON_ENUMS,
+        ("core", "mp_start_method"): ["fork", "spawn", "forkserver"],
         ("scheduler", "file_parsing_sort_mode"): ["modified_time", "random_seeded_by_host", "alphabetical"],
     },
     "3": {
@@ -54,6 +56,7 @@ ENUMS = {
         ("dag_processor", "file_parsing_sort_mode"): ["modified_time", "random_seeded_by_host", "alphabetical"],
         ("logging", "uvicorn_logging_level"): LOG_LEVELS,
         ("api", "grid_view_sorting_order"): ["topological", "hierarchical_alphabetical"],
+        ("logging", "dag_processor_log_target"): ["file", "stdout"],
     },
 }
 LINES = [

@@ -591,7 +591,7 @@ extension AirflowSchema {
         might_contain_dag_callable s +2.6.0
         min_serialized_dag_update_interval i +1.10.7
         mp_forkserver_preload s +3.3.0
-        mp_start_method e:fork|spawn|forkserver +3.3.0
+        mp_start_method s +3.3.0
         multi_team b +3.2.0
         num_dag_runs_to_retain_rendered_fields i +3.2.0
         parallelism i
@@ -680,7 +680,7 @@ extension AirflowSchema {
         colored_console_log s +2.0.0
         dag_processor_child_process_log_directory s
         dag_processor_log_format s +2.4.0
-        dag_processor_log_target s +2.4.0
+        dag_processor_log_target e:file|stdout +2.4.0
         delete_local_logs s +2.6.0
         encrypt_s3_logs s +2.0.0
         extra_logger_names s +2.0.0

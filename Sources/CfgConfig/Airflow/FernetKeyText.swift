@@ -3,7 +3,9 @@ import Foundation
 /// The shape of `[core] fernet_key`: one or more comma-separated keys (Airflow builds a `MultiFernet`, the first
 /// key encrypting), each the URL-safe base64 of 32 bytes as `Fernet.generate_key()` writes it (44 characters
 /// ending in `=`). Airflow's `get_fernet` splits on `,` without trimming, and `Fernet(key)` rejects a key that
-/// does not decode to 32 bytes (FACTS §6, §7).
+/// does not decode to 32 bytes (FACTS §6, §7). What else `Fernet(key)` takes depends on the `cryptography`
+/// version (42, with Airflow 2.10.5: the standard alphabet, skipped characters, extra `=`; 51, with Airflow 3.3.2:
+/// a missing `=`); this form is the one every version takes (IntegrationTests/test_airflow_verdicts.py).
 package enum FernetKeyText {
     /// Whether every comma-separated part is a valid key. An empty value (Airflow then stores values
     /// unencrypted) is not valid here.

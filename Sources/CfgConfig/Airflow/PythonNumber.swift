@@ -32,6 +32,22 @@ enum PythonNumber {
         return scalars.isEmpty
     }
 
+    /// `float(value)` succeeds and is finite and whole, so `int(float(value))` equals it (Airflow 3's `getint`).
+    static func isWholeFloat(_ value: String) -> Bool {
+        guard isFloat(value) else { return false }
+        // The grammar is checked: keep sign, digits (as ASCII), `.` and the exponent, drop `_` and whitespace.
+        var ascii = ""
+        for scalar in value.trimmingWhitespace().unicodeScalars where scalar != "_" {
+            if isDigit(scalar), let digit = scalar.properties.numericValue {
+                ascii.append(String(Int(digit)))
+            } else {
+                ascii.unicodeScalars.append(scalar)
+            }
+        }
+        guard let number = Double(ascii), number.isFinite else { return false }
+        return number == number.rounded(.towardZero)
+    }
+
     /// Consumes `digit (_? digit)*`; false (consuming nothing useful) when no digit starts the text or an
     /// underscore is not followed by a digit.
     private static func consumeDigits(_ scalars: inout Substring.UnicodeScalarView.SubSequence) -> Bool {

@@ -220,7 +220,7 @@ package struct SettingsCheck: Sendable {
     }
 
     private func typeFinding(_ option: AirflowOption, text: String, setting: CheckedSetting) -> SettingsFinding? {
-        guard !option.type.accepts(text) else { return nil }
+        guard !option.type.accepts(text, airflowMajor: schema.major) else { return nil }
         let name = setting.key
         switch option.type {
         case .string:

@@ -118,7 +118,8 @@ import Testing
     @Test(
         arguments: [
             ("core", "lazy_load_plugins", "False", nil), ("core", "lazy_load_plugins", "yes", .invalidBoolean),
-            ("core", "parallelism", "32", nil), ("core", "parallelism", "32.0", .invalidInteger),
+            ("core", "parallelism", "32", nil), ("core", "parallelism", "32.5", .invalidInteger),
+            ("core", "parallelism", "32.0", nil),
             ("core", "killed_task_cleanup_time", "60", nil),
             ("scheduler", "parsing_cleanup_interval", "x", .invalidInteger),
             ("celery", "operation_timeout", "1.5", nil), ("celery", "operation_timeout", "1,5", .invalidFloat),
