@@ -2,8 +2,9 @@
 virtual environment's Python with AIRFLOW_HOME in a temporary directory and no database; nothing connects anywhere.
 
     python airflow-verdict.py options OUT.json
-        the options Airflow's configuration description knows, by type (boolean, integer, float, string), and the
-        options it validates as enumerations, with their allowed values
+        the options Airflow's configuration description knows, by type (boolean, integer, float, string) and by
+        section (with their type and whether Airflow treats them as sensitive), the options it validates as
+        enumerations, with their allowed values, and the options it still reads under an old name
     python airflow-verdict.py judge CASES.json OUT.json
         CASES.json: [{"section", "key", "value", "kind"}] with kind boolean, integer, float, enumeration, fernet,
         option or moved (then also "to_section", "to_key"); OUT.json: one verdict per case, in order:
@@ -26,13 +27,31 @@ def variable(section, key):
 
 
 def options(conf, out):
-    by_type = {}
+    # Airflow 3 describes its providers' options at import; Airflow 2 once the providers manager loads them.
+    if len(sys.argv) > 3 and sys.argv[3] == "--providers":
+        from airflow.providers_manager import ProvidersManager
+
+        ProvidersManager().initialize_providers_configuration()
+    by_type, described = {}, {}
     for section, entry in conf.configuration_description.items():
         for key, option in (entry.get("options") or {}).items():
-            by_type.setdefault(option.get("type") or "string", []).append([section, key])
+            if "type" not in option:
+                # Only a fallback default (provider_config_fallback_defaults.cfg), such as Airflow 3's
+                # [celery] worker_precheck, which no code of Airflow or its Celery provider reads.
+                continue
+            kind = option["type"]
+            by_type.setdefault(kind, []).append([section, key])
+            described.setdefault(section, {})[key] = {
+                "type": kind,
+                "sensitive": (section, key) in conf.sensitive_config_values,
+            }
     enums = [[section, key, sorted(allowed)] for (section, key), allowed in conf.enums_options.items()]
+    moves = [
+        [old_section, old_key, new_section, new_key]
+        for (new_section, new_key), (old_section, old_key, _) in conf.deprecated_options.items()
+    ]
     with open(out, "w", encoding="utf-8") as handle:
-        json.dump({"by_type": by_type, "enumerations": enums}, handle)
+        json.dump({"by_type": by_type, "described": described, "enumerations": enums, "moves": moves}, handle)
 
 
 def fernet_verdict():
