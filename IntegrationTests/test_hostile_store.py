@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import pytest
+from conftest import ROOT
 
 BACKEND = 69
 CANARY = "CANARY-store-s3cr3t-Zq9!-never-printed"
@@ -280,3 +281,16 @@ def test_new_key_file_and_store_are_private(store_project):
     assert stat.S_IMODE(os.stat(key_path(store_project)).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(store_path(store_project)).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(os.path.dirname(key_path(store_project))).st_mode) == 0o700
+
+
+def test_the_fuzz_replay_leaves_no_temporary_directory(tmp_path):
+    """The local-store fuzz target writes store files into its own temporary directory and removes it at exit."""
+    fuzzer = os.path.join(ROOT, ".build", "debug", "cfg-fuzz")
+    if not os.path.exists(fuzzer):
+        pytest.fail("%s does not exist: run `swift build` (make test does)" % fuzzer)
+    corpus = os.path.join(ROOT, "Tests", "Fuzz", "corpus", "localstore")
+    seeds = sorted(os.path.join(corpus, name) for name in os.listdir(corpus))
+    result = subprocess.run([fuzzer, "localstore", *seeds], env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-300:]
+    assert os.listdir(tmp_path) == []

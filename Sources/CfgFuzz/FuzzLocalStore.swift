@@ -62,12 +62,14 @@ private func fuzzStoreDirectory() -> String {
     fuzzStoreDirectoryPath
 }
 
-/// Made on first use: `TMPDIR/cfg-fuzz-XXXXXX`, mode 0700.
+/// Made on first use: `TMPDIR/cfg-fuzz-XXXXXX`, mode 0700; removed with its content when the process exits
+/// normally (libFuzzer's `-max_total_time`, a corpus replay).
 private let fuzzStoreDirectoryPath: String = {
     let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     var template = Array("\(base)/cfg-fuzz-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
         preconditionFailure("the fuzz target cannot make its temporary directory")
     }
+    atexit { try? FileManager.default.removeItem(atPath: fuzzStoreDirectoryPath) }
     return String(cString: made)
 }()
