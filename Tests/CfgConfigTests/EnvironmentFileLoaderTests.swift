@@ -810,7 +810,8 @@ struct EnvironmentFileLoaderTests {
         }
         #expect(
             error?.description
-                == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment (expected one of: "
+                == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment: did you mean 'services'? "
+                + "(expected one of: "
                 + "airflow_version, backend, ecs, exec, files, name, outputs, rotation, run, secrets, services, settings, values)"
         )
     }
@@ -821,7 +822,8 @@ struct EnvironmentFileLoaderTests {
         }
         #expect(
             error?.message
-                == "unknown field 'pth' in 'secrets.db' (expected one of: dynamic, generate, keys, path, version)"
+                == "unknown field 'pth' in 'secrets.db': did you mean 'path'? "
+                + "(expected one of: dynamic, generate, keys, path, version)"
         )
     }
 
