@@ -1079,7 +1079,7 @@ extension EnvironmentFileLoaderTests {
         Problems(
             label: "an unknown top-level field does not stop the others",
             yaml: "sevices: [scheduler]\nbackend: { type: nosuch }\nsecrets: { db: { pth: x } }\n",
-            expected: [(1, 1, .unknownField), (2, 21, .invalidValue), (3, 18, .unknownField)]
+            expected: [(1, 1, .unknownField), (2, 18, .invalidValue), (3, 18, .unknownField)]
         ),
         Problems(
             label: "two unknown top-level fields",
@@ -1106,7 +1106,7 @@ extension EnvironmentFileLoaderTests {
                   f: { generator: fernet, every: soon }
 
                 """,
-            expected: [(3, 8, .unknownField), (6, 31, .unknownField), (7, 11, .invalidValue), (10, 35, .invalidValue)]
+            expected: [(3, 8, .unknownField), (6, 31, .unknownField), (7, 13, .invalidValue), (10, 34, .invalidValue)]
         ),
         Problems(
             label: "two broken services; outputs wait for them",
@@ -1124,7 +1124,7 @@ extension EnvironmentFileLoaderTests {
             label: "a duplicate output path and a broken output",
             yaml: "backend: { type: local }\noutputs:\n  - { kind: env, path: a }\n  - { kind: env, path: a }\n"
                 + "  - { kind: env }\n",
-            expected: [(4, 23, .duplicate), (5, 5, .missingField)]
+            expected: [(4, 24, .duplicate), (5, 5, .missingField)]
         ),
         Problems(
             label: "references to a broken secret are not reported again",
@@ -1158,8 +1158,8 @@ extension EnvironmentFileLoaderTests {
         ("backend: { type: local }\nsevices: []\n", "did you mean 'services'?"),
         ("backend: { type: local }\nsecrets: { db: { pth: x } }\n", "did you mean 'path'?"),
         (
-            "backend: { type: local }\nsecrets: { db: a }\nrotation: { bd: { generator: fernet, every: 9d } }\n",
-            "did you mean 'db'?"
+            "backend: { type: local }\nsecrets: { database: a }\nrotation: { databse: { generator: fernet, every: 9d } }\n",
+            "did you mean 'database'?"
         ),
         (
             "backend: { type: local }\nservices: [scheduler]\noutputs: [{ kind: env, path: a, service: shceduler }]\n",

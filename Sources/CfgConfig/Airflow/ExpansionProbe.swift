@@ -38,7 +38,8 @@ package enum ExpansionProbe {
         }
         var result: [String] = []
         if AirflowExpansion.mayAlter(first) { result.append(first) }
-        let userName = sorted.first { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }
+        let userName =
+            sorted.first { $0.isASCII && ($0.isLetter || $0.isNumber) } ?? sorted.first { $0 == "." || $0 == "_" }
         if alphabet.contains("~"), let userName { result.append("~" + String(userName)) }
         return result
     }
