@@ -1162,6 +1162,20 @@ extension EnvironmentFileLoaderTests {
             "did you mean 'database'?"
         ),
         (
+            "backend: { type: local }\nsecrets: { admin: a, db: { path: d, keys: { password: {} } } }\n"
+                + "rotation: { db: { key: pasword, generator: password, every: 9d } }\n",
+            "did you mean 'password'?"
+        ),
+        (
+            "backend: { type: local }\nsecrets: { admin: a, db: d }\n"
+                + "rotation: { db: { generator: password, every: 9d, apply: { postgres: { admin: admn } } } }\n",
+            "did you mean 'admin'?"
+        ),
+        (
+            "backend: { type: local }\nsecrets: { token: a }\nfiles: [{ name: t, secret: tokn }]\n",
+            "did you mean 'token'?"
+        ),
+        (
             "backend: { type: local }\nservices: [scheduler]\noutputs: [{ kind: env, path: a, service: shceduler }]\n",
             "did you mean 'scheduler'?"
         ),

@@ -68,9 +68,12 @@ extension EnvironmentFileLoader {
             let name = try keyNode.nonEmptyString()
             if case .keys(let keys)? = secret.generation {
                 guard let declared = keys.first(where: { $0.key == name }) else {
+                    let suggestion =
+                        Suggestion.closest(to: name, among: keys.map(\.key)).map { ": did you mean '\($0)'?" } ?? ""
                     throw keyNode.error(
                         .unknownReference,
                         "key \(shown(name, otherwise: "name")) is not among the keys of secret '\(secret.name)'"
+                            + suggestion
                     )
                 }
                 if case .generate(let spec) = declared.source { declaredGenerator = spec }
@@ -193,9 +196,11 @@ extension EnvironmentFileLoader {
             let admin = try adminNode.nonEmptyString()
             guard secrets.contains(where: { $0.name == admin }) else {
                 let declared = secrets.map(\.name).joined(separator: ", ")
+                let suggestion =
+                    Suggestion.closest(to: admin, among: secrets.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
                 throw adminNode.error(
                     .unknownReference,
-                    "\(adminNode.label) names no secret declared in 'secrets' (declared: \(declared))"
+                    "\(adminNode.label) names no secret declared in 'secrets' (\(suggestion)declared: \(declared))"
                 )
             }
             apply.admin = admin
