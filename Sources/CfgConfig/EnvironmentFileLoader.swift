@@ -178,9 +178,10 @@ package enum EnvironmentFileLoader {
         throw problems.first ?? ConfigError(.invalidValue, "the environment file could not be loaded", at: nil)
     }
 
-    /// Parses and validates the text of an environment file, adding the first problem of each top-level field to
-    /// `problems`. A field that depends on one that failed (services, outputs, rotation and files on secrets;
-    /// outputs on services) is not parsed, so no problem is reported twice.
+    /// Parses and validates the text of an environment file, adding to `problems` each unknown top-level field, the
+    /// first problem of each other top-level field and, in `secrets`, `services`, `outputs` and `rotation`, the first
+    /// problem of each entry. A field that depends on one that failed as a whole (services, rotation and files on
+    /// secrets) is not parsed, nor are outputs when a service has a problem, so no problem is reported twice.
     ///
     /// - Returns: the environment, or nil when a problem was added.
     package static func parse(
@@ -216,17 +217,27 @@ package enum EnvironmentFileLoader {
             problems.append(root.invalid(expected: "a mapping"))
             return nil
         }
-        guard let fields = attempt({ () throws(ConfigError) in try root.mapping(allowed: topLevelFields) }) else {
-            return nil
-        }
+        // An unknown top-level field is one problem; the known fields are still read.
+        var unknown: [ConfigError] = []
+        guard
+            let fields = attempt({ () throws(ConfigError) in
+                try root.mapping(allowed: topLevelFields, unknown: &unknown)
+            })
+        else { return nil }
+        problems += unknown
 
         let name = attempt { () throws(ConfigError) in
             try environmentName(fields["name"], defaultName: defaultName, file: file)
         }
         let airflowVersion = attempt { () throws(ConfigError) in try fields["airflow_version"]?.nonEmptyString() }
         let backend = attempt { () throws(ConfigError) in try parseBackend(try fields.required("backend")) }
+        // `secrets`, `services`, `outputs` and `rotation` report the first problem of each entry. A field that
+        // reads another checks its references against every entry of it, broken ones included.
+        var brokenSecrets: [String: ConfigPosition] = [:]
         let secrets = attempt { () throws(ConfigError) in
-            try fields["secrets"].map { node throws(ConfigError) in try parseSecrets(node) } ?? []
+            try fields["secrets"].map { node throws(ConfigError) in
+                try parseSecrets(node, problems: &problems, broken: &brokenSecrets)
+            } ?? []
         }
         let values = attempt { () throws(ConfigError) in
             try fields["values"].map { node throws(ConfigError) in try parseValues(node) } ?? []
@@ -234,25 +245,36 @@ package enum EnvironmentFileLoader {
         let settings = attempt { () throws(ConfigError) in
             try fields["settings"].map { node throws(ConfigError) in try parseTemplates(node) } ?? []
         }
-        let services = secrets.flatMap { secrets in
+        // References to a broken secret resolve to a stand-in, so that they are not reported a second time.
+        let referable = secrets.map { declared in
+            declared
+                + brokenSecrets.sorted { $0.key < $1.key }.map { SecretDeclaration(name: $0, path: $0, position: $1) }
+        }
+        var servicesComplete = true
+        let services = referable.flatMap { secrets in
             attempt { () throws(ConfigError) in
-                try fields["services"].map { node throws(ConfigError) in try parseServices(node, secrets: secrets) }
-                    ?? []
+                try fields["services"].map { node throws(ConfigError) in
+                    try parseServices(node, secrets: secrets, problems: &problems, complete: &servicesComplete)
+                } ?? []
             }
         }
         let ecs = attempt { () throws(ConfigError) in
             try fields["ecs"].map { node throws(ConfigError) in try parseECS(node) } ?? ECSConfig()
         }
+        // Outputs name services: they are read once every service is.
         let outputs = services.flatMap { services in
-            attempt { () throws(ConfigError) in
-                try fields["outputs"].map { node throws(ConfigError) in try parseOutputs(node, services: services) }
-                    ?? []
-            }
+            servicesComplete
+                ? attempt { () throws(ConfigError) in
+                    try fields["outputs"].map { node throws(ConfigError) in
+                        try parseOutputs(node, services: services, problems: &problems)
+                    } ?? []
+                } : nil
         }
-        let rotation = secrets.flatMap { secrets in
+        let rotation = referable.flatMap { secrets in
             attempt { () throws(ConfigError) in
-                try fields["rotation"].map { node throws(ConfigError) in try parseRotation(node, secrets: secrets) }
-                    ?? []
+                try fields["rotation"].map { node throws(ConfigError) in
+                    try parseRotation(node, secrets: secrets, skipping: Set(brokenSecrets.keys), problems: &problems)
+                } ?? []
             }
         }
         let exec = attempt { () throws(ConfigError) in
@@ -261,7 +283,7 @@ package enum EnvironmentFileLoader {
         let run = attempt { () throws(ConfigError) in
             try fields["run"].map { node throws(ConfigError) in try parseRun(node) } ?? RunConfig()
         }
-        let files = secrets.flatMap { secrets in
+        let files = referable.flatMap { secrets in
             attempt { () throws(ConfigError) in
                 try fields["files"].map { node throws(ConfigError) in try parseFiles(node, secrets: secrets) } ?? []
             }

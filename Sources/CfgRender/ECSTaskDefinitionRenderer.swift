@@ -30,8 +30,8 @@ package enum ECSTaskDefinitionRenderer {
     ///   - environment: the environment (its name and `ecs` defaults).
     ///   - settings: the merged settings of the service.
     ///   - deliveryReferences: the `valueFrom` of each backend value ECS can fetch itself.
-    /// - Throws: `RenderError.Code.invalidTaskDefinition` for a bad family or container name, a cpu/memory
-    ///   pair Fargate does not accept, a missing image, a missing command for the entrypoint form, or a
+    /// - Throws: `RenderError.Code.invalidTaskDefinition` for a cpu/memory pair Fargate does not accept, a missing
+    ///   image or a missing command for the entrypoint form; `ecsLimit` for a bad family or container name or a
     ///   task definition over 65,536 bytes; `invalidValue` for a NUL in a value.
     package static func render(
         service: ServiceConfig,
@@ -179,7 +179,7 @@ package enum ECSTaskDefinitionRenderer {
         }
         guard compact.count <= maximumBytes else {
             throw RenderError(
-                .invalidTaskDefinition,
+                .ecsLimit,
                 "Service \(service): the task definition is \(compact.count) bytes; ECS allows at most \(maximumBytes). "
                     + "Move settings into files or deliver them with `cfg exec`."
             )
@@ -194,7 +194,7 @@ package enum ECSTaskDefinitionRenderer {
             && name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == "-" }
         guard valid else {
             throw RenderError(
-                .invalidTaskDefinition,
+                .ecsLimit,
                 "\(what) \"\(name)\" is invalid: ECS allows 1 to 255 letters, digits, \"_\" and \"-\"."
             )
         }

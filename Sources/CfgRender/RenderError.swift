@@ -14,8 +14,11 @@ package struct RenderError: Error, Sendable, CustomStringConvertible, Equatable 
         case duplicateKey
         /// A value the output format cannot carry (a newline or NUL).
         case invalidValue
-        /// The task definition would be rejected by ECS (bad family, cpu/memory pair, missing image, size).
+        /// The task definition would be rejected by ECS (cpu/memory pair, missing image, no command to run).
         case invalidTaskDefinition
+        /// The task definition is over one of ECS's documented limits: 65,536 bytes, or a family or container name
+        /// of 1 to 255 letters, digits, `_` and `-`.
+        case ecsLimit
         /// An output path that is absolute, empty or leaves the output directory.
         case pathEscapes
     }

@@ -22,16 +22,23 @@ struct Context {
             fileURLWithPath: options.directory,
             relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         ).standardizedFileURL.path
-        do {
-            let environment = try EnvironmentFileLoader.load(options.environment, projectDirectory: project)
-            return Context(
-                environment: environment,
-                processEnvironment: processEnvironment,
-                logger: makeLogger(processEnvironment)
+        // Every problem the loader finds, one line each.
+        var problems: [ConfigError] = []
+        guard
+            let environment = EnvironmentFileLoader.load(
+                options.environment,
+                projectDirectory: project,
+                problems: &problems
             )
-        } catch {
-            throw EngineError(.configuration, error.description)
+        else {
+            let lines = problems.isEmpty ? ["the environment file could not be loaded"] : problems.map(\.description)
+            throw EngineError(.configuration, lines)
         }
+        return Context(
+            environment: environment,
+            processEnvironment: processEnvironment,
+            logger: makeLogger(processEnvironment)
+        )
     }
 
     /// The settings, secret files and command environment of `service` for `arguments`, fetched through `backend`

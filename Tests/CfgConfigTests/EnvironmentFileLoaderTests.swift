@@ -810,7 +810,8 @@ struct EnvironmentFileLoaderTests {
         }
         #expect(
             error?.description
-                == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment (expected one of: "
+                == "environments/dev.yaml:3:1: unknown field 'sevices' in the environment: did you mean 'services'? "
+                + "(expected one of: "
                 + "airflow_version, backend, ecs, exec, files, name, outputs, rotation, run, secrets, services, settings, values)"
         )
     }
@@ -821,7 +822,8 @@ struct EnvironmentFileLoaderTests {
         }
         #expect(
             error?.message
-                == "unknown field 'pth' in 'secrets.db' (expected one of: dynamic, generate, keys, path, version)"
+                == "unknown field 'pth' in 'secrets.db': did you mean 'path'? "
+                + "(expected one of: dynamic, generate, keys, path, version)"
         )
     }
 
@@ -1059,5 +1061,132 @@ extension EnvironmentFileLoaderTests {
             try Self.parse("backend: { type: local }\nexec: { keep: [X] }\n")
         }
         #expect(unknown?.description.contains("keep") == true)
+    }
+}
+
+// MARK: Every problem together
+
+extension EnvironmentFileLoaderTests {
+    /// A file with independent mistakes, and each one's (line, column, code), in the order reported.
+    struct Problems: CustomTestStringConvertible, Sendable {
+        var label: String
+        var yaml: String
+        var expected: [(line: Int, column: Int, code: ConfigError.Code)]
+        var testDescription: String { label }
+    }
+
+    static let severalProblems: [Problems] = [
+        Problems(
+            label: "an unknown top-level field does not stop the others",
+            yaml: "sevices: [scheduler]\nbackend: { type: nosuch }\nsecrets: { db: { pth: x } }\n",
+            expected: [(1, 1, .unknownField), (2, 18, .invalidValue), (3, 18, .unknownField)]
+        ),
+        Problems(
+            label: "two unknown top-level fields",
+            yaml: "backend: { type: local }\nsevices: []\noutput: []\n",
+            expected: [(2, 1, .unknownField), (3, 1, .unknownField)]
+        ),
+        Problems(
+            label: "two broken secrets, one sound",
+            yaml: "backend: { type: local }\nsecrets:\n  a: { pth: x }\n  b: b/b\n  c: { path: c, version: [] }\n",
+            expected: [(3, 8, .unknownField), (5, 26, .invalidValue)]
+        ),
+        Problems(
+            label: "a broken secret does not hide a broken output or rotation",
+            yaml: """
+                backend: { type: local }
+                secrets:
+                  a: { pth: x }
+                  f: a/f
+                outputs:
+                  - { kind: env, path: a.env, mode: x }
+                  - { kind: nosuch, path: b.env }
+                rotation:
+                  a: { generator: fernet, every: 9d }
+                  f: { generator: fernet, every: soon }
+
+                """,
+            expected: [(3, 8, .unknownField), (6, 31, .unknownField), (7, 13, .invalidValue), (10, 34, .invalidValue)]
+        ),
+        Problems(
+            label: "two broken services; outputs wait for them",
+            yaml: """
+                backend: { type: local }
+                services:
+                  scheduler: { comand: [a] }
+                  custom: {}
+                outputs: [{ kind: nosuch }]
+
+                """,
+            expected: [(3, 16, .unknownField), (4, 3, .missingField)]
+        ),
+        Problems(
+            label: "a duplicate output path and a broken output",
+            yaml: "backend: { type: local }\noutputs:\n  - { kind: env, path: a }\n  - { kind: env, path: a }\n"
+                + "  - { kind: env }\n",
+            expected: [(4, 24, .duplicate), (5, 5, .missingField)]
+        ),
+        Problems(
+            label: "references to a broken secret are not reported again",
+            yaml: "backend: { type: local }\nsecrets: { a: { pth: x } }\nfiles: [{ name: x, secret: a }]\n"
+                + "rotation: { a: { generator: fernet, every: 9d } }\n",
+            expected: [(2, 17, .unknownField)]
+        ),
+    ]
+
+    @Test(arguments: severalProblems)
+    func independentProblemsAreReportedTogetherEachOnce(_ file: Problems) {
+        var problems: [ConfigError] = []
+        let environment = EnvironmentFileLoader.parse(
+            file.yaml,
+            file: "environments/dev.yaml",
+            projectDirectory: "/project",
+            defaultName: "dev",
+            problems: &problems
+        )
+        #expect(environment?.name == nil)
+        #expect(problems.map { $0.position?.line ?? 0 } == file.expected.map(\.line), "\(problems)")
+        #expect(problems.map { $0.position?.column ?? 0 } == file.expected.map(\.column), "\(problems)")
+        #expect(problems.map(\.code) == file.expected.map(\.code), "\(problems)")
+        #expect(problems.allSatisfy { !$0.description.contains("\n") })
+        // The throwing form reports the first of them.
+        let first = #expect(throws: ConfigError.self) { try Self.parse(file.yaml) }
+        #expect(first?.position == problems.first?.position)
+    }
+
+    @Test(arguments: [
+        ("backend: { type: local }\nsevices: []\n", "did you mean 'services'?"),
+        ("backend: { type: local }\nsecrets: { db: { pth: x } }\n", "did you mean 'path'?"),
+        (
+            "backend: { type: local }\nsecrets: { database: a }\nrotation: { databse: { generator: fernet, every: 9d } }\n",
+            "did you mean 'database'?"
+        ),
+        (
+            "backend: { type: local }\nsecrets: { admin: a, db: { path: d, keys: { password: {} } } }\n"
+                + "rotation: { db: { key: pasword, generator: password, every: 9d } }\n",
+            "did you mean 'password'?"
+        ),
+        (
+            "backend: { type: local }\nsecrets: { admin: a, db: d }\n"
+                + "rotation: { db: { generator: password, every: 9d, apply: { postgres: { admin: admn } } } }\n",
+            "did you mean 'admin'?"
+        ),
+        (
+            "backend: { type: local }\nsecrets: { token: a }\nfiles: [{ name: t, secret: tokn }]\n",
+            "did you mean 'token'?"
+        ),
+        (
+            "backend: { type: local }\nservices: [scheduler]\noutputs: [{ kind: env, path: a, service: shceduler }]\n",
+            "did you mean 'scheduler'?"
+        ),
+    ])
+    func unknownNamesSuggestTheClosestKnownOne(_ yaml: String, _ suggestion: String) {
+        let error = #expect(throws: ConfigError.self) { try Self.parse(yaml) }
+        #expect(error?.message.contains(suggestion) == true, "\(String(describing: error))")
+    }
+
+    @Test func aFarFetchedNameGetsNoSuggestion() {
+        let error = #expect(throws: ConfigError.self) { try Self.parse("backend: { type: local }\nzzzzzzzz: 1\n") }
+        #expect(error?.message.contains("did you mean") == false)
     }
 }

@@ -9,7 +9,14 @@ import Testing
     static let canary = "CANARY-check-7Qx-literal"
 
     /// A project with one environment `name` (backend `backend`) and a settings template.
-    static func project(_ directory: String, backend: String, template: String, services: String = "") throws {
+    static func project(
+        _ directory: String,
+        backend: String,
+        template: String,
+        services: String = "",
+        generator: String = "{ password: { length: 20 } }",
+        rotation: String = ""
+    ) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/environments", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: directory + "/templates", withIntermediateDirectories: true)
@@ -20,7 +27,7 @@ import Testing
               db:
                 path: airflow/t/db
                 keys:
-                  password: { generate: { password: { length: 20 } } }
+                  password: { generate: \(generator) }
             settings: [templates/airflow.cfg.tmpl]
             services:
               scheduler: {}
@@ -29,6 +36,7 @@ import Testing
               - { kind: env, path: airflow.env }
               - { kind: env, service: scheduler, path: scheduler.env }
               - { kind: dotenv, path: .env }
+            \(rotation)
 
             """
         try yaml.write(toFile: directory + "/environments/t.yaml", atomically: true, encoding: .utf8)
@@ -66,7 +74,7 @@ import Testing
         let template = """
             [core]
             paralelism = 32
-            sql_alchemy_conn = {{ secrets.db.password }}
+            sql_alchemy_conn = postgresql://a:{{ secrets.db.password | urlencode }}@db/a
             parallelism = many
             fernet_key = \(Self.canary)
             [logging]
@@ -174,11 +182,118 @@ import Testing
             try Self.project(
                 directory,
                 backend: "{ type: local }",
-                template: "[core]\nsql_alchemy_conn = {{ secrets.db.password }}\n"
+                template: "[core]\nsql_alchemy_conn = postgresql://a:{{ secrets.db.password | urlencode }}@db/a\n"
             )
             let report = await Self.check(directory)
             #expect(report.findings.map(\.code) == ["moved-option"])
             #expect(report.status == "warnings" && !report.hasErrors && report.hasWarnings)
+        }
+    }
+
+    /// A generated password, its template line, and what Airflow may expand in the setting (empty: no finding).
+    struct Expansion: CustomTestStringConvertible, Sendable {
+        var label: String
+        var generator: String = "{ password: { length: 32, profile: strong } }"
+        var line: String
+        var rotation: String = ""
+        var forms: [String]
+        var testDescription: String { label }
+    }
+
+    static let expansions: [Expansion] = [
+        Expansion(
+            label: "strong, verbatim",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: ["$NAME", "${NAME}", "a leading ~"]
+        ),
+        Expansion(
+            label: "strong, urlencoded inside a URI",
+            line: "[database]\nsql_alchemy_conn = postgresql://a:{{ secrets.db.password | urlencode }}@db/a",
+            forms: []
+        ),
+        Expansion(
+            label: "strong, urlencoded at the start (urlencode keeps ~)",
+            line: "[api]\nsecret_key = {{ secrets.db.password | urlencode }}",
+            forms: ["a leading ~"]
+        ),
+        Expansion(
+            label: "strong, after a prefix",
+            line: "[api]\nsecret_key = k{{ secrets.db.password }}",
+            forms: ["$NAME", "${NAME}"]
+        ),
+        Expansion(
+            label: "exclude $~",
+            generator: "{ password: { length: 32, profile: strong, exclude: \"$~\" } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: []
+        ),
+        Expansion(
+            label: "exclude ~",
+            generator: "{ password: { length: 32, exclude: \"~\" } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: ["$NAME", "${NAME}"]
+        ),
+        Expansion(
+            label: "exclude $ and /",
+            generator: "{ password: { length: 32, exclude: \"$/\" } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: ["a leading ~"]
+        ),
+        Expansion(
+            label: "uri-safe",
+            generator: "{ password: { length: 32, profile: uri-safe } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: []
+        ),
+        Expansion(
+            label: "bytes",
+            generator: "{ bytes: { length: 32, encoding: base64 } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            forms: []
+        ),
+        Expansion(
+            label: "a variable Airflow does not read",
+            line: "[env]\nPGPASSWORD = {{ secrets.db.password }}",
+            forms: []
+        ),
+        Expansion(
+            label: "uri-safe, but rotated with a strong generator",
+            generator: "{ password: { length: 32, profile: uri-safe } }",
+            line: "[api]\nsecret_key = {{ secrets.db.password }}",
+            rotation: "rotation:\n  db: { key: password, generator: password, every: 30d }",
+            forms: ["$NAME", "${NAME}", "a leading ~"]
+        ),
+    ]
+
+    @Test(arguments: expansions)
+    func aGeneratedPasswordAirflowMayExpandIsFoundThroughTheTemplate(_ expansion: Expansion) async throws {
+        try await TemporaryDirectory.with { directory in
+            try Self.project(
+                directory,
+                backend: "{ type: local }",
+                template: expansion.line + "\n",
+                generator: expansion.generator,
+                rotation: expansion.rotation
+            )
+            let report = await Self.check(directory)
+            let found = report.findings.filter { $0.code == "expandable-secret" }
+            #expect(report.findings.count == found.count, "\(report.lines)")
+            guard !expansion.forms.isEmpty else {
+                #expect(found.isEmpty, "\(report.lines)")
+                return
+            }
+            let finding = try #require(found.first)
+            #expect(found.count == 1 && finding.severity == .error)
+            #expect(finding.file == "templates/airflow.cfg.tmpl" && finding.line == 2 && finding.column == 1)
+            #expect(finding.message.contains("secrets.db.password"))
+            #expect(finding.message.contains("can contain \(expansion.forms.joined(separator: " and ")), which"))
+            #expect(
+                finding.message.contains(
+                    expansion.rotation.isEmpty ? "'secrets.db.keys.password.generate'" : "'rotation.db.generator'"
+                )
+            )
+            // The probe never reaches a message.
+            #expect(!report.lines.joined().contains("$0") && !report.json.contains("~/"))
         }
     }
 }

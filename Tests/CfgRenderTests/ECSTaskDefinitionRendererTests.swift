@@ -289,11 +289,11 @@ struct ECSTaskDefinitionRendererTests {
     }
 
     @Test func invalidFamilyIsAnError() throws {
-        #expect(throws: RenderError(.invalidTaskDefinition, "")) {
+        #expect(throws: RenderError(.ecsLimit, "")) {
             try Self.render(Self.environment(ECSConfig(familyPrefix: "bad prefix", image: "img")), settings: [])
         }
         let long = String(repeating: "a", count: 250)
-        #expect(throws: RenderError(.invalidTaskDefinition, "")) {
+        #expect(throws: RenderError(.ecsLimit, "")) {
             try Self.render(Self.environment(ECSConfig(familyPrefix: long, image: "img")), settings: [])
         }
     }
@@ -317,8 +317,59 @@ struct ECSTaskDefinitionRendererTests {
         #expect {
             try Self.render(settings: settings)
         } throws: { error in
-            (error as? RenderError)?.code == .invalidTaskDefinition
+            (error as? RenderError)?.code == .ecsLimit
                 && (error as? RenderError)?.description.contains("65536") == true
+        }
+    }
+
+    /// The limit applies to the compact JSON: a value that brings it to exactly 65,536 bytes passes, one byte more
+    /// fails, and the message gives the size, never the value.
+    @Test(arguments: [0, 1])
+    func sizeLimitIsExactOnTheCompactForm(_ over: Int) throws {
+        func settings(_ length: Int) -> [Setting] {
+            [
+                Setting.airflow(
+                    section: "core",
+                    key: "big",
+                    value: TemplateBuilder.literal("y" + String(repeating: "x", count: length)),
+                    position: SourcePosition(file: "t", line: 1, column: 1)
+                )
+            ]
+        }
+        let text = try ECSTaskDefinitionRenderer.render(
+            service: Self.service(),
+            environment: Self.environment(),
+            settings: settings(0),
+            deliveryReferences: [:]
+        )
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        let compact = try JSONSerialization.data(
+            withJSONObject: object,
+            options: [.sortedKeys, .withoutEscapingSlashes]
+        )
+        let length = ECSTaskDefinitionRenderer.maximumBytes - compact.count + over
+        let render = {
+            try ECSTaskDefinitionRenderer.render(
+                service: Self.service(),
+                environment: Self.environment(),
+                settings: settings(length),
+                deliveryReferences: [:]
+            )
+        }
+        if over == 0 {
+            #expect(throws: Never.self) { _ = try render() }
+        } else {
+            let error = #expect(throws: RenderError(.ecsLimit, "")) { _ = try render() }
+            #expect(error?.message.contains("\(ECSTaskDefinitionRenderer.maximumBytes + 1) bytes") == true)
+            #expect(error?.message.contains("yxxx") == false)
+        }
+    }
+
+    @Test func serviceNameOverTheNameLimitIsAnError() throws {
+        var service = Self.service()
+        service.name = String(repeating: "a", count: 256)
+        #expect(throws: RenderError(.ecsLimit, "")) {
+            try Self.render(service: service, settings: [])
         }
     }
 

@@ -246,7 +246,7 @@ package struct SettingsCheck: Sendable {
         }
     }
 
-    private static func describe(_ forms: [AirflowExpansion.Form]) -> String {
+    static func describe(_ forms: [AirflowExpansion.Form]) -> String {
         forms.map { form in
             switch form {
             case .variable: "$NAME"

@@ -36,6 +36,8 @@ package struct SettingsFinding: Sendable, Hashable, CustomStringConvertible {
         case invalidFernetKey = "invalid-fernet-key"
         /// A value Airflow's `$NAME`/`~` expansion may alter.
         case expandedValue = "expanded-value"
+        /// A generated password that, on some generation, Airflow's `$NAME`/`~` expansion may alter.
+        case expandableSecret = "expandable-secret"
         /// A `_cmd`/`_secret` variant of an option that does not allow it: Airflow ignores it.
         case variantNotAllowed = "variant-not-allowed"
         /// A service command the Airflow version does not have (`webserver` on 3.x, `api-server` on 2.x).

@@ -87,10 +87,12 @@ extension EnvironmentFileLoader {
         }
         guard secrets.contains(where: { $0.name == name }) else {
             let declared = secrets.isEmpty ? "none" : secrets.map(\.name).joined(separator: ", ")
+            let suggestion =
+                Suggestion.closest(to: name, among: secrets.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
             throw node.error(
                 .unknownReference,
                 "secret \(shown(name, otherwise: "name")) in \(node.label) is not declared in 'secrets' "
-                    + "(declared: \(declared))"
+                    + "(\(suggestion)declared: \(declared))"
             )
         }
         return .secret(name: name, key: key)

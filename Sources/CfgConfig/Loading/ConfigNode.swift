@@ -196,16 +196,32 @@ struct ConfigNode {
     /// A mapping with a closed set of fields: any other key is an `unknownField` error at that key.
     func mapping(allowed: [String]) throws(ConfigError) -> ConfigMapping {
         let entries = try entries()
-        for entry in entries where !allowed.contains(entry.key) {
-            let expected = allowed.sorted().joined(separator: ", ")
-            throw ConfigError(
-                .unknownField,
-                "unknown field \(ConfigText.key(entry.key, at: entry.keyPosition)) in \(label) "
-                    + "(expected one of: \(expected))",
-                at: entry.keyPosition
-            )
+        if let entry = entries.first(where: { !allowed.contains($0.key) }) {
+            throw unknownField(entry, allowed: allowed)
         }
         return ConfigMapping(node: self, entries: entries)
+    }
+
+    /// Like `mapping(allowed:)`, but each unknown key is added to `unknown` and left out of the result, so that
+    /// the known fields are still read.
+    func mapping(allowed: [String], unknown: inout [ConfigError]) throws(ConfigError) -> ConfigMapping {
+        let entries = try entries()
+        for entry in entries where !allowed.contains(entry.key) {
+            unknown.append(unknownField(entry, allowed: allowed))
+        }
+        return ConfigMapping(node: self, entries: entries.filter { allowed.contains($0.key) })
+    }
+
+    /// `unknown field 'sevices' in the environment: did you mean 'services'? (expected one of: …)`.
+    private func unknownField(_ entry: ConfigEntry, allowed: [String]) -> ConfigError {
+        let expected = allowed.sorted().joined(separator: ", ")
+        let suggestion = Suggestion.closest(to: entry.key, among: allowed).map { ": did you mean '\($0)'?" } ?? ""
+        return ConfigError(
+            .unknownField,
+            "unknown field \(ConfigText.key(entry.key, at: entry.keyPosition)) in \(label)\(suggestion) "
+                + "(expected one of: \(expected))",
+            at: entry.keyPosition
+        )
     }
 
     /// Like `mapping(allowed:)`, but a null value (`scheduler:` with nothing after it) reads as an empty mapping.

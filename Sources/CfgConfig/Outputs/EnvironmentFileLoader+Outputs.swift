@@ -4,33 +4,61 @@ extension EnvironmentFileLoader {
     /// Paths are relative to the output directory and may not leave it; two outputs may not write the same file
     /// (a per-service ECS path counts once per declared service).
     static func parseOutputs(_ node: ConfigNode, services: [ServiceConfig]) throws(ConfigError) -> [OutputConfig] {
+        var problems: [ConfigError] = []
+        let result = try parseOutputs(node, services: services, problems: &problems)
+        if let first = problems.first { throw first }
+        return result
+    }
+
+    /// Like ``parseOutputs(_:services:)``, but the first problem of each output is added to `problems`, and the
+    /// other outputs are still read.
+    ///
+    /// - Throws: when `outputs` itself is not a list.
+    static func parseOutputs(
+        _ node: ConfigNode,
+        services: [ServiceConfig],
+        problems: inout [ConfigError]
+    ) throws(ConfigError) -> [OutputConfig] {
         var result: [OutputConfig] = []
         // Each written file, normalized, and the output that writes it.
         var written: [String: String] = [:]
-        // The path itself is not echoed (a scalar from the file); the service says which expansion clashes.
         for item in try node.list() {
-            let output = try parseOutput(item, services: services)
-            let files: [(path: String, service: String?)]
-            if output.kind == .ecsTaskDefinition, output.service == nil, !services.isEmpty {
-                files = services.map { (output.path.replacing("{service}", with: $0.name), $0.name) }
-            } else {
-                files = [(output.path, nil)]
+            do {
+                result.append(try parseOutput(item, services: services, written: &written))
+            } catch {
+                problems.append(error)
             }
-            for (file, service) in files {
-                let key = normalized(file)
-                if let previous = written[key] {
-                    let at = (try? item.mapping(allowed: outputFields))?["path"] ?? item
-                    let which = service.map { " (for service '\($0)')" } ?? ""
-                    throw at.error(
-                        .duplicate,
-                        "\(at.label)\(which) names a file that \(previous) already writes: give each output its own path"
-                    )
-                }
-                written[key] = item.path
-            }
-            result.append(output)
         }
         return result
+    }
+
+    /// One output, its files checked against (and added to) `written`.
+    private static func parseOutput(
+        _ item: ConfigNode,
+        services: [ServiceConfig],
+        written: inout [String: String]
+    ) throws(ConfigError) -> OutputConfig {
+        // The path itself is not echoed (a scalar from the file); the service says which expansion clashes.
+        let output = try parseOutput(item, services: services)
+        let files: [(path: String, service: String?)]
+        if output.kind == .ecsTaskDefinition, output.service == nil, !services.isEmpty {
+            files = services.map { (output.path.replacing("{service}", with: $0.name), $0.name) }
+        } else {
+            files = [(output.path, nil)]
+        }
+        for (file, service) in files {
+            let key = normalized(file)
+            if let previous = written[key] {
+                let at = (try? item.mapping(allowed: outputFields))?["path"] ?? item
+                let which = service.map { " (for service '\($0)')" } ?? ""
+                throw at.error(
+                    .duplicate,
+                    "\(at.label)\(which) names a file that \(previous) already writes: give each output its own path"
+                )
+            }
+            written[key] = item.path
+        }
+        return output
     }
 
     private static let outputFields = ["kind", "path", "service", "template"]
@@ -48,10 +76,12 @@ extension EnvironmentFileLoader {
             let name = try serviceNode.nonEmptyString()
             guard services.contains(where: { $0.name == name }) else {
                 let declared = services.isEmpty ? "none" : services.map(\.name).joined(separator: ", ")
+                let suggestion =
+                    Suggestion.closest(to: name, among: services.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
                 throw serviceNode.error(
                     .unknownReference,
                     "service \(shown(name, otherwise: "name")) in \(serviceNode.label) is not declared in 'services' "
-                        + "(declared: \(declared))"
+                        + "(\(suggestion)declared: \(declared))"
                 )
             }
             service = name

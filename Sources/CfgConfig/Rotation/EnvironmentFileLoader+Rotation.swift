@@ -7,20 +7,46 @@ extension EnvironmentFileLoader {
     ) throws(ConfigError)
         -> [RotationPolicy]
     {
+        var problems: [ConfigError] = []
+        let result = try parseRotation(node, secrets: secrets, skipping: [], problems: &problems)
+        if let first = problems.first { throw first }
+        return result
+    }
+
+    /// Like ``parseRotation(_:secrets:)``, but the first problem of each policy is added to `problems`, and the
+    /// other policies are still read. A policy for a secret in `skipping` (one with a problem of its own) is not
+    /// read: it would only repeat that problem.
+    ///
+    /// - Throws: when `rotation` itself is not a mapping.
+    static func parseRotation(
+        _ node: ConfigNode,
+        secrets: [SecretDeclaration],
+        skipping: Set<String>,
+        problems: inout [ConfigError]
+    ) throws(ConfigError)
+        -> [RotationPolicy]
+    {
         var result: [RotationPolicy] = []
-        for entry in try node.entries() {
-            guard let secret = secrets.first(where: { $0.name == entry.key }) else {
-                let declared = secrets.isEmpty ? "none" : secrets.map(\.name).joined(separator: ", ")
-                throw ConfigError(
-                    .unknownReference,
-                    "rotation for \(shown(entry.key, otherwise: "a secret")) names no secret declared in 'secrets' "
-                        + "(declared: \(declared))",
-                    at: entry.keyPosition
+        for entry in try node.entries() where !skipping.contains(entry.key) {
+            do throws(ConfigError) {
+                guard let secret = secrets.first(where: { $0.name == entry.key }) else {
+                    let declared = secrets.isEmpty ? "none" : secrets.map(\.name).joined(separator: ", ")
+                    let suggestion =
+                        Suggestion.closest(to: entry.key, among: secrets.map(\.name)).map { "did you mean '\($0)'? " }
+                        ?? ""
+                    throw ConfigError(
+                        .unknownReference,
+                        "rotation for \(shown(entry.key, otherwise: "a secret")) names no secret declared in 'secrets' "
+                            + "(\(suggestion)declared: \(declared))",
+                        at: entry.keyPosition
+                    )
+                }
+                result.append(
+                    try parsePolicy(entry.value, secret: secret, secrets: secrets, position: entry.keyPosition)
                 )
+            } catch {
+                problems.append(error)
             }
-            result.append(
-                try parsePolicy(entry.value, secret: secret, secrets: secrets, position: entry.keyPosition)
-            )
         }
         return result
     }
@@ -42,9 +68,12 @@ extension EnvironmentFileLoader {
             let name = try keyNode.nonEmptyString()
             if case .keys(let keys)? = secret.generation {
                 guard let declared = keys.first(where: { $0.key == name }) else {
+                    let suggestion =
+                        Suggestion.closest(to: name, among: keys.map(\.key)).map { ": did you mean '\($0)'?" } ?? ""
                     throw keyNode.error(
                         .unknownReference,
                         "key \(shown(name, otherwise: "name")) is not among the keys of secret '\(secret.name)'"
+                            + suggestion
                     )
                 }
                 if case .generate(let spec) = declared.source { declaredGenerator = spec }
@@ -167,9 +196,11 @@ extension EnvironmentFileLoader {
             let admin = try adminNode.nonEmptyString()
             guard secrets.contains(where: { $0.name == admin }) else {
                 let declared = secrets.map(\.name).joined(separator: ", ")
+                let suggestion =
+                    Suggestion.closest(to: admin, among: secrets.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
                 throw adminNode.error(
                     .unknownReference,
-                    "\(adminNode.label) names no secret declared in 'secrets' (declared: \(declared))"
+                    "\(adminNode.label) names no secret declared in 'secrets' (\(suggestion)declared: \(declared))"
                 )
             }
             apply.admin = admin

@@ -1,17 +1,38 @@
 extension EnvironmentFileLoader {
     /// `secrets:`: `NAME: path` or `NAME: { path, version, keys | generate }`, in file order.
     static func parseSecrets(_ node: ConfigNode) throws(ConfigError) -> [SecretDeclaration] {
+        var problems: [ConfigError] = []
+        var broken: [String: ConfigPosition] = [:]
+        let result = try parseSecrets(node, problems: &problems, broken: &broken)
+        if let first = problems.first { throw first }
+        return result
+    }
+
+    /// Like ``parseSecrets(_:)``, but the first problem of each entry is added to `problems` and its name to
+    /// `broken` (with the position of its key), and the other entries are still read.
+    ///
+    /// - Throws: when `secrets` itself is not a mapping.
+    static func parseSecrets(
+        _ node: ConfigNode,
+        problems: inout [ConfigError],
+        broken: inout [String: ConfigPosition]
+    ) throws(ConfigError) -> [SecretDeclaration] {
         var result: [SecretDeclaration] = []
         for entry in try node.entries() {
-            guard NamePattern.isIdentifier(entry.key) else {
-                throw ConfigError(
-                    .invalidValue,
-                    "secret name \(shown(entry.key, otherwise: "in 'secrets'")) is not valid: "
-                        + "use letters, digits and '_', not starting with a digit",
-                    at: entry.keyPosition
-                )
+            do throws(ConfigError) {
+                guard NamePattern.isIdentifier(entry.key) else {
+                    throw ConfigError(
+                        .invalidValue,
+                        "secret name \(shown(entry.key, otherwise: "in 'secrets'")) is not valid: "
+                            + "use letters, digits and '_', not starting with a digit",
+                        at: entry.keyPosition
+                    )
+                }
+                result.append(try parseSecret(name: entry.key, node: entry.value, position: entry.keyPosition))
+            } catch {
+                problems.append(error)
+                broken[entry.key] = entry.keyPosition
             }
-            result.append(try parseSecret(name: entry.key, node: entry.value, position: entry.keyPosition))
         }
         return result
     }

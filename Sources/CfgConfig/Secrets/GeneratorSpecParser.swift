@@ -63,7 +63,7 @@ enum GeneratorSpecParser {
     }
 
     /// Characters of each class, for checking that `exclude` leaves every listed class usable.
-    private static func characters(of characterClass: CharacterClass) -> String {
+    static func characters(of characterClass: CharacterClass) -> String {
         switch characterClass {
         case .lower: "abcdefghijklmnopqrstuvwxyz"
         case .upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -1,22 +1,50 @@
 extension EnvironmentFileLoader {
     /// `services:`: a list of names, or a mapping `NAME: { command, settings, ecs }`, in file order.
     static func parseServices(_ node: ConfigNode, secrets: [SecretDeclaration]) throws(ConfigError) -> [ServiceConfig] {
+        var problems: [ConfigError] = []
+        var complete = true
+        let result = try parseServices(node, secrets: secrets, problems: &problems, complete: &complete)
+        if let first = problems.first { throw first }
+        return result
+    }
+
+    /// Like ``parseServices(_:secrets:)``, but the first problem of each service is added to `problems` (and
+    /// `complete` set to false), and the other services are still read.
+    ///
+    /// - Throws: when `services` itself is neither a list nor a mapping.
+    static func parseServices(
+        _ node: ConfigNode,
+        secrets: [SecretDeclaration],
+        problems: inout [ConfigError],
+        complete: inout Bool
+    ) throws(ConfigError) -> [ServiceConfig] {
         var result: [ServiceConfig] = []
+        func attempt(_ body: () throws(ConfigError) -> ServiceConfig) {
+            do {
+                result.append(try body())
+            } catch {
+                problems.append(error)
+                complete = false
+            }
+        }
         if node.isList {
+            var names: Set<String> = []
             for item in try node.list() {
-                let name = try item.string()
-                if result.contains(where: { $0.name == name }) {
-                    throw item.error(.duplicate, "service \(shown(name, otherwise: "name")) is listed twice")
+                attempt { () throws(ConfigError) in
+                    let name = try item.string()
+                    guard names.insert(name).inserted else {
+                        throw item.error(.duplicate, "service \(shown(name, otherwise: "name")) is listed twice")
+                    }
+                    return try parseService(name: name, node: nil, position: item.position, secrets: secrets)
                 }
-                result.append(try parseService(name: name, node: nil, position: item.position, secrets: secrets))
             }
             return result
         }
         guard node.isMapping else { throw node.invalid(expected: "a list of names or a mapping") }
         for entry in try node.entries() {
-            result.append(
+            attempt { () throws(ConfigError) in
                 try parseService(name: entry.key, node: entry.value, position: entry.keyPosition, secrets: secrets)
-            )
+            }
         }
         return result
     }

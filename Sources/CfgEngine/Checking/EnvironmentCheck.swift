@@ -116,6 +116,14 @@ package struct EnvironmentCheck: Sendable {
             run: &run,
             into: &list
         )
+        checkGeneratedSecrets(
+            environment,
+            evaluations: settingsEvaluations,
+            plan: plan,
+            templates: templates,
+            engine: engine,
+            into: &list
+        )
         checkOutputs(environment, jobs: jobs, run: &run, into: &list)
         return list.findings
     }
@@ -209,8 +217,10 @@ package struct EnvironmentCheck: Sendable {
             do {
                 outputs.append(try job.render(texts, environment: environment, references: [:]))
             } catch {
+                // Over an ECS limit: counted without the values of secrets, which the check does not have.
+                let code = (error as? RenderError)?.code == .ecsLimit ? "ecs-limit" : "validation"
                 for line in "\(error)".split(separator: "\n") {
-                    list.add(Finding(severity: .error, code: "validation", message: String(line)), in: [job.path])
+                    list.add(Finding(severity: .error, code: code, message: String(line)), in: [job.path])
                 }
             }
         }
