@@ -222,3 +222,12 @@ def test_an_expandable_generated_password_is_found_through_urlencode_only_for_a_
          'db: { key: password, generator: { password: { length: 32, profile: strong, exclude: "$~" } }')
     status, out, err = check(project, "dev", "--format", "json")
     assert status == 0, out
+
+
+def test_a_misspelt_environment_gets_the_closest_one_and_the_list(project):
+    status, _, err = check(project, "prod-vaul")
+    assert status == 65
+    assert "did you mean 'prod-vault'?" in err
+    assert "(environments: dev, prod-aws, prod-vault)" in err
+    result = project.cfg("render", "deve", check=False)
+    assert result.returncode == 65 and "did you mean 'dev'?" in result.stderr.decode()

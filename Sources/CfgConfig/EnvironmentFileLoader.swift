@@ -93,11 +93,27 @@ package enum EnvironmentFileLoader {
                 return (text, shown, reference)
             }
         }
-        throw ConfigError(
-            .fileNotFound,
-            "environment '\(reference)' not found: there is no environments/\(reference).yaml in \(project)",
-            at: nil
-        )
+        var message = "environment '\(reference)' not found: there is no environments/\(reference).yaml in \(project)"
+        let known = environmentNames(in: project)
+        if let close = Suggestion.closest(to: reference, among: known) {
+            message += "; did you mean '\(close)'?"
+        }
+        if !known.isEmpty { message += " (environments: \(known.joined(separator: ", ")))" }
+        throw ConfigError(.fileNotFound, message, at: nil)
+    }
+
+    /// The environments of a project: the names of `environments/*.yaml` and `*.yml`, sorted (at most 100 shown).
+    private static func environmentNames(in project: String) -> [String] {
+        let directory = project.hasSuffix("/") ? project + "environments" : project + "/environments"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let names = entries.compactMap { entry -> String? in
+            for suffix in [".yaml", ".yml"] where entry.hasSuffix(suffix) {
+                let name = String(entry.dropLast(suffix.count))
+                return NamePattern.isEnvironmentName(name) ? name : nil
+            }
+            return nil
+        }
+        return Array(Set(names).sorted().prefix(100))
     }
 
     /// The UTF-8 text of a regular file, or nil when there is none at `path`.
