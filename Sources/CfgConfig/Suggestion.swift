@@ -14,19 +14,24 @@ package enum Suggestion {
         return best?.name
     }
 
-    /// The Levenshtein distance between two character arrays (two rows of the table).
+    /// The edit distance between two character arrays: insertions, deletions, substitutions and transpositions of
+    /// two adjacent characters (`valeu` → `value`) each count 1 (optimal string alignment; three rows of the table).
     static func editDistance(_ left: [Character], _ right: [Character]) -> Int {
         guard !left.isEmpty else { return right.count }
         guard !right.isEmpty else { return left.count }
+        var beforePrevious = [Int](repeating: 0, count: right.count + 1)
         var previous = Array(0...right.count)
         var row = [Int](repeating: 0, count: right.count + 1)
-        for (i, leftCharacter) in left.enumerated() {
+        for i in left.indices {
             row[0] = i + 1
-            for (j, rightCharacter) in right.enumerated() {
-                let substitution = previous[j] + (leftCharacter == rightCharacter ? 0 : 1)
+            for j in right.indices {
+                let substitution = previous[j] + (left[i] == right[j] ? 0 : 1)
                 row[j + 1] = min(previous[j + 1] + 1, row[j] + 1, substitution)
+                if i > 0, j > 0, left[i] == right[j - 1], left[i - 1] == right[j] {
+                    row[j + 1] = min(row[j + 1], beforePrevious[j - 1] + 1)
+                }
             }
-            swap(&previous, &row)
+            (beforePrevious, previous, row) = (previous, row, beforePrevious)
         }
         return previous[right.count]
     }

@@ -19,4 +19,12 @@ import Testing
         #expect(Suggestion.editDistance(Array(""), Array("abc")) == 3)
         #expect(Suggestion.editDistance(Array("same"), Array("same")) == 0)
     }
+
+    @Test func aTranspositionIsOneEdit() {
+        #expect(Suggestion.editDistance(Array("valeu"), Array("value")) == 1)
+        #expect(Suggestion.editDistance(Array("ab"), Array("ba")) == 1)
+        #expect(Suggestion.editDistance(Array("ca"), Array("abc")) == 3)
+        #expect(Suggestion.closest(to: "valeu", among: ["generate", "prefix", "value"]) == "value")
+        #expect(Suggestion.closest(to: "memroy", among: ["cpu", "image", "memory", "ports"]) == "memory")
+    }
 }
