@@ -67,22 +67,24 @@ test: deps-test lint shared build build-release rootfs-test
 	echo "CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests"; \
 	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests
 
-# Airflow itself judges cfg's outputs (IntegrationTests/test_airflow_judge.py) on both binaries: Airflow 3.3.2 and
+# Airflow itself judges cfg's outputs (IntegrationTests/test_airflow_judge.py, and the connections and variables
+# templates write: test_airflow_connections.py) on both binaries: Airflow 3.3.2 and
 # 2.10.5 from PyPI, each in a virtual environment dev/airflow-venv.sh creates once and reuses while complete (60 to
 # 90 s each the first time, then a second); a missing Airflow fails the test here (CFG_REQUIRE_AIRFLOW=1).
 # `make test` runs the same file, which skips while the virtual environments do not exist; .ci/run runs both targets.
 AIRFLOW_VENV := .build-airflow-venv
 AIRFLOW2_VENV := .build-airflow-venv-2.10
+AIRFLOW_TESTS := IntegrationTests/test_airflow_judge.py IntegrationTests/test_airflow_connections.py
 
 test-airflow: deps-test build build-release
 	dev/airflow-venv.sh $(AIRFLOW_VENV) 3.3.2
 	dev/airflow-venv.sh $(AIRFLOW2_VENV) 2.10.5
 	@export CFG_REQUIRE_AIRFLOW=1 CFG_AIRFLOW_VENV=$(abspath $(AIRFLOW_VENV)) \
 		CFG_AIRFLOW2_VENV=$(abspath $(AIRFLOW2_VENV)); \
-	echo "CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q IntegrationTests/test_airflow_judge.py"; \
-	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q IntegrationTests/test_airflow_judge.py || exit $$?; \
-	echo "CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests/test_airflow_judge.py"; \
-	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests/test_airflow_judge.py
+	echo "CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q $(AIRFLOW_TESTS)"; \
+	CFG_BIN=$(CURDIR)/$(CFG) python3 -m pytest -q $(AIRFLOW_TESTS) || exit $$?; \
+	echo "CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q $(AIRFLOW_TESTS)"; \
+	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q $(AIRFLOW_TESTS)
 
 # Fuzzing (libFuzzer + AddressSanitizer, built into .build-fuzz): each target runs FUZZ_SECONDS with its corpus in
 # Tests/Fuzz/corpus/TARGET as seeds; a crash is copied into that folder, which `make test` replays (CfgFuzzTests).
