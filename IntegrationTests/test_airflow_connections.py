@@ -87,20 +87,22 @@ class Read:
     """The dev environment rendered with the connection template, and Airflow's reading of each env block."""
 
     def __init__(self, project, airflow):
-        self.project = project
+        self.project, self.airflow = project, airflow
         out = project.path("out", "dev")
         self.blocks = {name: check_outputs.read_env_block(os.path.join(out, name)) for name in ["airflow.env"]}
         self.secrets = {key: project.cfg("get", "dev", "conn." + key).stdout.decode() for key in CONN}
-        self.reports = {}
-        for name, block in self.blocks.items():
-            path = os.path.join(airflow.home, "connections.json")
-            try:
-                airflow.run("python", READER, path, block=block)
-                with open(path, encoding="utf-8") as handle:
-                    self.reports[name] = json.load(handle)
-            finally:
-                if os.path.exists(path):
-                    os.remove(path)
+        self.reports = {name: self.airflow_read(block) for name, block in self.blocks.items()}
+
+    def airflow_read(self, block):
+        """dev/airflow-read-connections.py's report of an environment holding `block`."""
+        path = os.path.join(self.airflow.home, "connections.json")
+        try:
+            self.airflow.run("python", READER, path, block=block)
+            with open(path, encoding="utf-8") as handle:
+                return json.load(handle)
+        finally:
+            if os.path.exists(path):
+                os.remove(path)
 
 
 @pytest.fixture(scope="module", params=sorted(VENVS, reverse=True), ids=lambda major: "airflow%d" % major)
@@ -171,3 +173,37 @@ def test_variables_read_back_as_the_secret_and_as_json(read):
             assert value == read.secrets["password"], path
         for path, value in variables["AIRFLOW_VAR_SETTINGS"].items():
             assert json.loads(value) == {"password": read.secrets["password"], "hosts": ["a", "b"], "retries": 3}, path
+
+
+# What `cfg check` reports about connections and variables written by hand (docs/check.md), each with its code.
+MISTAKES = {
+    "AIRFLOW_CONN_lower_case": ("smtp://mail.example.com:587", "connection-name-not-upper-case"),
+    "AIRFLOW_CONN_THREE_SCHEMES": ("http://https://api.example.com://v1", "invalid-connection-uri"),
+    "AIRFLOW_CONN_PROTOCOL_WITH_AT": ("http://user@https://api.example.com", "invalid-connection-uri"),
+    "AIRFLOW_CONN_NOT_AN_OBJECT": ('{"conn_type": "postgres", ', "invalid-connection-json"),
+    "AIRFLOW_CONN_UNKNOWN_FIELD": ('{"conn_type": "postgres", "hostname": "db"}', "invalid-connection-json"),
+    "AIRFLOW_VAR_lower_key": ("ops@example.com", "variable-name-not-upper-case"),
+}
+
+
+def test_cfg_check_reports_each_mistake_airflow_shows(read, tmp_path):
+    """Each finding's claim, shown by Airflow: the lower-case names are never found, the other values are refused."""
+    project = read.project
+    project.write("templates/mistakes.tmpl", "[env]\n" + "".join("%s = %s\n" % (n, v) for n, (v, _) in MISTAKES.items()))
+    text = project.read("environments/dev.yaml")
+    project.write("environments/mistakes.yaml", text.replace("templates/connections.tmpl", "templates/mistakes.tmpl"))
+    result = project.cfg("check", "mistakes", "--format", "json", check=False)
+    assert result.returncode != 0
+    findings = json.loads(result.stdout)["findings"]
+    lines = {finding["line"]: finding["code"] for finding in findings if finding["file"] == "templates/mistakes.tmpl"}
+    assert lines == {line: code for line, (_, code) in enumerate(MISTAKES.values(), start=2)}
+
+    report = read.airflow_read({name: value for name, (value, _) in MISTAKES.items()})
+    for name in MISTAKES:
+        if name.startswith("AIRFLOW_CONN_"):
+            readings = report["connections"][name]
+            assert readings["secrets"].get("error") in ("AirflowNotFoundException",), name
+            if name != "AIRFLOW_CONN_lower_case":  # found under its own name, each parser refuses the value
+                assert all("error" in fields for fields in readings.values()), (name, readings)
+        else:
+            assert all(isinstance(value, dict) and "error" in value for value in report["variables"][name].values())
