@@ -58,9 +58,11 @@ struct AirflowConnection {
         for (key, value) in map.entries {
             guard Self.fields.contains(key) else {
                 let hint = TemplateSuggestion.closest(to: key, among: Self.fields).map { "; did you mean '\($0)'?" }
+                // A key may come from a secret's JSON: it is echoed only when it reads as a name.
+                let named = Self.isPrintableName(key) ? " '\(key)'" : " (a key that is not a plain name)"
                 throw Self.failure(
                     .invalidArgument,
-                    "unknown connection field '\(key)'\(hint ?? "") (fields: \(Self.fields.joined(separator: ", ")))"
+                    "unknown connection field\(named)\(hint ?? "") (fields: \(Self.fields.joined(separator: ", ")))"
                 )
             }
             if case .null = value { continue }
@@ -95,6 +97,16 @@ struct AirflowConnection {
     }
 
     // MARK: - Fields
+
+    /// `[A-Za-z_][A-Za-z0-9_-]*`, at most 64 characters: a key safe to print in a message.
+    private static func isPrintableName(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, key.unicodeScalars.count <= 64,
+            first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
+        else { return false }
+        return key.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "-" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        }
+    }
 
     private static func failure(_ code: TemplateDiagnostic.Code, _ message: String) -> TemplateFilter.Failure {
         TemplateFilter.Failure(code: code, message: message)

@@ -210,6 +210,7 @@ struct AirflowConnectionTests {
             [("conn_type", .string("x")), ("host", .string("H" + canary, secret: true))],
             [("conn_type", .string("x")), ("port", .string(canary, secret: true))],
             [("conn_type", .string("x")), ("description", .string(canary, secret: true))],
+            [("conn_type", .string("x")), ("\n" + canary, .string("v", secret: true))],
         ]
         for fields in cases {
             let diagnostics = Support.diagnostics("{{ c | airflow_conn_uri }}", ["c": Support.map(fields)])
