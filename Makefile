@@ -67,14 +67,16 @@ test: deps-test lint shared build build-release rootfs-test
 	echo "CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests"; \
 	CFG_BIN=$(abspath $(CFG_RELEASE)) python3 -m pytest -q IntegrationTests
 
-# Airflow itself judges cfg's outputs (IntegrationTests/test_airflow_judge.py) and `cfg check`'s verdicts
-# (test_airflow_verdicts.py) on both binaries: Airflow 3.3.2 and 2.10.5 from PyPI, each in a virtual environment
-# dev/airflow-venv.sh creates once and reuses while complete (60 to 90 s each the first time, then a second); a
-# missing Airflow fails the tests here (CFG_REQUIRE_AIRFLOW=1). `make test` runs the same files, which skip while
-# the virtual environments do not exist; .ci/run runs both targets.
-AIRFLOW_TESTS := IntegrationTests/test_airflow_judge.py IntegrationTests/test_airflow_verdicts.py
+# Airflow itself judges cfg's outputs (IntegrationTests/test_airflow_judge.py), the connections and variables
+# templates write (test_airflow_connections.py) and `cfg check`'s verdicts (test_airflow_verdicts.py) on both
+# binaries: Airflow 3.3.2 and 2.10.5 from PyPI, each in a virtual environment dev/airflow-venv.sh creates once and
+# reuses while complete (60 to 90 s each the first time, then a second); a missing Airflow fails the tests here
+# (CFG_REQUIRE_AIRFLOW=1). `make test` runs the same files, which skip while the virtual environments do not exist;
+# .ci/run runs both targets.
 AIRFLOW_VENV := .build-airflow-venv
 AIRFLOW2_VENV := .build-airflow-venv-2.10
+AIRFLOW_TESTS := IntegrationTests/test_airflow_judge.py IntegrationTests/test_airflow_connections.py \
+	IntegrationTests/test_airflow_verdicts.py
 
 test-airflow: deps-test build build-release
 	dev/airflow-venv.sh $(AIRFLOW_VENV) 3.3.2

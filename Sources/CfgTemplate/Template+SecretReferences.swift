@@ -53,6 +53,8 @@ extension Template {
             for argument in arguments { collect(argument, into: &references) }
         case .call(_, let arguments), .list(let arguments):
             for argument in arguments { collect(argument, into: &references) }
+        case .map(let entries):
+            for entry in entries { collect(entry.value, into: &references) }
         case .binary(_, let lhs, let rhs):
             collect(lhs, into: &references)
             collect(rhs, into: &references)

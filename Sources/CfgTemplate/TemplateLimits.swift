@@ -10,9 +10,10 @@ package enum TemplateLimits {
 
     /// How deeply an expression may nest.
     ///
-    /// Two measures are bounded by it: the brackets around a point (each `(`, `[`, argument list and
+    /// Two measures are bounded by it: the brackets around a point (each `(`, `[`, `{`, argument list and
     /// `not` counts one), and the depth of the operations applied one to the result of another (each
-    /// operator, filter, `.key`, `[index]`, call and list literal counts one). `((x))` is two deep by
+    /// operator, filter, `.key`, `[index]`, call, list literal and map literal counts one). A list or map
+    /// literal's size is bounded by ``maximumSourceBytes``, and evaluating it costs a step per entry. `((x))` is two deep by
     /// the first, `x | trim | upper` two deep by the second.
     package static let maximumExpressionDepth = 64
 

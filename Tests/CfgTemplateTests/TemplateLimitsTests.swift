@@ -34,6 +34,12 @@ struct TemplateLimitsTests {
         case "lists":
             // A loop's iterable, so that nothing applies to the outermost list; `{% for i in ` is 12 columns.
             return ("{% for i in " + repeated("[", count) + "1" + repeated("]", count) + " %}{% endfor %}", 12 + count)
+        case "maps":
+            // The same for map literals: each level is `{"k": ` (6 columns).
+            return (
+                "{% for i in " + repeated("{\"k\": ", count) + "1" + repeated("}", count) + " %}{% endfor %}",
+                13 + 6 * (count - 1)
+            )
         case "arguments":
             // `x | default(` nests one level per argument list; the last `(` is at 3 + 12 × count.
             return ("{{ " + repeated("x | default(", count) + "1" + repeated(")", count) + " }}", 3 + 12 * count)
@@ -61,7 +67,7 @@ struct TemplateLimitsTests {
     }
 
     private static let constructs = [
-        "parentheses", "lists", "arguments", "not", "filters", "concatenation", "indexes", "attributes",
+        "parentheses", "lists", "maps", "arguments", "not", "filters", "concatenation", "indexes", "attributes",
     ]
 
     @Test(arguments: constructs)
@@ -152,6 +158,7 @@ struct TemplateLimitsTests {
         "filters": ("{{ x" + repeated(" | trim", 5000) + " }}", "tooDeep@1:456"),
         "concatenation": ("{{ x" + repeated(" ~ x", 5000) + " }}", "tooDeep@1:262"),
         "lists": ("{{ " + repeated("[", 5000) + " }}", "tooDeep@1:68"),
+        "maps": ("{% for i in " + repeated("{'k': ", 5000) + " %}{% endfor %}", "tooDeep@1:\(13 + 6 * depth)"),
         "ifs": (repeated("{% if x %}", 5000), "tooDeep@1:641"),
         "fors": (repeated("{% for x in y %}", 5000), "tooDeep@1:1025"),
     ]

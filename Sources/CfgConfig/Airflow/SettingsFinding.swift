@@ -42,6 +42,14 @@ package struct SettingsFinding: Sendable, Hashable, CustomStringConvertible {
         case variantNotAllowed = "variant-not-allowed"
         /// A service command the Airflow version does not have (`webserver` on 3.x, `api-server` on 2.x).
         case wrongServiceForVersion = "wrong-service-for-version"
+        /// An `AIRFLOW_CONN_*` name with a lower-case letter: Airflow looks connections up in upper case.
+        case connectionNameNotUpperCase = "connection-name-not-upper-case"
+        /// An `AIRFLOW_VAR_*` name with a lower-case letter: Airflow looks variables up in upper case.
+        case variableNameNotUpperCase = "variable-name-not-upper-case"
+        /// A literal connection URI Airflow's parser refuses (more than two `://`).
+        case invalidConnectionURI = "invalid-connection-uri"
+        /// A literal connection starting with `{` that is not a JSON object of `Connection`'s fields.
+        case invalidConnectionJSON = "invalid-connection-json"
     }
 
     package var severity: Severity

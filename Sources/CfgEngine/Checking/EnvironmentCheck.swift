@@ -194,7 +194,19 @@ package struct EnvironmentCheck: Sendable {
                 continue
             }
             for setting in settings {
-                guard let checked = CheckedSetting(setting) else { continue }
+                guard let checked = CheckedSetting(setting) else {
+                    let segments = setting.value.segments
+                    let literal = segments.allSatisfy { $0.kind == .literal } ? setting.value.text : nil
+                    let label = setting.position.description
+                    for finding in AirflowVariableCheck.check(
+                        variable: setting.variable,
+                        literal: literal,
+                        label: label
+                    ) {
+                        list.add(Self.finding(finding, at: setting.position), in: affected)
+                    }
+                    continue
+                }
                 for finding in check.check(checked) {
                     list.add(Self.finding(finding, at: setting.position), in: affected)
                 }

@@ -6,10 +6,14 @@ enum TemplateEncoding {
     private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// RFC 3986 percent-encoding: every UTF-8 byte except `A-Z a-z 0-9 - . _ ~` as `%XX` (upper-case hex).
-    static func percentEncode(_ text: String) -> String {
+    static func percentEncode(_ text: String, spaceAsPlus: Bool = false) -> String {
         var result = String.UnicodeScalarView()
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
+            if spaceAsPlus && scalar == " " {
+                result.append("+")
+                continue
+            }
             let unreserved =
                 ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
                 || scalar == "-" || scalar == "." || scalar == "_" || scalar == "~"
@@ -22,6 +26,11 @@ enum TemplateEncoding {
             }
         }
         return String(result)
+    }
+
+    /// HTML form encoding, as Python's `quote_plus` writes it: ``percentEncode(_:spaceAsPlus:)`` with a space as `+`.
+    static func formEncode(_ text: String) -> String {
+        percentEncode(text, spaceAsPlus: true)
     }
 
     /// Base64 of the UTF-8 bytes, padded; the URL-safe alphabet (`-`, `_`) when `urlSafe`.

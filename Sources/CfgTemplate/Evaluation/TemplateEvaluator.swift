@@ -323,9 +323,28 @@ struct TemplateEvaluator {
                 if let value = require(outcome) { values.append(value) } else { failed = true }
             }
             return failed ? .failed : .value(.list(values))
+        case .map(let entries):
+            return map(entries)
         case .invalid:
             return .failed
         }
+    }
+
+    /// A map literal: each value keeps its own secret mark.
+    private mutating func map(_ entries: [(key: String, value: TemplateExpression)]) -> Outcome {
+        var outcomes: [Outcome] = []
+        for entry in entries { outcomes.append(evaluate(entry.value)) }
+        if let names = Self.withheld(outcomes) { return .withheld(names) }
+        var map = TemplateMap()
+        var failed = false
+        for (entry, outcome) in zip(entries, outcomes) {
+            if let value = require(outcome) {
+                map.entries.append((key: entry.key, value: value))
+            } else {
+                failed = true
+            }
+        }
+        return failed ? .failed : .value(.map(map))
     }
 
     private mutating func attribute(

@@ -15,6 +15,10 @@ enum TemplateFilter: String, Sendable, CaseIterable {
     case replace
     case string
     case length
+    /// An Airflow connection's URI form (``AirflowConnection``).
+    case airflowConnURI = "airflow_conn_uri"
+    /// An Airflow connection's JSON form (``AirflowConnection``).
+    case airflowConnJSON = "airflow_conn_json"
 
     /// Why a filter could not be applied; the message never contains a value.
     struct Failure: Error {
@@ -92,6 +96,10 @@ enum TemplateFilter: String, Sendable, CaseIterable {
             case .map(let map): return .integer(map.entries.count)
             default: throw Failure(code: .typeError, message: "expects a string, list or map, got \(input.kindName)")
             }
+        case .airflowConnURI:
+            return .string(try AirflowConnection(input, form: .uri).uri())
+        case .airflowConnJSON:
+            return .string(try AirflowConnection(input, form: .json).json())
         }
     }
 

@@ -150,11 +150,20 @@ struct TemplateLexer {
         let kind: RawPiece.Kind = opener == "{" ? .output : .tag
         var tokens: [TemplateToken] = []
         var cursor = bodyStart
+        // Map literals open inside the tag: while one is open, `}` closes it rather than the tag, as in Jinja,
+        // so that `{{ {"a": {"b": 1}} }}` is one tag.
+        var openMaps = 0
         while true {
             while let current = scalar(cursor), current.properties.isWhitespace { cursor += 1 }
             guard let current = scalar(cursor) else {
                 report(.unclosedTag, at: tagStart, "unclosed tag: '{\(opener)' has no matching '\(closer)}'")
                 break
+            }
+            if current == "}", openMaps > 0 {
+                openMaps -= 1
+                tokens.append(TemplateToken(kind: .symbol("}"), position: position(at: cursor)))
+                cursor += 1
+                continue
             }
             if current == "-", scalar(cursor + 1) == closer, scalar(cursor + 2) == "}" {
                 tokens.append(TemplateToken(kind: .end, position: position(at: cursor)))
@@ -173,9 +182,9 @@ struct TemplateLexer {
                 break
             }
             let tokenStart = cursor
-            tokens.append(
-                lexToken(at: &cursor) ?? TemplateToken(kind: .invalid, position: position(at: tokenStart))
-            )
+            let token = lexToken(at: &cursor) ?? TemplateToken(kind: .invalid, position: position(at: tokenStart))
+            if token.kind == .symbol("{") { openMaps += 1 }
+            tokens.append(token)
         }
         tokens.append(TemplateToken(kind: .end, position: position(at: cursor)))
         index = cursor
@@ -184,7 +193,9 @@ struct TemplateLexer {
 
     // MARK: - Tokens
 
-    private static let symbols: [String] = ["==", "!=", "<=", ">=", "<", ">", ".", ",", "(", ")", "[", "]", "|", "~"]
+    private static let symbols: [String] = [
+        "==", "!=", "<=", ">=", "<", ">", ".", ",", "(", ")", "[", "]", "{", "}", ":", "|", "~",
+    ]
 
     /// Lexes one token at `cursor` and advances past it; nil (after a diagnostic) for an invalid one.
     private mutating func lexToken(at cursor: inout Int) -> TemplateToken? {

@@ -8,7 +8,7 @@ struct TemplateToken: Sendable, Equatable {
         case string(String)
         case integer(Int)
         case double(Double)
-        /// An operator or punctuation: `.` `,` `(` `)` `[` `]` `|` `~` `==` `!=` `<` `<=` `>` `>=`.
+        /// An operator or punctuation: `.` `,` `(` `)` `[` `]` `{` `}` `:` `|` `~` `==` `!=` `<` `<=` `>` `>=`.
         case symbol(String)
         /// The closing delimiter of the tag.
         case end

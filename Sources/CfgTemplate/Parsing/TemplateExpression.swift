@@ -33,6 +33,8 @@ struct TemplateExpression: Sendable {
         case not(TemplateExpression)
         /// `[a, b, …]`.
         case list([TemplateExpression])
+        /// `{"key": a, 'other': b, …}`: string keys, unique, in the order written.
+        case map([(key: String, value: TemplateExpression)])
         /// Stands in for an expression that did not parse; never rendered.
         case invalid
     }
@@ -59,6 +61,8 @@ struct TemplateExpression: Sendable {
             depth = arguments.reduce(input.depth) { max($0, $1.depth) } + 1
         case .call(_, let items), .list(let items):
             depth = items.reduce(0) { max($0, $1.depth) } + 1
+        case .map(let entries):
+            depth = entries.reduce(0) { max($0, $1.value.depth) } + 1
         }
     }
 
@@ -115,6 +119,15 @@ struct TemplateExpression: Sendable {
             operand.appendSource(to: &text)
         case .list(let items):
             Self.appendList(items, "[", "]", to: &text)
+        case .map(let entries):
+            text += "{"
+            for (offset, entry) in entries.enumerated() {
+                guard text.utf8.count <= Self.maximumSourceTextBytes else { return }
+                if offset > 0 { text += ", " }
+                text += Self.literalText(.string(entry.key)) + ": "
+                entry.value.appendSource(to: &text)
+            }
+            text += "}"
         case .invalid:
             text += "?"
         }
@@ -135,7 +148,8 @@ struct TemplateExpression: Sendable {
         text += close
     }
 
-    private static func literalText(_ value: TemplateValue) -> String {
+    /// A literal as it would be written in a template (strings quoted and escaped, cut after 40 characters).
+    static func literalText(_ value: TemplateValue) -> String {
         switch value {
         case .string(let whole, _, _):
             let text =

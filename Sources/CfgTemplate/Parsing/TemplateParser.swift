@@ -451,6 +451,7 @@ struct TemplateParser {
         switch current.kind {
         case .symbol("("): return try parseParenthesized()
         case .symbol("["): return try parseList()
+        case .symbol("{"): return try parseMap()
         default: return try parseOperand()
         }
     }
@@ -478,6 +479,49 @@ struct TemplateParser {
         }
         try expect("]", "to close the list")
         return try node(.list(items), at: opening)
+    }
+
+    /// Parses `{ "key": expression, … }` starting at the `{`.
+    ///
+    /// Keys are string literals; a key written twice is reported at its second occurrence and the first is kept,
+    /// so the rest of the tag is still checked.
+    private mutating func parseMap() throws(Abandon) -> TemplateExpression {
+        let opening = current.position
+        advance()
+        var entries: [(key: String, value: TemplateExpression)] = []
+        var keys: [String: SourcePosition] = [:]
+        if current.kind != .symbol("}") {
+            while true {
+                let key = try parseMapKey()
+                try expect(":", "after the map key")
+                let value = try parseNested(openedAt: opening)
+                if let first = keys[key.text] {
+                    report(
+                        .syntax,
+                        at: key.position,
+                        "duplicate key \(TemplateExpression.literalText(.string(key.text))) in the map "
+                            + "(first at line \(first.line), column \(first.column)); remove one of them"
+                    )
+                } else {
+                    keys[key.text] = key.position
+                    entries.append((key: key.text, value: value))
+                }
+                guard current.kind == .symbol(",") else { break }
+                advance()
+            }
+        }
+        try expect("}", "to close the map")
+        return try node(.map(entries), at: opening)
+    }
+
+    /// Parses the string literal that starts a map entry.
+    private mutating func parseMapKey() throws(Abandon) -> (text: String, position: SourcePosition) {
+        guard case .string(let text) = current.kind else {
+            throw abandon("expected a string key in the map, found \(current.display)")
+        }
+        let position = current.position
+        advance()
+        return (text, position)
     }
 
     /// Parses a literal, a name or a function call.

@@ -183,12 +183,34 @@ struct TemplateEvaluatorTests {
         "{{ secrets.db.password == 'x' }}",
         "{{ secrets.db.password | length }}",
         "{{ [secrets.db.password] | json }}",
+        "{{ {'p': secrets.db.password} | json }}",
+        "{{ {'conn_type': 'x', 'password': secrets.db.password} | airflow_conn_uri }}",
+        "{{ {'conn_type': 'x', 'port': secrets.db.port} | airflow_conn_json }}",
         "{{ 'x' | replace('x', secrets.token) }}",
     ])
     func filtersAndOperatorsKeepTheSecretMarkButDropTheOrigin(source: String) throws {
         let segment = try #require(try render(source).segments.first)
         #expect(segment.isSecret)
         #expect(segment.origin == nil)
+    }
+
+    @Test func aMapLiteralKeepsEachValuesOwnSecretMarkAndOrigin() throws {
+        let rendered = try render(
+            "{{ {'p': secrets.db.password, \"h\": values.host}.p }} {{ {'p': secrets.db.password, 'h': values.host}.h }}"
+        )
+        #expect(rendered.segments.map(\.text) == ["s3cr3t", " ", "db.local"])
+        #expect(rendered.segments.map(\.isSecret) == [true, false, false])
+        #expect(rendered.segments.first?.origin == SecretOrigin(secret: "db", key: "password"))
+        #expect(
+            try render("{{ {'b': 1, 'a': [values.host], 'c': {}} | json }}").text == #"{"b":1,"a":["db.local"],"c":{}}"#
+        )
+    }
+
+    @Test func aMapLiteralReportsEachFailedValueOnce() {
+        #expect(
+            Support.summary(diagnostics("{{ {'a': values.nope, 'b': secrets.missing, 'c': 1 < 'x'} | json }}")).sorted()
+                == ["missingKey@1:10", "typeError@1:52", "unresolved@1:28"]
+        )
     }
 
     @Test func plainValuesAreNotSecret() throws {

@@ -125,10 +125,45 @@ struct TemplateParserTests {
         ("{{ a | default }}", "invalidArgument@1:8"),
         ("{{ a | replace('x') }}", "invalidArgument@1:8"),
         ("{{ env() }}", "invalidArgument@1:4"),
+        ("{{ {\"a\": 1, \"a\": 2} | json }}", "syntax@1:13"),
+        ("{{ {\"a\": 1,\n 'b': 2, 'a': 3} | json }}", "syntax@2:10"),
+        ("{{ {a: 1} }}", "syntax@1:5"),
+        ("{{ {1: 1} }}", "syntax@1:5"),
+        ("{{ {\"a\" 1} }}", "syntax@1:9"),
+        ("{{ {\"a\": 1,} }}", "syntax@1:12"),
+        ("{{ {\"a\": } }}", "syntax@1:10"),
+        ("{{ {\"a\": 1, } | json }}", "syntax@1:13"),
+        ("{% if {\"a\": 1 %}{% endif %}", "syntax@1:15"),
     ])
     func syntaxErrorsHaveExactPositions(source: String, expected: String) {
         let diagnostics = TemplateTestSupport.diagnostics(source)
         #expect(TemplateTestSupport.summary(diagnostics) == [expected], "\(diagnostics)")
+    }
+
+    @Test func mapLiteralKeepsKeysInOrderWithTheirExpressions() throws {
+        let expression = try outputExpression("{{ {'b': x, \"a\": {\"c\": [1]}} }}")
+        guard case .map(let entries) = expression.kind else {
+            Issue.record("expected a map literal")
+            return
+        }
+        #expect(entries.map(\.key) == ["b", "a"])
+        #expect(at(expression) == "1:4")
+        #expect(entries.map { at($0.value) } == ["1:10", "1:18"])
+        #expect(expression.depth == 3)
+    }
+
+    @Test func aDuplicateMapKeyNamesTheKeyAndItsFirstPosition() {
+        let diagnostics = TemplateTestSupport.diagnostics("{{ {'k': 1,\n 'k': 2} | json }}")
+        #expect(
+            diagnostics.map(\.description) == [
+                "templates/x.tmpl:2:2: duplicate key \"k\" in the map (first at line 1, column 5); remove one of them"
+            ]
+        )
+    }
+
+    @Test func aMapMissingItsClosingBraceIsAnUnclosedTag() {
+        let summary = TemplateTestSupport.summary(TemplateTestSupport.diagnostics("{{ {\"a\": 1 }}\ntext"))
+        #expect(summary.first == "unclosedTag@1:1")
     }
 
     @Test func severalSyntaxErrorsAreReportedTogether() {
