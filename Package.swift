@@ -41,9 +41,11 @@ let package = Package(
         .target(name: "CfgVault", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
         // AWS Secrets Manager.
         .target(name: "CfgAWS", dependencies: ["CfgBackend", "CfgHTTP", "CfgSecure", "CfgAWSAuth"]),
-        // Layer 6: environment files, the template core (pure), the renderers.
-        .target(name: "CfgConfig", dependencies: ["Yams"]),
-        .target(name: "CfgTemplate"),
+        // Layer 6: environment files, the template core (pure), the renderers; below them the one rule of "did you
+        // mean" every layer-6 module applies (no dependencies).
+        .target(name: "CfgSuggestion"),
+        .target(name: "CfgConfig", dependencies: ["CfgSuggestion", "Yams"]),
+        .target(name: "CfgTemplate", dependencies: ["CfgSuggestion"]),
         .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
         // Layer 7: the engine: one pipeline (plan, fetch once, evaluate, outputs), init, the adapter from environment
         // files to backend settings.
@@ -51,7 +53,7 @@ let package = Package(
             name: "CfgEngine",
             dependencies: [
                 "CfgBackend", "CfgLocal", "CfgVault", "CfgAWS", "CfgAWSAuth", "CfgHTTP", "CfgConfig", "CfgTemplate",
-                "CfgRender", "CfgSecure",
+                "CfgRender", "CfgSecure", "CfgSuggestion",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
             name: "CfgRotate",
             dependencies: [
                 "CfgProcess", "CfgEngine", "CfgRotation", "CfgAppliers", "CfgConfig", "CfgBackend", "CfgSecure",
+                "CfgSuggestion",
             ]
         ),
         // Layer 10: the thin executable: argument parsing and the one mapping from errors to exit codes.
@@ -110,6 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "CfgAWSAuthTests", dependencies: ["CfgAWSAuth", "CfgHTTP", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
+        .testTarget(name: "CfgSuggestionTests", dependencies: ["CfgSuggestion"]),
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(name: "CfgConfigTests", dependencies: ["CfgConfig", "Yams"]),
         .testTarget(name: "CfgLocalTests", dependencies: ["CfgLocal", "CfgBackend", "CfgSecure", "CfgTestSupport"]),

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import CfgSuggestion
 #endif
 
 /// Loads and validates environment files (`environments/NAME.yaml`).

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CfgConfig
+@testable import CfgSuggestion
 
 @Suite struct SuggestionTests {
     @Test func aTypoFindsTheClosestName() {

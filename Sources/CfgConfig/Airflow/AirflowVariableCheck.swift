@@ -1,3 +1,4 @@
+import CfgSuggestion
 import Foundation
 
 /// Checks the `AIRFLOW_CONN_*` and `AIRFLOW_VAR_*` variables of an `[env]` section, offline.

@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 /// Checks Airflow settings against the schema of the environment's `airflow_version`, offline.
 ///
 /// Every setting is checked on its own and every problem is returned, in the order of the settings:

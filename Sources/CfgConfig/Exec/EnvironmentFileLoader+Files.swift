@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 extension EnvironmentFileLoader {
     /// The fields of one `files:` entry.
     static let fileFields = ["name", "secret", "template", "env"]

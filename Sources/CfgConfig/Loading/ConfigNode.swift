@@ -1,3 +1,4 @@
+import CfgSuggestion
 import Yams
 
 /// A YAML node of an environment file, with its position and its dotted path, read through typed accessors.

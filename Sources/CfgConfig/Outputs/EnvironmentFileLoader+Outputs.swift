@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 extension EnvironmentFileLoader {
     /// `outputs:`: a list of `{ kind, path, service, template }`.
     ///

@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 extension EnvironmentFileLoader {
     /// `rotation:`: `SECRET: { key, generator, every, keep, apply, overlap, confirm, after }`, keyed by declared secret
     /// names.

@@ -1,5 +1,6 @@
 package import CfgConfig
 import CfgRender
+import CfgSuggestion
 import CfgTemplate
 package import Logging
 

@@ -1,4 +1,5 @@
 import CfgConfig
+import CfgSuggestion
 
 /// Which outputs one `cfg render` produces: all, one service's (`--service NAME`), one path (`--output PATH`), or
 /// both limits at once; and whether exactly one must remain (`--out -`, which writes one file to stdout).

@@ -1,6 +1,7 @@
 package import CfgBackend
 package import CfgConfig
 package import CfgSecure
+import CfgSuggestion
 package import Logging
 
 /// `cfg set ENV NAME[.KEY]`: stores a value you already have (a webhook, a managed password) as the new current

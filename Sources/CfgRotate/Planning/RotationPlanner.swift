@@ -1,6 +1,7 @@
 package import CfgConfig
 package import CfgEngine
 import CfgRotation
+import CfgSuggestion
 
 /// From the environment file's `rotation:` policies and the names on the command line to the rotations to run.
 package enum RotationPlanner {

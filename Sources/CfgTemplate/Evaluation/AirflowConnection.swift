@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 /// An Airflow connection read from a template map, written as the value of an `AIRFLOW_CONN_*` variable: the URI
 /// form (filter `airflow_conn_uri`) or the JSON form (filter `airflow_conn_json`).
 ///
@@ -57,7 +59,7 @@ struct AirflowConnection {
         var connType: String?
         for (key, value) in map.entries {
             guard Self.fields.contains(key) else {
-                let hint = TemplateSuggestion.closest(to: key, among: Self.fields).map { "; did you mean '\($0)'?" }
+                let hint = Suggestion.closest(to: key, among: Self.fields).map { "; did you mean '\($0)'?" }
                 // A key may come from a secret's JSON: it is echoed only when it reads as a name.
                 let named = Self.isPrintableName(key) ? " '\(key)'" : " (a key that is not a plain name)"
                 throw Self.failure(
