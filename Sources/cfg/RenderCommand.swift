@@ -73,8 +73,11 @@ struct RenderCommand: AsyncParsableCommand {
                 }
             }
             if check {
+                let warnings = report.findings.count
+                let noted = warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"
                 Terminal.info(
-                    "cfg: \(report.environment): \(report.outputs.count) outputs resolved and valid; nothing written."
+                    "cfg: \(report.environment): \(report.outputs.count) outputs resolved and valid\(noted); nothing "
+                        + "written."
                 )
             }
             if report.hasChanges { throw ExitCode(ExitCodes.differences) }
@@ -90,7 +93,7 @@ struct RenderCommand: AsyncParsableCommand {
     private func render(_ context: Context) async throws(EngineError) -> RenderReport? {
         let environment = context.environment
         let selection = RenderSelection(service: service, output: output, single: out == "-")
-        let outputs = try await BackendFactory.withBackend(
+        let (outputs, warnings) = try await BackendFactory.withBackend(
             for: environment,
             processEnvironment: context.processEnvironment,
             logger: context.logger
@@ -100,8 +103,10 @@ struct RenderCommand: AsyncParsableCommand {
                 backend: backend,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
-            ).render(selection)
+            ).render(selection, settings: check ? .check : .write)
         }
+        // Warnings go to stderr with the report; `--format json` also has them among the findings.
+        for warning in warnings { Terminal.error(Self.line(warning)) }
         if out == "-" {
             // The user asked for the file on stdout, secrets included (as `cfg get` prints a value).
             for output in outputs { Terminal.output(output.contents) }
@@ -118,14 +123,25 @@ struct RenderCommand: AsyncParsableCommand {
             let existing = try writer.existingContents(outputs)
             let fingerprint = SecretFingerprint()
             let diffs = zip(outputs, existing).map { OutputDiff.compare($0, existing: $1, fingerprint: fingerprint) }
-            return RenderReport(environment: environment.name, diffs: diffs)
+            var report = RenderReport(environment: environment.name, diffs: diffs)
+            report.findings = warnings
+            return report
         }
         if check {
             try writer.verify(outputs)
-            return RenderReport(environment: environment.name, checked: outputs)
+            var report = RenderReport(environment: environment.name, checked: outputs)
+            report.findings = warnings
+            return report
         }
         try await writer.write(outputs)
         Terminal.info("cfg: \(environment.name): wrote \(outputs.count) outputs to \(writer.directory)")
         return nil
+    }
+
+    /// A warning as people read it: `FILE:LINE:COLUMN: warning: MESSAGE`.
+    private static func line(_ finding: Finding) -> String {
+        let place = [finding.file, finding.line.map(String.init), finding.column.map(String.init)].compactMap { $0 }
+        let prefix = place.isEmpty ? "" : place.joined(separator: ":") + ": "
+        return "\(prefix)\(finding.severity.rawValue): \(finding.message)"
     }
 }

@@ -82,7 +82,7 @@ package struct RenderReport: Sendable {
     package var status: String {
         if findings.contains(where: { $0.severity == .error }) { return "failed" }
         switch command {
-        case .check: return "valid"
+        case .check: return findings.isEmpty ? "valid" : "warnings"
         case .diff: return hasChanges ? "changed" : "unchanged"
         }
     }
