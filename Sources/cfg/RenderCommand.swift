@@ -93,6 +93,13 @@ struct RenderCommand: AsyncParsableCommand {
     private func render(_ context: Context) async throws(EngineError) -> RenderReport? {
         let environment = context.environment
         let selection = RenderSelection(service: service, output: output, single: out == "-")
+        // The project directory (or the parent of --out) is taken as given; every directory below it is opened
+        // without following a link.
+        let writer =
+            out.map {
+                OutputWriter(directory: PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath))
+            }
+            ?? OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
         let (outputs, warnings) = try await BackendFactory.withBackend(
             for: environment,
             processEnvironment: context.processEnvironment,
@@ -103,7 +110,7 @@ struct RenderCommand: AsyncParsableCommand {
                 backend: backend,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
-            ).render(selection, settings: check ? .check : .write)
+            ).render(selection, settings: check ? .check : .write, verifying: out == "-" ? nil : writer)
         }
         // Warnings go to stderr with the report; `--format json` also has them among the findings.
         for warning in warnings { Terminal.error(Self.line(warning)) }
@@ -112,13 +119,6 @@ struct RenderCommand: AsyncParsableCommand {
             for output in outputs { Terminal.output(output.contents) }
             return nil
         }
-        // The project directory (or the parent of --out) is taken as given; every directory below it is opened
-        // without following a link.
-        let writer =
-            out.map {
-                OutputWriter(directory: PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath))
-            }
-            ?? OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
         if diff {
             let existing = try writer.existingContents(outputs)
             let fingerprint = SecretFingerprint()
@@ -128,7 +128,7 @@ struct RenderCommand: AsyncParsableCommand {
             return report
         }
         if check {
-            try writer.verify(outputs)
+            // Verified with the render, its problems reported with the others.
             var report = RenderReport(environment: environment.name, checked: outputs)
             report.findings = warnings
             return report

@@ -43,10 +43,13 @@ package struct RenderEngine: Sendable {
     ///
     /// - Returns: the outputs and the findings that did not fail the run (warnings), each once with the outputs
     ///   it affects.
+    /// - Parameter writer: when given, the outputs that rendered are verified against its tree (what
+    ///   ``OutputWriter/verify(_:)`` finds) before the run ends, so that its problems come with the others.
     /// - Throws: every problem of the run, the settings errors of `mode` and the warnings included.
     package func render(
         _ selection: RenderSelection,
-        settings mode: SettingsCheckMode
+        settings mode: SettingsCheckMode,
+        verifying writer: OutputWriter? = nil
     ) async throws(EngineError) -> (outputs: [RenderedOutput], warnings: [Finding]) {
         var all: [OutputJob] = []
         for output in environment.outputs {
@@ -89,6 +92,15 @@ package struct RenderEngine: Sendable {
                 )
             } catch {
                 run.problems.add(String(describing: error), code: .validation, in: [job.path])
+            }
+        }
+        if let writer {
+            do {
+                try writer.verify(outputs)
+            } catch {
+                for finding in Finding.findings(from: error) {
+                    run.problems.add(finding, line: finding.message, code: error.code)
+                }
             }
         }
         try run.problems.throwIfAny()
