@@ -14,8 +14,12 @@ struct RenderCommand: AsyncParsableCommand {
             --service and --output limit the render to one service's outputs or one output path. --out - writes \
             the one selected output to standard output, secrets included (your explicit request, as with cfg get). \
             --format json prints the --check or --diff report on stdout (problems as findings, never a value). \
+            The Airflow settings of the outputs are checked with their values: with --check every settings error \
+            fails (65); when writing, only a secret's value Airflow would read differently does (a URI password \
+            that does not decode back to the secret, $NAME/~ expansion), and the others are printed as warnings. \
             Exit codes: 0 success (--diff: nothing would change); 1 --diff: something would change; 64 usage \
-            (also an unknown --service or --output, or --out - with other than one output), 65 configuration, \
+            (also an unknown --service or --output, or --out - with other than one output), 65 configuration \
+            (also a settings error), \
             66 unresolved reference, 67 validation, 69 backend, 73 output, as for every command.
             """
     )

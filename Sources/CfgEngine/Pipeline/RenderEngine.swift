@@ -112,6 +112,19 @@ package struct RenderEngine: Sendable {
     private func checkSettings(_ jobs: [OutputJob], mode: SettingsCheckMode, run: inout RenderRun) {
         let check = RenderSettingsCheck(environment: environment, secrets: run.secrets.values)
         if mode == .check {
+            if let version = environment.airflowVersion, SettingsCheck(airflowVersion: version) == nil {
+                let finding = SettingsCheck.unsupportedVersion(version, label: environment.file)
+                run.problems.add(
+                    Finding(
+                        severity: .error,
+                        code: finding.code.rawValue,
+                        file: environment.file,
+                        message: finding.message
+                    ),
+                    line: "\(environment.file): error: \(finding.message)",
+                    code: .configuration
+                )
+            }
             let services = Set(jobs.compactMap { $0.service?.name })
             for (finding, position) in RenderSettingsCheck.serviceFindings(environment, services: services) {
                 add(
