@@ -99,6 +99,36 @@ struct RenderSettingsCheckTests {
         }
     }
 
+    /// When writing, an expansion blocks only when it alters a secret's part of the value.
+    @Test(arguments: [
+        ("dags_folder = /opt/$DAGS/{{ secrets.db.username }}", "pw", false),
+        ("dags_folder = /opt/{{ secrets.db.password }}", "a$HOMEb", true),
+        ("dags_folder = /opt/${{ secrets.db.password }}", "HOME", true),
+        ("dags_folder = {{ secrets.db.password }}/dags", "~", true),
+    ])
+    func anExpansionBlocksTheWriteOnlyWhenItAltersASecret(
+        _ line: String,
+        _ password: String,
+        _ blocks: Bool
+    )
+        async throws
+    {
+        try await TemporaryDirectory.with { directory in
+            let template = RenderEngineTests.template + "[core]\n\(line)\n"
+            let engine = try await fixture(directory, template: template, password: password).engine
+            if blocks {
+                let error = try await #require(throws: EngineError.self) {
+                    try await engine.render(.all, settings: .write)
+                }
+                #expect(error.findings.map(\.code) == ["expanded-value"])
+                #expect(error.findings.map(\.severity) == [.error])
+            } else {
+                let (_, warnings) = try await engine.render(.all, settings: .write)
+                #expect(warnings.map(\.code) == ["expanded-value"])
+            }
+        }
+    }
+
     @Test func aValueFromASecretIsTypedWithItsText() async throws {
         try await TemporaryDirectory.with { directory in
             let template = RenderEngineTests.template + "[core]\ndefault_task_retries = {{ secrets.db.username }}\n"

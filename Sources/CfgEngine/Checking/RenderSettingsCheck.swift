@@ -58,13 +58,24 @@ struct RenderSettingsCheck {
             let containsSecret = setting.value.containsSecret
             if let schema, let checked = CheckedSetting(setting, revealing: true) {
                 for finding in schema.check(checked) {
-                    let blocks = finding.code == .expandedValue && containsSecret
+                    let blocks = finding.code == .expandedValue && Self.secretIsExpanded(setting.value)
                     results.append(Result(finding: finding, position: setting.position, blocks: blocks))
                 }
             }
             if containsSecret { results += credentialsFindings(setting) }
         }
         return results
+    }
+
+    /// Whether Airflow's expansion would alter a secret's part of the value: a secret's own text holds a form,
+    /// or the value holds one that its written text alone (each secret replaced by `-`, which starts no form) does
+    /// not. A form only in the text you wrote is not the secret's.
+    static func secretIsExpanded(_ value: RenderedText) -> Bool {
+        let secrets = value.segments.filter { $0.isSecret && !$0.text.isEmpty }
+        guard !secrets.isEmpty else { return false }
+        if secrets.contains(where: { !AirflowExpansion.forms(in: $0.text).isEmpty }) { return true }
+        let written = value.segments.map { $0.isSecret && !$0.text.isEmpty ? "-" : $0.text }.joined()
+        return Set(AirflowExpansion.forms(in: value.text)) != Set(AirflowExpansion.forms(in: written))
     }
 
     /// The credentials check of one setting whose value is a URI with userinfo.
