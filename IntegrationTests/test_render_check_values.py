@@ -189,3 +189,14 @@ def test_every_kind_of_problem_of_one_run_is_reported_together(dev):
     assert by_code["validation"]["file"] == "templates/flower.cfg.tmpl"
     assert by_code["validation"]["line"] == 2
     assert output_files(dev.path("out", "dev")) == {}
+
+
+def test_an_environment_file_error_has_its_position_as_data(dev):
+    edit(dev, "environments/dev.yaml", "secrets:\n", "secrets:\n  bogus: { pth: x }\n")
+    result, report = check_json(dev)
+    assert result.returncode == 65
+    [finding] = report["findings"]
+    assert (finding["code"], finding["file"]) == ("configuration", "environments/dev.yaml")
+    assert isinstance(finding["line"], int) and isinstance(finding["column"], int)
+    assert not finding["message"].startswith("environments/")
+    assert "%s:%d:%d: " % (finding["file"], finding["line"], finding["column"]) in result.stderr.decode()

@@ -30,7 +30,16 @@ struct Context {
                 logger: makeLogger(processEnvironment)
             )
         } catch {
-            throw EngineError(.configuration, error.description)
+            // The position as data too, for `--format json`.
+            let finding = Finding(
+                severity: .error,
+                code: EngineError.Code.configuration.rawValue,
+                file: error.position?.file,
+                line: error.position?.line,
+                column: error.position?.column,
+                message: error.position == nil ? error.description : error.message
+            )
+            throw EngineError(.configuration, [error.description], findings: [finding])
         }
     }
 
