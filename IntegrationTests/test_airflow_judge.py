@@ -264,20 +264,25 @@ def test_airflow_expands_dollar_names_and_tilde_in_configuration_values(rendered
         assert options["AIRFLOW__CORE__PLUGINS_FOLDER"]["sdk_value"] == home + "/plugins/deep"
 
 
-def test_airflow_alters_a_secret_cfg_writes_verbatim_when_it_holds_a_dollar_name(rendered, tmp_path):
-    """On cfg's own output: a secret key holding `$NAME` (not inside a URI, so not percent-encoded) reaches the env
-    block as stored, and Airflow reads another value as soon as NAME is set where it runs."""
+def test_a_secret_airflow_would_alter_through_a_dollar_name_is_not_written(rendered, tmp_path):
+    """A secret key holding `$NAME` (not inside a URI, so not percent-encoded): Airflow reads another value as soon
+    as NAME is set where it runs, so `cfg render` refuses to write it (65, nothing written) and names the option."""
     project = Project(tmp_path / "project")
     if rendered.reports["airflow.env"]["version"].startswith("2."):
         text = project.read("environments/dev.yaml")
         project.write("environments/dev.yaml", text.replace('airflow_version: "3.1"', 'airflow_version: "2.10"'))
     project.cfg("init", "dev")
     project.cfg("set", "dev", "webserver.secret_key", input=b"key-$CFG_PROBE-end")
-    project.cfg("render", "dev")
-    block = check_outputs.read_env_block(project.path("out", "dev", "airflow.env"))
+    result = project.cfg("render", "dev", check=False)
+    assert result.returncode == 65
+    block = rendered.blocks["airflow.env"]
     name = "AIRFLOW__API__SECRET_KEY" if "AIRFLOW__API__SECRET_KEY" in block else "AIRFLOW__WEBSERVER__SECRET_KEY"
-    assert block[name] == "key-$CFG_PROBE-end"
-    report = rendered.airflow.read({**block, "CFG_PROBE": "changed"})
+    option = "[api] secret_key" if name == "AIRFLOW__API__SECRET_KEY" else "[webserver] secret_key"
+    assert "error: %s: Airflow expands $NAME" % option in result.stderr.decode()
+    assert b"key-$CFG_PROBE-end" not in result.stdout + result.stderr
+    assert not os.path.exists(project.path("out", "dev"))
+    # What the block would have said, read by Airflow.
+    report = rendered.airflow.read({**block, name: "key-$CFG_PROBE-end", "CFG_PROBE": "changed"})
     assert report["options"][name]["value"] == "key-changed-end"
 
 

@@ -107,7 +107,10 @@ def test_diff_json_shape(dev):
     assert report["environment"] == "dev"
     assert report["command"] == "diff"
     assert report["status"] == "changed"
-    assert report["findings"] == []
+    # The broken Fernet key is a warning for a render (--check makes it an error); the diff still runs.
+    [warning] = report["findings"]
+    assert (warning["severity"], warning["code"]) == ("warning", "invalid-fernet-key")
+    assert (warning["file"], warning["line"], warning["column"]) == ("templates/airflow.cfg.tmpl", 5, 1)
     outputs = {output["path"]: output for output in report["outputs"]}
     assert set(outputs) >= {"airflow.env", ".env", "ecs/scheduler.json", "webserver_config.py"}
     env = outputs["airflow.env"]
@@ -155,9 +158,14 @@ def test_json_findings_of_a_failed_run(dev, mode):
     report = json.loads(result.stdout)
     assert (report["status"], report["outputs"]) == ("failed", [])
     [finding] = report["findings"]
-    assert set(finding) == {"severity", "code", "file", "line", "column", "message"}
+    assert set(finding) == {"severity", "code", "file", "line", "column", "message", "outputs"}
     assert (finding["severity"], finding["code"]) == ("error", "unresolved")
     assert "secrets.fernet.fernet_kye" in finding["message"]
+    # The position is data, not the start of the message; the outputs it affects are named and counted.
+    assert (finding["file"], finding["line"]) == ("templates/airflow.cfg.tmpl", 5)
+    assert not finding["message"].startswith("templates/")
+    assert len(finding["outputs"]) > 1
+    assert finding["message"].endswith("(in %d outputs)" % len(finding["outputs"]))
     # The problem lines also go to stderr for people.
     assert "fernet_kye" in result.stderr.decode()
 

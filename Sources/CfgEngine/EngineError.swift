@@ -22,10 +22,14 @@ package struct EngineError: Error, Sendable, CustomStringConvertible {
     package var code: Code
     /// One line per problem.
     package var problems: [String]
+    /// The problems as findings with their positions as data, in the order of `problems`; empty when the error
+    /// has only its lines (``Finding/findings(from:)`` then makes one finding per line).
+    package var findings: [Finding]
 
-    package init(_ code: Code, _ problems: [String]) {
+    package init(_ code: Code, _ problems: [String], findings: [Finding] = []) {
         self.code = code
         self.problems = problems
+        self.findings = findings
     }
 
     package init(_ code: Code, _ problem: String) {

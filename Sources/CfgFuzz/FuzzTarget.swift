@@ -94,6 +94,11 @@ package struct FuzzTarget: Sendable {
             summary: "rotation and lock records read from a backend",
             entry: .sync(fuzzRotationRecords)
         ),
+        FuzzTarget(
+            name: "uricredentials",
+            summary: "a URI setting's login and password as SQLAlchemy, kombu, Airflow and Sentry split them",
+            entry: .sync(fuzzURICredentials)
+        ),
     ]
 
     /// The target called `name`, if there is one.

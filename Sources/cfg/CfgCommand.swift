@@ -15,7 +15,7 @@ struct CfgCommand: AsyncParsableCommand {
             failure (an output that cannot be written safely); 73 an output could not be written; 70 internal error; \
             71 /proc is not mounted, or cfg run could not install its signal handlers; 75 cfg set lost a \
             check-and-set to another writer (run again); 126/127 cfg exec could not run / find the command; \
-            cfg render --diff: 1 something would change; cfg check: 65 an error (or a warning with --strict); \
+            cfg render --diff: 1 something would change; cfg check and cfg render --check: 65 an error (cfg check: or a warning with --strict); \
             cfg rotate: 2 rotated, 3 rolled back, 4 needs attention, 5 lock busy (see cfg rotate --help).
             """,
         subcommands: [

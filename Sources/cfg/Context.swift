@@ -31,8 +31,21 @@ struct Context {
                 problems: &problems
             )
         else {
-            let lines = problems.isEmpty ? ["the environment file could not be loaded"] : problems.map(\.description)
-            throw EngineError(.configuration, lines)
+            guard !problems.isEmpty else {
+                throw EngineError(.configuration, ["the environment file could not be loaded"])
+            }
+            // One line each, and the positions as data too, for `--format json`.
+            let findings = problems.map { error in
+                Finding(
+                    severity: .error,
+                    code: EngineError.Code.configuration.rawValue,
+                    file: error.position?.file,
+                    line: error.position?.line,
+                    column: error.position?.column,
+                    message: error.position == nil ? error.description : error.message
+                )
+            }
+            throw EngineError(.configuration, problems.map(\.description), findings: findings)
         }
         return Context(
             environment: environment,

@@ -14,8 +14,12 @@ struct RenderCommand: AsyncParsableCommand {
             --service and --output limit the render to one service's outputs or one output path. --out - writes \
             the one selected output to standard output, secrets included (your explicit request, as with cfg get). \
             --format json prints the --check or --diff report on stdout (problems as findings, never a value). \
+            The Airflow settings of the outputs are checked with their values: with --check every settings error \
+            fails (65); when writing, only a secret's value Airflow would read differently does (a URI password \
+            that does not decode back to the secret, $NAME/~ expansion), and the others are printed as warnings. \
             Exit codes: 0 success (--diff: nothing would change); 1 --diff: something would change; 64 usage \
-            (also an unknown --service or --output, or --out - with other than one output), 65 configuration, \
+            (also an unknown --service or --output, or --out - with other than one output), 65 configuration \
+            (also a settings error), \
             66 unresolved reference, 67 validation, 69 backend, 73 output, as for every command.
             """
     )
@@ -73,8 +77,11 @@ struct RenderCommand: AsyncParsableCommand {
                 }
             }
             if check {
+                let warnings = report.findings.count
+                let noted = warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"
                 Terminal.info(
-                    "cfg: \(report.environment): \(report.outputs.count) outputs resolved and valid; nothing written."
+                    "cfg: \(report.environment): \(report.outputs.count) outputs resolved and valid\(noted); nothing "
+                        + "written."
                 )
             }
             if report.hasChanges { throw ExitCode(ExitCodes.differences) }
@@ -90,7 +97,14 @@ struct RenderCommand: AsyncParsableCommand {
     private func render(_ context: Context) async throws(EngineError) -> RenderReport? {
         let environment = context.environment
         let selection = RenderSelection(service: service, output: output, single: out == "-")
-        let outputs = try await BackendFactory.withBackend(
+        // The project directory (or the parent of --out) is taken as given; every directory below it is opened
+        // without following a link.
+        let writer =
+            out.map {
+                OutputWriter(directory: PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath))
+            }
+            ?? OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
+        let (outputs, warnings) = try await BackendFactory.withBackend(
             for: environment,
             processEnvironment: context.processEnvironment,
             logger: context.logger
@@ -100,32 +114,38 @@ struct RenderCommand: AsyncParsableCommand {
                 backend: backend,
                 processEnvironment: context.processEnvironment,
                 logger: context.logger
-            ).render(selection)
+            ).render(selection, settings: check ? .check : .write, verifying: out == "-" ? nil : writer)
         }
+        // Warnings go to stderr with the report; `--format json` also has them among the findings.
+        for warning in warnings { Terminal.error(Self.line(warning)) }
         if out == "-" {
             // The user asked for the file on stdout, secrets included (as `cfg get` prints a value).
             for output in outputs { Terminal.output(output.contents) }
             return nil
         }
-        // The project directory (or the parent of --out) is taken as given; every directory below it is opened
-        // without following a link.
-        let writer =
-            out.map {
-                OutputWriter(directory: PathResolution.absolute($0, in: FileManager.default.currentDirectoryPath))
-            }
-            ?? OutputWriter(root: environment.projectDirectory, components: ["out", environment.name])
         if diff {
             let existing = try writer.existingContents(outputs)
             let fingerprint = SecretFingerprint()
             let diffs = zip(outputs, existing).map { OutputDiff.compare($0, existing: $1, fingerprint: fingerprint) }
-            return RenderReport(environment: environment.name, diffs: diffs)
+            var report = RenderReport(environment: environment.name, diffs: diffs)
+            report.findings = warnings
+            return report
         }
         if check {
-            try writer.verify(outputs)
-            return RenderReport(environment: environment.name, checked: outputs)
+            // Verified with the render, its problems reported with the others.
+            var report = RenderReport(environment: environment.name, checked: outputs)
+            report.findings = warnings
+            return report
         }
         try await writer.write(outputs)
         Terminal.info("cfg: \(environment.name): wrote \(outputs.count) outputs to \(writer.directory)")
         return nil
+    }
+
+    /// A warning as people read it: `FILE:LINE:COLUMN: warning: MESSAGE`.
+    private static func line(_ finding: Finding) -> String {
+        let place = [finding.file, finding.line.map(String.init), finding.column.map(String.init)].compactMap { $0 }
+        let prefix = place.isEmpty ? "" : place.joined(separator: ":") + ": "
+        return "\(prefix)\(finding.severity.rawValue): \(finding.message)"
     }
 }

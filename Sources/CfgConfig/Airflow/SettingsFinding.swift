@@ -40,6 +40,9 @@ package struct SettingsFinding: Sendable, Hashable, CustomStringConvertible {
         case expandableSecret = "expandable-secret"
         /// A `_cmd`/`_secret` variant of an option that does not allow it: Airflow ignores it.
         case variantNotAllowed = "variant-not-allowed"
+        /// A URI's login or password that its reader does not decode back to exactly a secret's value
+        /// (`cfg render` only: it needs the values).
+        case credentialsMismatch = "credentials-mismatch"
         /// A service command the Airflow version does not have (`webserver` on 3.x, `api-server` on 2.x).
         case wrongServiceForVersion = "wrong-service-for-version"
         /// An `AIRFLOW_CONN_*` name with a lower-case letter: Airflow looks connections up in upper case.

@@ -1,5 +1,6 @@
 /// The findings of one `cfg check` run, each once, in the order found: the same finding for several outputs is
-/// kept once and its message ends with how many outputs it affects (`… (in 3 outputs)`).
+/// kept once, its message ends with how many outputs it affects (`… (in 3 outputs)`) and its `outputs` names
+/// them.
 struct FindingList {
     private var order: [Finding] = []
     private var outputs: [Finding: Set<String>] = [:]
@@ -18,10 +19,10 @@ struct FindingList {
     /// The findings as reported.
     var findings: [Finding] {
         order.map { finding in
-            let count = outputs[finding]?.count ?? 0
-            guard count > 1 else { return finding }
+            let affected = outputs[finding] ?? []
             var counted = finding
-            counted.message += " (in \(count) outputs)"
+            counted.outputs = affected.sorted()
+            if affected.count > 1 { counted.message += " (in \(affected.count) outputs)" }
             return counted
         }
     }

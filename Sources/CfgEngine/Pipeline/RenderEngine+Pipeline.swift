@@ -23,14 +23,21 @@ extension RenderEngine {
         do {
             return try TemplateSet(files: plan.templates, projectDirectory: environment.projectDirectory)
         } catch {
-            // Attribute each problem to its file (the error path only: each file is parsed again on its own).
+            // Attribute each problem to its file (the error path only: the files are parsed again).
             var problems = ProblemList()
-            for file in plan.templates {
-                do {
-                    _ = try TemplateSet(files: [file], projectDirectory: environment.projectDirectory)
-                } catch let fileError {
-                    let outputs = plan.outputs(using: file.path)
-                    for line in fileError.problems { problems.add(line, code: fileError.code, in: outputs) }
+            var found: [(file: TemplateFile, problem: TemplateSet.Problem)] = []
+            _ = TemplateSet(files: plan.templates, projectDirectory: environment.projectDirectory, problems: &found)
+            for (file, problem) in found {
+                let outputs = plan.outputs(using: file.path)
+                switch problem {
+                case .unreadable(let line): problems.add(line, code: .configuration, in: outputs)
+                case .syntax(let diagnostic):
+                    problems.add(
+                        Finding(diagnostic, code: .configuration),
+                        line: diagnostic.description,
+                        code: .configuration,
+                        in: outputs
+                    )
                 }
             }
             try problems.throwIfAny()

@@ -35,6 +35,22 @@ package struct RenderEngine: Sendable {
     /// - Throws: `.usage` when the selection names an unknown service or path or selects nothing; every problem
     ///   of the selected outputs otherwise.
     package func render(_ selection: RenderSelection = .all) async throws(EngineError) -> [RenderedOutput] {
+        try await render(selection, settings: .none).outputs
+    }
+
+    /// Renders like ``render(_:)`` and checks the Airflow settings of the env, dotenv and task-definition outputs
+    /// with their resolved values (``RenderSettingsCheck``), reported with every other problem of the run.
+    ///
+    /// - Returns: the outputs and the findings that did not fail the run (warnings), each once with the outputs
+    ///   it affects.
+    /// - Parameter writer: when given, the outputs that rendered are verified against its tree (what
+    ///   ``OutputWriter/verify(_:)`` finds) before the run ends, so that its problems come with the others.
+    /// - Throws: every problem of the run, the settings errors of `mode` and the warnings included.
+    package func render(
+        _ selection: RenderSelection,
+        settings mode: SettingsCheckMode,
+        verifying writer: OutputWriter? = nil
+    ) async throws(EngineError) -> (outputs: [RenderedOutput], warnings: [Finding]) {
         var all: [OutputJob] = []
         for output in environment.outputs {
             all += try output.kind.format.jobs(for: output, in: environment)
@@ -48,6 +64,8 @@ package struct RenderEngine: Sendable {
         // Every evaluation first, by template and service, so that their problems come out in that order.
         for evaluation in plan.evaluations.sorted() { _ = run.text(of: evaluation) }
 
+        if mode != .none { checkSettings(jobs, mode: mode, run: &run) }
+
         let references = Self.deliveryReferences(secrets: run.secrets.values, references: run.secrets.references)
         var outputs: [RenderedOutput] = []
         for job in jobs {
@@ -56,12 +74,123 @@ package struct RenderEngine: Sendable {
             guard texts.count == job.templates.count else { continue }
             do {
                 outputs.append(try job.render(texts, environment: environment, references: references))
+            } catch let errors as RenderErrors {
+                for error in errors.errors {
+                    run.problems.add(
+                        Finding(error, code: .validation),
+                        line: error.description,
+                        code: .validation,
+                        in: [job.path]
+                    )
+                }
+            } catch let error as RenderError {
+                run.problems.add(
+                    Finding(error, code: .validation),
+                    line: error.description,
+                    code: .validation,
+                    in: [job.path]
+                )
             } catch {
                 run.problems.add(String(describing: error), code: .validation, in: [job.path])
             }
         }
+        if let writer {
+            do {
+                try writer.verify(outputs)
+            } catch {
+                for finding in Finding.findings(from: error) {
+                    run.problems.add(finding, line: finding.message, code: error.code)
+                }
+            }
+        }
         try run.problems.throwIfAny()
-        return outputs.sorted { $0.path < $1.path }
+        return (outputs.sorted { $0.path < $1.path }, run.problems.findings)
+    }
+
+    /// Checks the settings of every settings output's templates once, and the services of the selected outputs,
+    /// adding each finding to the run's problems as `mode` says.
+    private func checkSettings(_ jobs: [OutputJob], mode: SettingsCheckMode, run: inout RenderRun) {
+        let check = RenderSettingsCheck(environment: environment, secrets: run.secrets.values)
+        if mode == .check {
+            if let version = environment.airflowVersion, SettingsCheck(airflowVersion: version) == nil {
+                let finding = SettingsCheck.unsupportedVersion(version, label: environment.file)
+                run.problems.add(
+                    Finding(
+                        severity: .error,
+                        code: finding.code.rawValue,
+                        file: environment.file,
+                        message: finding.message
+                    ),
+                    line: "\(environment.file): error: \(finding.message)",
+                    code: .configuration
+                )
+            }
+            let services = Set(jobs.compactMap { $0.service?.name })
+            for (finding, position) in RenderSettingsCheck.serviceFindings(environment, services: services) {
+                add(
+                    finding,
+                    file: position.file,
+                    line: position.line,
+                    column: position.column,
+                    blocks: true,
+                    mode: mode,
+                    to: &run,
+                    in: []
+                )
+            }
+        }
+        var seen: Set<RenderPlan.Evaluation> = []
+        for job in jobs where job.output.kind != .file {
+            for evaluation in job.evaluations where seen.insert(evaluation).inserted {
+                // A template that failed, or whose settings do not parse, has its problems reported already.
+                guard let text = run.text(of: evaluation), let settings = try? SettingsParser.parse(text) else {
+                    continue
+                }
+                let affected = run.plan.outputs[evaluation] ?? []
+                for result in check.check(settings) {
+                    let position = result.position
+                    add(
+                        result.finding,
+                        file: position.file,
+                        line: position.line,
+                        column: position.column,
+                        blocks: result.blocks,
+                        mode: mode,
+                        to: &run,
+                        in: affected
+                    )
+                }
+            }
+        }
+    }
+
+    /// Adds a settings finding: an error when it is one and `mode` is `.check`, or when it blocks the write.
+    private func add(
+        _ finding: SettingsFinding,
+        file: String,
+        line: Int,
+        column: Int,
+        blocks: Bool,
+        mode: SettingsCheckMode,
+        to run: inout RenderRun,
+        in outputs: Set<String>
+    ) {
+        let error = finding.severity == .error && (mode == .check || blocks)
+        let severity: Finding.Severity = error ? .error : .warning
+        let reported = Finding(
+            severity: severity,
+            code: finding.code.rawValue,
+            file: file,
+            line: line,
+            column: column,
+            message: finding.message
+        )
+        run.problems.add(
+            reported,
+            line: "\(file):\(line):\(column): \(severity.rawValue): \(finding.message)",
+            code: .configuration,
+            in: outputs
+        )
     }
 
     /// The settings one service gets (nil: the environment-wide ones), resolved and merged, for `cfg get`.

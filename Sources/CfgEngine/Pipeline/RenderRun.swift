@@ -46,7 +46,8 @@ struct RenderRun {
                 for diagnostic in error.diagnostics {
                     diagnostics.append((evaluation, diagnostic))
                     problems.add(
-                        diagnostic.description,
+                        Finding(diagnostic, code: RenderEngine.code(for: diagnostic.code)),
+                        line: diagnostic.description,
                         code: RenderEngine.code(for: diagnostic.code),
                         in: plan.outputs[evaluation] ?? []
                     )

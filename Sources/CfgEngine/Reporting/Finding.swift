@@ -1,11 +1,14 @@
+import CfgRender
 package import CfgSecure
+import CfgTemplate
 
 /// One problem a command reports to scripts (`--format json`): how bad, which kind, where, and the sentence a user
 /// reads. Never a value: the message is one of the value-free problem lines of ``EngineError``.
 ///
-/// `file`, `line` and `column` are set only where the position is known as data. The problems of ``EngineError``
-/// are lines of text today (a template's `file:line:column:` is the start of its line, not separate data), so the
-/// findings made from one carry the message only and no position; nothing is parsed back out of the text.
+/// `file`, `line` and `column` are set only where the position is known as data (a template's syntax and
+/// evaluation errors, settings findings, a settings line a renderer refused); a problem known only as a line of
+/// text (a backend failure) carries the message only, and nothing is parsed back out of the text. A problem shared
+/// by several outputs is one finding: its message ends with `(in N outputs)` and `outputs` names them.
 package struct Finding: Sendable, Hashable {
     /// How bad a finding is.
     package enum Severity: String, Sendable, Hashable {
@@ -23,6 +26,8 @@ package struct Finding: Sendable, Hashable {
     package var column: Int?
     /// One line, without a value.
     package var message: String
+    /// The output paths the problem affects, sorted (empty: not tied to an output, or not known).
+    package var outputs: [String] = []
 
     package init(
         severity: Severity,
@@ -42,7 +47,32 @@ package struct Finding: Sendable, Hashable {
 
     /// One error finding per problem of `error`, in order, with its code and no position.
     package static func findings(from error: EngineError) -> [Finding] {
-        error.problems.map { Finding(severity: .error, code: error.code.rawValue, message: $0) }
+        if !error.findings.isEmpty { return error.findings }
+        return error.problems.map { Finding(severity: .error, code: error.code.rawValue, message: $0) }
+    }
+
+    /// An error finding for a template diagnostic, at its position, with the message without it.
+    init(_ diagnostic: TemplateDiagnostic, code: EngineError.Code) {
+        self.init(
+            severity: .error,
+            code: code.rawValue,
+            file: diagnostic.position.file,
+            line: diagnostic.position.line,
+            column: diagnostic.position.column,
+            message: diagnostic.message
+        )
+    }
+
+    /// An error finding for a renderer's problem, at its position when it has one.
+    init(_ error: RenderError, code: EngineError.Code) {
+        self.init(
+            severity: .error,
+            code: code.rawValue,
+            file: error.position?.file,
+            line: error.position?.line,
+            column: error.position?.column,
+            message: error.position == nil ? error.description : error.message
+        )
     }
 
     /// Writes the finding as a JSON object (absent positions as `null`).
@@ -60,6 +90,10 @@ package struct Finding: Sendable, Hashable {
         if let column { writer.number(column) } else { writer.null() }
         writer.key("message")
         writer.string(message)
+        writer.key("outputs")
+        writer.beginArray()
+        for output in outputs { writer.string(output) }
+        writer.endArray()
         writer.endObject()
     }
 }

@@ -12,8 +12,8 @@ import CfgSecure
 ///                            "old": "fp:…", "new": "CeleryExecutor"}]}],
 ///  "findings": []}
 /// ```
-/// `status` is `valid` (check), `changed` or `unchanged` (diff), or `failed` with the findings; `outputs` is empty
-/// when the run failed. Values are as ``OutputDiff`` shows them: every old value and every secret new value is a
+/// `status` is `valid` or `warnings` (check), `changed` or `unchanged` (diff), or `failed` with the findings (the
+/// warnings of any run are findings too); `outputs` is empty when the run failed. Values are as ``OutputDiff`` shows them: every old value and every secret new value is a
 /// fingerprint.
 package struct RenderReport: Sendable {
     /// Which question the run answered.
@@ -82,7 +82,7 @@ package struct RenderReport: Sendable {
     package var status: String {
         if findings.contains(where: { $0.severity == .error }) { return "failed" }
         switch command {
-        case .check: return "valid"
+        case .check: return findings.isEmpty ? "valid" : "warnings"
         case .diff: return hasChanges ? "changed" : "unchanged"
         }
     }
