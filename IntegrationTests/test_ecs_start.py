@@ -58,7 +58,10 @@ REGIONS = itertools.cycle(["af-south-1", "ap-east-1", "ap-south-2", "eu-south-1"
 # Hostile values: every URI- and shell-special character, quotes, `$` forms, non-ASCII; newlines where a value may
 # hold one (every variable here reaches the process through valueFrom or cfg exec, never a line-based file).
 HOSTILE = "p@ss:/w%rd#?&+'\"= $HOME ${X:-y} $$ `id` \\ ;|<>*!~ é🔑 end "
-MULTILINE = "first line $HOME\nsecond 'line' \"x\"\r\nthird\\n\n"
+# A value Airflow reads as written (not inside a URI, so not percent-encoded) holds `$` only in forms Airflow's
+# $NAME expansion leaves alone: cfg refuses to render one that Airflow would alter (docs/outputs.md).
+VERBATIM = "p@ss:/w%rd#?&+'\"= $ HOME ${} $-y $$ `id` \\ ;|<>*!~ é🔑 end "
+MULTILINE = "first line $ HOME\nsecond 'line' \"x\"\r\nthird\\n\n"
 
 
 def hostile_values():
@@ -68,13 +71,13 @@ def hostile_values():
             "dbname": "air/flow db",
         },
         "redis": {"host": "redis", "port": 6379, "auth_token": HOSTILE + "r"},
-        "fernet": {"fernet_key": "Zm" + HOSTILE + "\n"},
+        "fernet": {"fernet_key": "Zm" + VERBATIM + "\n"},
         "webserver": {"secret_key": MULTILINE},
         "admin": {"username": "ad min", "password": HOSTILE + "\nsecond line", "email": "a+b@example.com"},
-        "flower": {"basic_auth": "flower:" + HOSTILE},
+        "flower": {"basic_auth": "flower:" + VERBATIM},
         "smtp": {
             "host": "smtp.example.com", "port": 587, "user": "user@example.com", "password": HOSTILE,
-            "mail_from": "Airflow <a@example.com>\n$USER",
+            "mail_from": "Airflow <a@example.com>\n$-USER",
         },
     }
 

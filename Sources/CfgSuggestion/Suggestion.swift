@@ -14,6 +14,11 @@ package enum Suggestion {
         return best?.name
     }
 
+    /// ` (did you mean 'NAME'?)` for the closest known name, or the empty string: for the end of a message.
+    package static func didYouMean(_ name: String, among known: [String]) -> String {
+        closest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
     /// The edit distance between two character arrays: insertions, deletions, substitutions and transpositions of
     /// two adjacent characters (`valeu` → `value`) each count 1 (optimal string alignment; three rows of the table).
     static func editDistance(_ left: [Character], _ right: [Character]) -> Int {

@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 /// Renders a node tree against a context, strictly, collecting every error instead of stopping at
 /// the first.
 ///
@@ -291,11 +293,12 @@ struct TemplateEvaluator {
                 if let value = scope[name] { return lookedUp(value, expression) }
             }
             if let value = context.variables[name] { return lookedUp(value, expression) }
+            let known = Array(Set(scopes.flatMap(\.keys) + context.variables.keys)).sorted()
             return .missing(
                 TemplateDiagnostic(
                     code: .undefinedName,
                     position: expression.position,
-                    message: "undefined name '\(name)'"
+                    message: "undefined name '\(name)'" + Suggestion.didYouMean(name, among: known)
                 )
             )
         case .attribute(let base, let key):

@@ -1,3 +1,5 @@
+import CfgSuggestion
+
 /// Builds the node tree from lexed pieces: block structure first, then a recursive-descent parser
 /// for the expressions inside each tag.
 ///
@@ -386,7 +388,8 @@ struct TemplateParser {
             arguments = try parseArguments()
         }
         guard let filter = TemplateFilter(rawValue: name) else {
-            report(.unknownFilter, at: position, "unknown filter '\(name)'")
+            let known = TemplateFilter.allCases.map(\.rawValue)
+            report(.unknownFilter, at: position, "unknown filter '\(name)'" + Suggestion.didYouMean(name, among: known))
             return TemplateExpression(.invalid, at: position)
         }
         if !filter.arity.contains(arguments.count) {
@@ -553,7 +556,12 @@ struct TemplateParser {
             }
             let arguments = try parseArguments()
             guard let function = TemplateFunction(rawValue: name) else {
-                report(.unknownFunction, at: token.position, "unknown function '\(name)'")
+                let known = TemplateFunction.allCases.map(\.rawValue)
+                report(
+                    .unknownFunction,
+                    at: token.position,
+                    "unknown function '\(name)'" + Suggestion.didYouMean(name, among: known)
+                )
                 return TemplateExpression(.invalid, at: token.position)
             }
             if !function.arity.contains(arguments.count) {

@@ -109,6 +109,8 @@ struct TemplateEvaluatorTests {
 
     @Test(arguments: [
         ("{{ nothing }}", "undefinedName@1:4", "undefined name 'nothing'"),
+        ("{{ value.host }}", "undefinedName@1:4", "undefined name 'value' (did you mean 'values'?)"),
+        ("{% for host in values.hosts %}{{ hots }}{% endfor %}", "undefinedName@1:34", "(did you mean 'host'?)"),
         (
             "x\n  {{ secrets.db.pasword }}", "missingKey@2:6",
             "missing key 'secrets.db.pasword': 'secrets.db' has no key 'pasword'"
