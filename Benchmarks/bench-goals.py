@@ -188,7 +188,7 @@ class Table:
         print("|---|---|---|---|---|---|")
         for row in self.rows:
             peers = "; ".join("%s %s" % (name, self.figure(value, row["unit"])) for name, value in row["peers"])
-            ratio = "%.2f×" % row["ratio"] if isinstance(row["ratio"], float) else (row["ratio"] or "—")
+            ratio = "%.3g×" % row["ratio"] if isinstance(row["ratio"], float) else (row["ratio"] or "—")
             met = {True: "met", False: "NOT met", None: "—"}[row["met"]]
             print("| %s | %s | %s | %s | %s | %s |" % (row["goal"], row["target"], self.figure(row["cfg"], row["unit"]),
                                                        peers or "—", ratio, met))
