@@ -596,8 +596,8 @@ def section_idle(args, table, results, ctx):
               [(label, figures[label]["wakeups_per_min"]) for label in peers],
               ratio_of(cfg["wakeups_per_min"], figures["Agent exec mode"]["wakeups_per_min"]), None, unit="",
               note="context switches of all threads (voluntary + nonvoluntary) per minute; threads at the start / "
-                   "end / seen: %s" % "; ".join("%s %d/%d/%d" % (label, f["threads"], f["threads_end"], f["threads_seen"])
-                                               for label, f in figures.items()))
+                   "end / seen: %s" % "; ".join("%s %d/%d/%d" % (label, f["threads"], f["threads_end"],
+                                                                 f["threads_seen"]) for label, f in figures.items()))
     table.add("`cfg run` CPU time over %g s idle" % args.idle, "—", cfg["cpu_ms"],
               [(label, figures[label]["cpu_ms"]) for label in peers],
               ratio_of(cfg["cpu_ms"], figures["Agent exec mode"]["cpu_ms"]), None,
@@ -731,9 +731,9 @@ def main():
             finally:
                 sys.stdout = saved
         # The child token's policy also reads the prod-vault secrets `cfg init` creates (with the root token).
-        server.api("PUT", "sys/policies/acl/bench", {"policy": 'path "secret/data/bench/*" { capabilities = ["read"] }\n'
-                                                               'path "secret/data/airflow/prod/*" { capabilities = '
-                                                               '["read"] }'})
+        policy = ('path "secret/data/bench/*" { capabilities = ["read"] }\n'
+                  'path "secret/data/airflow/prod/*" { capabilities = ["read"] }')
+        server.api("PUT", "sys/policies/acl/bench", {"policy": policy})
         print("token:   a child token (TTL 1h, policy: read secret/data/bench/* and secret/data/airflow/prod/*)")
         ctx.update(vault_values=values, token_file=token_file,
                    vault_env=child_env(home, {"VAULT_ADDR": server.address, "VAULT_TOKEN": token}))
