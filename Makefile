@@ -25,7 +25,7 @@ export AWS_EC2_METADATA_DISABLED := true
 TEST_SERVERS := $(CURDIR)/.build/test-servers
 
 .PHONY: demo test test-airflow install rootfs-test fuzz shared build build-release deps-build deps-demo deps-test \
-	deps-rootfs lint clean servers-start servers-stop bench-vault bench-exec bench-aws
+	deps-rootfs lint clean servers-start servers-stop bench-vault bench-exec bench-aws bench-goals bench-quota-model
 
 # The demo runs the binary `make install` installs.
 demo: deps-demo build-release
@@ -127,6 +127,17 @@ bench-exec: deps-test build build-release
 
 bench-aws: deps-test build build-release
 	python3 Benchmarks/bench-aws.py $(BENCH_ARGS)
+
+# Benchmark: issue 16's goals, each beside its target and its peers' figures from the same run (release build):
+# render, --check, memory growth, AWS, exec, start-up, cfg run's idle cost, and 500 starts at once.
+# BENCH_ARGS="--runs 20 --idle 600 --json bench-goals.json"
+bench-goals: deps-test build-release
+	python3 Benchmarks/bench-goals.py --cfg $(CFG_RELEASE) $(BENCH_ARGS)
+
+# A model, not a measurement: N tasks starting at once against Secrets Manager's request quotas with cfg's retries.
+# BENCH_ARGS="--tasks 1000 --secrets 7 --spread 0"
+bench-quota-model:
+	python3 Benchmarks/quota-model.py $(BENCH_ARGS)
 
 deps-build:
 	@dev/install-deps.sh build

@@ -31,7 +31,6 @@ stopped, by their pidfd (the server at exit, a launcher that outlives --timeout 
 import argparse
 import collections
 import datetime
-import importlib.util
 import json
 import os
 import platform
@@ -58,9 +57,7 @@ END = b"=END"  # the child's last entry: its output is complete
 
 # The server, secrets, audit-log parsing and expected values are bench-vault.py's, so both benchmarks read the same
 # secrets through the same server set-up (its main() only runs as a script).
-_spec = importlib.util.spec_from_file_location("bench_vault", os.path.join(HERE, "bench-vault.py"))
-bench_vault = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_vault)
+bench_vault = bench_common.load_script("bench-vault")
 
 CHILD_SOURCE = r"""
 #include <fcntl.h>

@@ -1,8 +1,11 @@
-"""What Benchmarks/bench-vault.py and bench-aws.py share: the secrets they write, the cfg project and template
-they render, the child environment, and the statistics and labels they print."""
+"""What the scripts in Benchmarks/ share: the secrets they write, the cfg project and template they render, the
+child environment, the statistics and labels they print, and `load_script`, through which one script uses another's
+server set-up and measurements."""
+import importlib.util
 import math
 import os
 import platform
+import sys
 
 WARMUP = 2
 KEYS = ("username", "password", "host", "port")
@@ -71,3 +74,16 @@ def cfg_label(binary):
     parts = os.path.abspath(binary).split(os.sep)
     build = "release" if "release" in parts or ".build-release" in parts else "debug" if "debug" in parts else "custom"
     return "cfg-" + build
+
+
+def load_script(name):
+    """The benchmark script Benchmarks/NAME.py (a name with dashes, so not importable by `import`) as a module, loaded
+    once (a second call returns the same module); its main() runs only when it is started as a script."""
+    module_name = name.replace("-", "_")
+    if module_name not in sys.modules:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]

@@ -16,8 +16,9 @@ if [ "$purpose" = rootfs ]; then
     apt_packages=(debootstrap)
 fi
 if [ "$purpose" = test ]; then
-    # The real servers the tests start (dev/test-servers.py) and the clients test setup uses.
-    apt_packages+=(postgresql redis-server curl openssl)
+    # The real servers the tests start (dev/test-servers.py) and the clients test setup uses; tini, the minimal
+    # init process Benchmarks/bench-goals.py compares `cfg run`'s resident memory with.
+    apt_packages+=(postgresql redis-server curl openssl tini)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do
