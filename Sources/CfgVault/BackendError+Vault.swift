@@ -72,6 +72,18 @@ extension BackendError {
         )
     }
 
+    static func vaultThrottled(_ call: VaultCall, address: String, attempts: Int) -> BackendError {
+        BackendError(
+            .unavailable,
+            backend: vaultKind,
+            path: call.secretPath,
+            message:
+                "Vault at \(address) refused \(call.action) with HTTP 429 (a rate limit quota) after \(attempts) "
+                + "attempt\(attempts == 1 ? "" : "s"); raise the quota's rate, spread the starts over time, or allow "
+                + "more retries (VAULT_MAX_RETRIES)."
+        )
+    }
+
     static func vaultDenied(_ call: VaultCall) -> BackendError {
         BackendError(
             .permissionDenied,

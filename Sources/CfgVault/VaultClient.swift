@@ -140,6 +140,8 @@ struct VaultClient: Sendable {
         switch answer.status {
         case 503 where says("sealed"):
             return .vaultSealed(call, address: settings.address)
+        case 429 where says("rate limit quota"):
+            return .vaultThrottled(call, address: settings.address, attempts: attempts)
         case 429, 472, 473:
             return .vaultStandby(call, address: settings.address, status: answer.status)
         case 403:

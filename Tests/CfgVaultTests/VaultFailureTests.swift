@@ -97,7 +97,7 @@ import Testing
         return try await VaultFixture.fetchAndClose(backend, "airflow/db")
     }
 
-    @Test(arguments: [412, 500, 502, 503])
+    @Test(arguments: [412, 429, 500, 502, 503])
     func retryableStatusesAreRetried(status: Int) async throws {
         let server = try Self.scripted([(status, "busy"), (status, "busy")])
         defer { server.stop() }
@@ -132,11 +132,47 @@ import Testing
     }
 
     @Test func aStandbyIsReportedAsStandby() async throws {
-        let server = try Self.scripted([(429, "standby")])
+        let server = try Self.scripted([(472, "standby")])
         defer { server.stop() }
         let error = await #expect(throws: BackendError.self) { try await Self.fetch(server) }
         #expect(error?.code == .unavailable)
         #expect(error?.description.contains("standby") == true)
+    }
+
+    @Test func aRateLimitQuotaIsRetriedAndThenReportedAsSuch() async throws {
+        let quota = "request path \\\"airflow/db\\\": rate limit quota exceeded"
+        let spent = try Self.scripted(Array(repeating: (429, quota), count: 3))
+        defer { spent.stop() }
+        let error = await #expect(throws: BackendError.self) { try await Self.fetch(spent, retries: 2) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.description.contains("HTTP 429 (a rate limit quota) after 3 attempts") == true)
+    }
+
+    /// OpenBao itself: once a rate limit quota's rate is spent, it answers 429, which cfg reports as the quota.
+    @Test func aRealRateLimitQuotaIsReportedAsSuch() async throws {
+        _ = try TestServers.skipUnlessAvailable(try TestServers.baoBinary(), "the OpenBao binary")
+        let server = try await OpenBaoProcess.startDev()
+        defer { server.stop() }
+        let (status, _) = try await server.api(
+            "POST",
+            "sys/quotas/rate-limit/cfg-test",
+            body: ["path": "secret/", "rate": 1, "interval": "60s"]
+        )
+        try #require(status == 204 || status == 200)
+        var errors: [BackendError] = []
+        for _ in 0..<3 {
+            let (backend, _, _) = try VaultFixture.backend(
+                address: server.address,
+                settings: VaultSettings(maxRetries: 1, auth: VaultFixture.tokenFromVariable),
+                processEnvironment: ["VAULT_TOKEN": server.rootToken]
+            )
+            do {
+                _ = try await VaultFixture.fetchAndClose(backend, "airflow/nothing-here")
+            } catch {
+                errors.append(error)
+            }
+        }
+        #expect(errors.contains { $0.description.contains("HTTP 429 (a rate limit quota) after 2 attempts") })
     }
 
     @Test func aRealSealedServerIsReportedAsSealed() async throws {

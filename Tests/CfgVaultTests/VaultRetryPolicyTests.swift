@@ -5,8 +5,8 @@ import Testing
 
 @Suite struct VaultRetryPolicyTests {
     @Test(arguments: [
-        (412, true), (500, true), (502, true), (503, true), (501, false), (400, false), (403, false), (404, false),
-        (429, false),
+        (412, true), (429, true), (500, true), (502, true), (503, true), (501, false), (400, false), (403, false),
+        (404, false), (472, false),
     ])
     func retryableStatuses(status: Int, retryable: Bool) {
         #expect(VaultRetryPolicy.isRetryable(status: status) == retryable)
