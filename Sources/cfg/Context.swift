@@ -35,16 +35,7 @@ struct Context {
                 throw EngineError(.configuration, ["the environment file could not be loaded"])
             }
             // One line each, and the positions as data too, for `--format json`.
-            let findings = problems.map { error in
-                Finding(
-                    severity: .error,
-                    code: EngineError.Code.configuration.rawValue,
-                    file: error.position?.file,
-                    line: error.position?.line,
-                    column: error.position?.column,
-                    message: error.position == nil ? error.description : error.message
-                )
-            }
+            let findings = problems.map(Finding.init(configuration:))
             throw EngineError(.configuration, problems.map(\.description), findings: findings)
         }
         return Context(

@@ -149,7 +149,6 @@ extension EnvironmentCheck {
         engine: RenderEngine
     ) -> RenderRun {
         let environment = engine.environment
-        let names = Set(environment.secrets.map(\.name))
         let value = TemplateValue.string(
             generated.prefix + probe,
             secret: true,
@@ -170,18 +169,6 @@ extension EnvironmentCheck {
                 entries.append((secret.name, value))
             }
         }
-        let resolution = SecretResolver.Resolution(
-            values: TemplateMap(entries),
-            references: [:],
-            payloads: [:],
-            documents: [:]
-        )
-        return RenderRun(
-            plan: plan,
-            templates: templates,
-            secrets: resolution.withholding(names),
-            engine: engine,
-            withheld: names
-        )
+        return Self.run(plan, templates: templates, engine: engine, known: entries)
     }
 }

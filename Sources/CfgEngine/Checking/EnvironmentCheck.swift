@@ -30,16 +30,7 @@ package struct EnvironmentCheck: Sendable {
                 problems: &problems
             )
         else {
-            let findings = problems.map { error in
-                Finding(
-                    severity: .error,
-                    code: EngineError.Code.configuration.rawValue,
-                    file: error.position?.file,
-                    line: error.position?.line,
-                    column: error.position?.column,
-                    message: error.message
-                )
-            }
+            let findings = problems.map(Finding.init(configuration:))
             return CheckReport(environment: reference, findings: findings)
         }
         return CheckReport(environment: environment.name, findings: await check(environment))
@@ -132,13 +123,24 @@ package struct EnvironmentCheck: Sendable {
     /// A run of `plan` with every declared secret withheld: nothing is fetched. A secret whose file declares its
     /// keys is a map of those keys, each withheld, so that a reference to a key it does not declare is found.
     private func offlineRun(_ plan: RenderPlan, templates: TemplateSet, engine: RenderEngine) -> RenderRun {
-        let names = Set(engine.environment.secrets.map(\.name))
         var entries: [(key: String, value: TemplateValue)] = []
         for secret in engine.environment.secrets {
             guard case .keys(let keys)? = secret.generation else { continue }
             let withheld = keys.map { (key: $0.key, value: TemplateValue.withheld(secret: secret.name)) }
             entries.append((secret.name, .map(TemplateMap(withheld))))
         }
+        return Self.run(plan, templates: templates, engine: engine, known: entries)
+    }
+
+    /// A run of `plan` that fetches nothing: the secrets are `known` (maps of declared keys, or probes), every other
+    /// declared secret is withheld.
+    static func run(
+        _ plan: RenderPlan,
+        templates: TemplateSet,
+        engine: RenderEngine,
+        known entries: [(key: String, value: TemplateValue)]
+    ) -> RenderRun {
+        let names = Set(engine.environment.secrets.map(\.name))
         let known = SecretResolver.Resolution(
             values: TemplateMap(entries),
             references: [:],

@@ -1,3 +1,4 @@
+package import CfgConfig
 import CfgRender
 package import CfgSecure
 import CfgTemplate
@@ -43,6 +44,18 @@ package struct Finding: Sendable, Hashable {
         self.line = line
         self.column = column
         self.message = message
+    }
+
+    /// The error finding of an environment-file problem: its position as data, the message without it.
+    package init(configuration error: ConfigError) {
+        self.init(
+            severity: .error,
+            code: EngineError.Code.configuration.rawValue,
+            file: error.position?.file,
+            line: error.position?.line,
+            column: error.position?.column,
+            message: error.position == nil ? error.description : error.message
+        )
     }
 
     /// One error finding per problem of `error`, in order, with its code and no position.
