@@ -231,3 +231,15 @@ def test_a_misspelt_environment_gets_the_closest_one_and_the_list(project):
     assert "(environments: dev, prod-aws, prod-vault)" in err
     result = project.cfg("render", "deve", check=False)
     assert result.returncode == 65 and "did you mean 'dev'?" in result.stderr.decode()
+
+
+def test_a_value_from_values_is_typed_offline_and_online(dev):
+    edit(dev, "environments/dev.yaml", "values:\n", "values:\n  workers: many\n")
+    edit(dev, TEMPLATE, "executor = CeleryExecutor", "executor = CeleryExecutor\nparallelism = {{ values.workers }}")
+    status, out, _ = check(dev, "dev", "--format", "json")
+    assert status == 65
+    [finding] = [f for f in json.loads(out)["findings"] if f["code"] == "invalid-integer"]
+    assert (finding["file"], finding["line"]) == (TEMPLATE, 5)
+    online = dev.cfg("render", "dev", "--check", "--format", "json", check=False)
+    assert online.returncode == 65
+    assert [f["line"] for f in json.loads(online.stdout)["findings"] if f["code"] == "invalid-integer"] == [5]

@@ -4,9 +4,10 @@ package struct CheckedSetting: Sendable {
     package enum Value: Sendable {
         /// Literal template text: the whole value is known and is not secret.
         case literal(String)
-        /// Not from a secret, but known only once rendered (`{{ values.dags_folder }}`): a sensitive option set
-        /// this way is still flagged; the value itself is not checked.
-        case expression
+        /// Not from a secret, but known only once rendered (`{{ values.dags_folder }}`): its rendered text when the
+        /// caller rendered it, checked like a literal's (type, expansion); a sensitive option set this way is still
+        /// flagged.
+        case expression(String?)
         /// The value comes (at least in part) from a secret. `text` is the rendered value when the caller has it
         /// (`cfg render --check`); the checker then checks its type and expansion too, and never reports it.
         /// A Swift `String` cannot be zeroed: callers pass it only for the duration of the check.

@@ -175,8 +175,8 @@ package struct SettingsCheck: Sendable {
         case .literal(let literal):
             text = literal
             if option?.isSensitive == true, !literal.isEmpty { findings.append(sensitiveFinding(setting)) }
-        case .expression:
-            text = nil
+        case .expression(let rendered):
+            text = rendered
             if option?.isSensitive == true { findings.append(sensitiveFinding(setting)) }
         case .secret(let known): text = known
         }

@@ -53,7 +53,7 @@ import Testing
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             let kind: CheckedSetting.Value =
                 value.contains("{{ secrets.")
-                ? .secret(text: nil) : value.contains("{{") ? .expression : .literal(value)
+                ? .secret(text: nil) : value.contains("{{") ? .expression(nil) : .literal(value)
             result.append(CheckedSetting(section: section, option: key, value: kind, label: "\(name):\(index + 1)"))
         }
         return result

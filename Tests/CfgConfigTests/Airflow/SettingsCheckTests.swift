@@ -103,9 +103,14 @@ import Testing
         #expect(finding.severity == .warning)
         #expect(!finding.message.contains("not-so-secret"))
         #expect(Self.three.check([Self.secret("api", "secret_key")]).isEmpty)
-        let expression = CheckedSetting(section: "api", option: "secret_key", value: .expression, label: "t:3:1")
+        let expression = CheckedSetting(
+            section: "api",
+            option: "secret_key",
+            value: .expression("from-values"),
+            label: "t:3:1"
+        )
         #expect(Self.codes(Self.three.check([expression])) == [.sensitiveLiteral])
-        let plain = CheckedSetting(section: "core", option: "parallelism", value: .expression, label: "t:4:1")
+        let plain = CheckedSetting(section: "core", option: "parallelism", value: .expression("32"), label: "t:4:1")
         #expect(Self.three.check([plain]).isEmpty)
         #expect(Self.three.check([Self.literal("api", "secret_key", "")]).isEmpty)
         #expect(
@@ -131,6 +136,17 @@ import Testing
         let findings = Self.three.check([Self.literal(section, option, value)])
         #expect(Self.codes(findings) == (code.map { [$0] } ?? []))
         #expect(findings.allSatisfy { !$0.message.contains(value) || value == "INFO" })
+    }
+
+    /// A value from `values:` is known once rendered, offline too: it is typed and checked for expansion as a literal.
+    @Test func aValueFromValuesIsCheckedLikeALiteral() {
+        func expression(_ option: String, _ text: String, section: String = "core") -> CheckedSetting {
+            CheckedSetting(section: section, option: option, value: .expression(text), label: "t:5:1")
+        }
+        #expect(Self.codes(Self.three.check([expression("parallelism", "many")])) == [.invalidInteger])
+        #expect(Self.codes(Self.three.check([expression("lazy_load_plugins", "yes")])) == [.invalidBoolean])
+        #expect(Self.codes(Self.three.check([expression("dags_folder", "$HOME/dags")])) == [.expandedValue])
+        #expect(Self.three.check([expression("parallelism", "64"), expression("dags_folder", "/dags")]).isEmpty)
     }
 
     @Test func fernetKeysMustDecodeTo32Bytes() {
