@@ -243,3 +243,22 @@ def test_a_value_from_values_is_typed_offline_and_online(dev):
     online = dev.cfg("render", "dev", "--check", "--format", "json", check=False)
     assert online.returncode == 65
     assert [f["line"] for f in json.loads(online.stdout)["findings"] if f["code"] == "invalid-integer"] == [5]
+
+
+def test_path_clashes_are_found_offline(project):
+    edit(project, "environments/dev.yaml", "  - { kind: dotenv, path: .env }",
+         "  - { kind: dotenv, path: airflow.env }")
+    status, out, _ = check(project, "dev", "--format", "json")
+    assert status == 65
+    [finding] = json.loads(out)["findings"]
+    assert finding["file"] == "environments/dev.yaml" and finding["line"]
+    assert "already writes" in finding["message"]
+
+    edit(project, "environments/dev.yaml", "  - { kind: dotenv, path: airflow.env }",
+         "  - { kind: dotenv, path: .env }\n"
+         "  - { kind: file, template: templates/webserver_config.py.tmpl, path: webserver_config.py/x.py }")
+    status, out, _ = check(project, "dev", "--format", "json")
+    assert status == 65
+    [finding] = json.loads(out)["findings"]
+    assert "would be both a file and a directory" in finding["message"]
+    assert not os.path.exists(project.path("out"))
