@@ -290,24 +290,21 @@ package struct EnvironmentCheck: Sendable {
 
     /// A ``SettingsFinding`` at a template position.
     static func finding(_ finding: SettingsFinding, at position: SourcePosition) -> Finding {
-        Finding(
-            severity: finding.severity == .error ? .error : .warning,
-            code: finding.code.rawValue,
-            file: position.file,
-            line: position.line,
-            column: position.column,
-            message: finding.message
-        )
+        Self.finding(finding, file: position.file, line: position.line, column: position.column)
     }
 
     /// A ``SettingsFinding`` at a position in the environment file.
     static func finding(_ finding: SettingsFinding, at position: ConfigPosition) -> Finding {
+        Self.finding(finding, file: position.file, line: position.line, column: position.column)
+    }
+
+    private static func finding(_ finding: SettingsFinding, file: String, line: Int, column: Int) -> Finding {
         Finding(
             severity: finding.severity == .error ? .error : .warning,
             code: finding.code.rawValue,
-            file: position.file,
-            line: position.line,
-            column: position.column,
+            file: file,
+            line: line,
+            column: column,
             message: finding.message
         )
     }
