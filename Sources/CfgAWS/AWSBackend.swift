@@ -2,7 +2,7 @@ import CfgAWSAuth
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// AWS Secrets Manager as a ``SecretBackend``.
 ///

@@ -1,7 +1,7 @@
 import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
-import Foundation
+import FoundationEssentials
 
 /// The AWS backend's failures: one sentence each, naming the secret and what to do; never a value, a header or a
 /// body (AWS's own error message is not shown: only its code chooses the sentence).

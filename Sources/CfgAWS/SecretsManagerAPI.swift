@@ -1,6 +1,6 @@
 import CfgBackend
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// One secret version as an API response gives it.
 struct SecretValue: Sendable {

@@ -2,7 +2,7 @@ package import CfgAWSAuth
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// One Secrets Manager API call: the operation, its JSON body and what it concerns, for messages.
 struct SecretsManagerCall: Sendable {
@@ -258,11 +258,7 @@ package struct SecretsManagerClient: Sendable {
     /// How far the server's `Date` header is from the signing time, in seconds (positive: the server is ahead).
     static func clockSkew(_ response: HTTPResponse, sentAt date: Date) -> TimeInterval? {
         guard let header = response.header("date") else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let server = formatter.date(from: header) else { return nil }
+        guard let server = Timestamp.httpDate(header) else { return nil }
         return server.timeIntervalSince(date)
     }
 }

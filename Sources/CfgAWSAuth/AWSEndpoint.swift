@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The rules every AWS client here shares for region names and endpoint URLs: the default endpoint of a service,
 /// and checks that name the setting a bad value came from without echoing it.
@@ -58,7 +58,7 @@ package enum AWSEndpoint {
     /// The host of `scheme://host[:port]…`, lower-case, without brackets around an IPv6 address.
     package static func host(of url: String) -> String {
         var rest = Substring(url)
-        if let range = rest.range(of: "://") { rest = rest[range.upperBound...] }
+        if let range = rest.firstRange(of: "://") { rest = rest[range.upperBound...] }
         if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("[") {

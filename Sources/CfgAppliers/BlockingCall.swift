@@ -1,4 +1,5 @@
-import Foundation
+import CfgSecure
+import FoundationEssentials
 
 /// Runs one blocking C call sequence on a thread of its own, so that Swift's cooperative pool never waits on it.
 ///
@@ -14,12 +15,9 @@ enum BlockingCall {
         _ body: @escaping @Sendable () throws(E) -> T
     ) async throws(E) -> T {
         let result: Result<T, E> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                // Named from inside: on Linux, Foundation applies a name only to the running thread.
-                Thread.current.name = name
+            DetachedThread.start(name: name) {
                 continuation.resume(returning: Result { () throws(E) -> T in try body() })
             }
-            thread.start()
         }
         return try result.get()
     }

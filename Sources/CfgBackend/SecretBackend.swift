@@ -1,5 +1,5 @@
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// A secret's path or name in a backend (`airflow/prod/db`).
 package struct SecretPath: Hashable, Sendable, CustomStringConvertible, Comparable {

@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// The embedded encrypted store (`type: local`): one versioned, encrypted file per environment.
 ///
@@ -369,7 +369,7 @@ package struct LocalBackend: SecretBackend {
 
     /// Creates the store's directory (mode 0700) if it is missing.
     private static func createDirectory(for storePath: String) throws(BackendError) {
-        let directory = (storePath as NSString).deletingLastPathComponent
+        let directory = PrivateDirectory.parent(of: storePath)
         guard !directory.isEmpty else { return }
         do {
             try AtomicFile.createDirectory(directory, mode: 0o700)

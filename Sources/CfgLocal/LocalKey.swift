@@ -1,6 +1,7 @@
 package import CfgBackend
 package import CfgSecure
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds, reads and creates the 32-byte key of an environment's local store.
 ///
@@ -147,7 +148,7 @@ package enum LocalKey {
                 buffer[encodedBytes.count] = UInt8(ascii: "\n")
             }
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PrivateDirectory.parent(of: path)
         do {
             if !directory.isEmpty {
                 try AtomicFile.createDirectory(directory, mode: 0o700)
@@ -282,7 +283,8 @@ package enum LocalKey {
         guard let first = name.unicodeScalars.first, first != "." else { return false }
         return name.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII
-                && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || ".-_".unicodeScalars.contains(scalar))
         }
     }
 

@@ -1,5 +1,5 @@
 import CfgBackend
-import Foundation
+import FoundationEssentials
 
 /// The decrypted content of a local store file, and the pure operations on it.
 ///

@@ -1,6 +1,6 @@
 import CfgBackend
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// The rule for the directories that hold the store and its key: owned by this user (or root) and not writable by
 /// group or others, so no other user can replace, remove or roll back the files in them.
@@ -8,6 +8,14 @@ import Foundation
 /// The same rule the secret-files directory applies to its parents, without the sticky-bit exception: a shared
 /// directory such as `/tmp` is refused.
 enum PrivateDirectory {
+    /// The directory part of a file's path: `/a/b` → `/a`, `/b` → `/`, a bare name → "" (the working directory).
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
     /// Checks the directory that contains `path`.
     ///
     /// - Parameters:
@@ -24,7 +32,7 @@ enum PrivateDirectory {
         code: BackendError.Code,
         unreadable: (FileError) -> BackendError
     ) throws(BackendError) {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PrivateDirectory.parent(of: path)
         let directory = parent.isEmpty ? "." : parent
         let status: SecureFile.Status
         do {

@@ -1,6 +1,6 @@
 package import CfgConfig
 package import CfgTemplate
-internal import Foundation
+internal import FoundationEssentials
 
 /// Renders one service's Amazon ECS `RegisterTaskDefinition` input (Fargate, awsvpc) as JSON.
 ///

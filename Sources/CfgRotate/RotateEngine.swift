@@ -3,7 +3,7 @@ package import CfgConfig
 package import CfgEngine
 import CfgProcess
 package import CfgRotation
-package import Foundation
+package import FoundationEssentials
 package import Logging
 
 /// `cfg rotate ENV [NAME…]`: runs, plans (`--dry-run`) or shows (`--status`) the environment's rotations, one policy

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Date {
     /// `date + duration`, so policies stay in `Duration` (what the environment file parses) and time arithmetic in

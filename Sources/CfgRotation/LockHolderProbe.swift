@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +33,6 @@ package enum LockHolderProbe {
         let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            .replacingOccurrences(of: "/", with: "_")
+            .replacing("/", with: "_")
     }
 }

@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// The lock record one rotation run keeps in the backend, so two runs never rotate the same secret at once.
 ///

@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// The lock record as it is stored in the backend: a small JSON secret beside the rotated one, at
 /// `<path>/.cfg-rotation-lock`, holding no value.

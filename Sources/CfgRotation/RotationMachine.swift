@@ -1,5 +1,5 @@
 package import CfgBackend
-package import Foundation
+package import FoundationEssentials
 
 /// One rotation of one secret (or one key of it) as a pure state machine: events in, actions out.
 ///

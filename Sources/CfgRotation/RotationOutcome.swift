@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// How one run of one rotation ended: a closed set, so the executable maps each case to one exit code and the report
 /// to one sentence. It carries version ids, dates and reasons only, never a value.

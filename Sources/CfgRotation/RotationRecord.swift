@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// The rotation record as it is stored in the backend: a small JSON secret beside the rotated one, at
 /// `<path>/.cfg-rotation`, holding dates and version ids only.

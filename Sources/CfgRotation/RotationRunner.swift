@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// Performs one `RotationMachine`'s actions over a `SecretBackend` for one secret path: the thin, I/O-doing half of
 /// the staged protocol.

@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// Whether a rotation is due: a pure function of the last rotation, the policy's `every` and an injected `now`.
 ///

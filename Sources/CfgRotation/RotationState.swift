@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// What a run finds in the backend about one rotation, as version ids and dates only (never a value).
 ///

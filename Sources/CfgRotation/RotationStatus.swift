@@ -1,5 +1,5 @@
 package import CfgBackend
-package import Foundation
+package import FoundationEssentials
 
 /// Where one rotation stands, for `cfg rotate --status` and `--dry-run`: dates, version ids and the lock holder, never
 /// a value. Read without taking the lock, so it may be a moment old.

@@ -1,6 +1,6 @@
 import CfgBackend
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// One KV secrets-engine version's way of doing the backend's operations on a mount.
 protocol KVEngine: Sendable {
@@ -16,16 +16,10 @@ protocol KVEngine: Sendable {
     func fetchMetadata(_ path: SecretPath) async throws(BackendError) -> SecretMetadata
 }
 
-/// Vault's timestamps (`2026-11-21T15:47:36.28413625Z`, RFC 3339 with up to nine fraction digits).
+/// Vault's timestamps (`2026-11-21T15:47:36.28413625Z`, RFC 3339 in UTC with up to nine fraction digits).
 enum VaultTime {
     static func parse(_ text: String?) -> Date? {
-        guard let text, text.count >= 20, text.hasSuffix("Z") else { return nil }
-        let whole = String(text.prefix(19)) + "Z"
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        guard let date = formatter.date(from: whole) else { return nil }
-        let fraction = text.dropFirst(19).dropLast()
-        guard fraction.first == ".", let digits = Double("0" + fraction) else { return date }
-        return date.addingTimeInterval(digits)
+        guard let text, text.hasSuffix("Z") else { return nil }
+        return Timestamp.rfc3339(text)
     }
 }

@@ -1,7 +1,7 @@
 import CfgBackend
 import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// KV version 1: one unversioned value per path (`GET|POST MOUNT/PATH`).
 ///

@@ -1,7 +1,7 @@
 import CfgBackend
 import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// KV version 2: versioned secrets under `MOUNT/data/…` and `MOUNT/metadata/…`, labels in custom metadata
 /// (``KVv2Labels``), check-and-set on writes.

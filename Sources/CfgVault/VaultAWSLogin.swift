@@ -2,7 +2,7 @@ import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// The body of a Vault AWS IAM login (`POST auth/MOUNT/login`), built as `vault login -method=aws` builds it.
 ///

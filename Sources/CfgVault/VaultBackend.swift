@@ -2,7 +2,7 @@ package import CfgAWSAuth
 package import CfgBackend
 package import CfgHTTP
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// Secrets from HashiCorp Vault or OpenBao: KV v2 (versions, labels, check-and-set) or KV v1 on one mount, and
 /// dynamic secrets from leased endpoints (`database/creds/ROLE`), over one ``HTTPTransport``.

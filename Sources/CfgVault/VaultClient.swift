@@ -1,7 +1,7 @@
 import CfgBackend
 import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// One Vault API call: what to send and how to name it in an error.
 struct VaultCall: Sendable {
@@ -172,7 +172,8 @@ enum VaultPath {
                 {
                     result.append(Character(Unicode.Scalar(byte)))
                 } else {
-                    result += String(format: "%%%02X", byte)
+                    let digits = Array("0123456789ABCDEF".unicodeScalars)
+                    result += "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
                 }
             }
             return result

@@ -2,7 +2,7 @@ import CfgAWSAuth
 import CfgBackend
 import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// The token a run uses: obtained once (a given token, or one login), renewed when the run outlives half its
 /// time to live, revoked at the end when cfg created it.

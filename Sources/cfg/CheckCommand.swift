@@ -1,6 +1,6 @@
 import ArgumentParser
 import CfgEngine
-import Foundation
+import FoundationEssentials
 
 /// `cfg check ENV [--format text|json] [--strict]`: the offline check (no backend, no store key, no network).
 struct CheckCommand: AsyncParsableCommand {

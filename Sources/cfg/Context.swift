@@ -2,7 +2,7 @@ import CfgBackend
 import CfgConfig
 import CfgEngine
 import CfgProcess
-import Foundation
+import FoundationEssentials
 import Logging
 
 #if canImport(Glibc)

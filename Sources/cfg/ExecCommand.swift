@@ -2,7 +2,7 @@ import ArgumentParser
 import CfgConfig
 import CfgEngine
 import CfgProcess
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc

@@ -3,7 +3,7 @@ import CfgBackend
 import CfgConfig
 import CfgEngine
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// `cfg get ENV REFERENCE`: prints one value for scripts and Airflow's `_CMD` options.
 struct GetCommand: AsyncParsableCommand {

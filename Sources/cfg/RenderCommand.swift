@@ -2,7 +2,7 @@ import ArgumentParser
 import CfgConfig
 import CfgEngine
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// `cfg render ENV [--out DIR|-] [--check|--diff] [--format text|json] [--service NAME] [--output PATH]`.
 struct RenderCommand: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import CfgBackend
 import CfgConfig
 import CfgEngine
 import CfgProcess
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc

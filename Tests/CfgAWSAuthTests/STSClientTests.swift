@@ -79,23 +79,6 @@ import Testing
         )
     }
 
-    @Test(arguments: [
-        ("2026-11-21T12:00:00Z", 1_795_262_400.0),
-        ("2026-11-21T12:00:00.500Z", 1_795_262_400.5),
-        ("2026-11-21T13:30:00+01:30", 1_795_262_400.0),
-        ("1970-01-01T00:00:00Z", 0.0),
-        ("2000-02-29T00:00:00z", 951_782_400.0),
-    ])
-    func iso8601Times(text: String, seconds: Double) throws {
-        let date = try #require(CredentialText.date(iso8601: text))
-        #expect(abs(date.timeIntervalSince1970 - seconds) < 0.001)
-    }
-
-    @Test(arguments: ["2026-11-21", "2026-11-21T12:00:00", "2026-13-01T00:00:00Z", "2026-11-21T12:00:00Zjunk", "x"])
-    func iso8601Rejects(text: String) {
-        #expect(CredentialText.date(iso8601: text) == nil)
-    }
-
     // MARK: - Against moto
 
     @Test func webIdentityAgainstMoto() async throws {

@@ -1,5 +1,5 @@
 package import CfgHTTP
-package import Foundation
+package import FoundationEssentials
 
 /// The default credential chain, in the order the AWS SDKs use:
 ///

@@ -1,5 +1,5 @@
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// A set of AWS credentials: an access key id, its secret and, for temporary credentials, a session token and
 /// an expiry.

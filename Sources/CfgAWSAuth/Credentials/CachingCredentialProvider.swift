@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// Caches another provider's credentials and renews them shortly before they expire.
 ///

@@ -1,6 +1,6 @@
 package import CfgHTTP
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// Container credentials: the ECS task role (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, served by the ECS agent
 /// at 169.254.170.2) or EKS Pod Identity and other agents (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), with an
@@ -228,7 +228,7 @@ enum CredentialDocument {
         }
         var expiration: Date?
         if let text = root["Expiration"]?.text() {
-            guard let date = CredentialText.date(iso8601: text) else {
+            guard let date = Timestamp.rfc3339(text) else {
                 throw AWSCredentialError(.malformed, "\(endpoint) answered with an unreadable Expiration.")
             }
             expiration = date

@@ -1,6 +1,6 @@
 package import CfgHTTP
 import CfgSecure
-package import Foundation
+package import FoundationEssentials
 import Synchronization
 
 /// EC2 instance-profile credentials over IMDSv2: a session token from `PUT /latest/api/token`, then the role

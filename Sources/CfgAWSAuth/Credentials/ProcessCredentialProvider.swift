@@ -1,5 +1,6 @@
 package import CfgSecure
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A profile's `credential_process`: runs the command and reads the credentials it prints, as the AWS CLI does.
 ///
@@ -157,7 +158,7 @@ package struct ProcessCredentialProvider: AWSCredentialProvider, CustomStringCon
         }
         var expiration: Date?
         if let node = root["Expiration"], !node.isNull {
-            guard let text = node.text(), let date = CredentialText.date(iso8601: text) else {
+            guard let text = node.text(), let date = Timestamp.rfc3339(text) else {
                 throw AWSCredentialError(
                     .malformed,
                     "\(what) printed an \"Expiration\" that is not an ISO 8601 time such as 2030-01-01T00:00:00Z."

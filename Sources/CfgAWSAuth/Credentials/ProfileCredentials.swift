@@ -1,5 +1,5 @@
 import CfgHTTP
-import Foundation
+import FoundationEssentials
 
 /// Turns a profile of the shared files into a provider, following botocore:
 ///

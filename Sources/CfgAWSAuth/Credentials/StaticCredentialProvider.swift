@@ -1,5 +1,5 @@
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// Credentials fixed at start-up: the credential variables or a profile's keys. They are returned as they are;
 /// with an expiry (`AWS_CREDENTIAL_EXPIRATION`), cfg cannot renew them, so they are used until AWS refuses them.
@@ -53,7 +53,7 @@ package enum EnvironmentCredentials {
                 .compactMap { $0 }.first { !$0.isEmpty }
             var expiration: Date?
             if let text = processEnvironment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
-                guard let date = CredentialText.date(iso8601: text) else {
+                guard let date = Timestamp.rfc3339(text) else {
                     throw AWSCredentialError(
                         .configuration,
                         "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time such as 2026-11-21T12:00:00Z; fix or "

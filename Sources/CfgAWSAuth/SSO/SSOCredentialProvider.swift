@@ -1,6 +1,6 @@
 package import CfgHTTP
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// IAM Identity Center (AWS SSO): role credentials from the portal's `GetRoleCredentials`, signed in with the access
 /// token that `aws sso login` cached.
@@ -145,7 +145,7 @@ package struct SSOCredentialProvider: AWSCredentialProvider, CustomStringConvert
                     + "expiresAt; run \(loginCommand)."
             )
         }
-        guard let expiry = CredentialText.date(iso8601: expiresAt) else {
+        guard let expiry = Timestamp.rfc3339(expiresAt) else {
             throw AWSCredentialError(
                 .malformed,
                 "The cached IAM Identity Center sign-in \(tokenFile) of profile '\(profile)' has an unreadable "

@@ -1,6 +1,6 @@
 package import CfgHTTP
 import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// The two STS calls the credential chain makes, over the query protocol: `POST <endpoint>/` with a form body
 /// `Action=…&Version=2011-06-15&…`, answered in XML.
@@ -205,7 +205,7 @@ package struct STSClient: Sendable, CustomStringConvertible {
                 )
             )
         }
-        guard let expiration = CredentialText.date(iso8601: fields.expiration) else {
+        guard let expiration = Timestamp.rfc3339(fields.expiration) else {
             return .failed(
                 AWSCredentialError(
                     .malformed,

@@ -1,6 +1,7 @@
 package import CfgHTTP
 package import CfgSecure
-package import Foundation
+package import FoundationEssentials
+import Glibc
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) over libsodium's SHA-256 and HMAC-SHA256.
 ///
@@ -197,7 +198,7 @@ struct SigV4URL {
     init(_ url: String) {
         var rest = Substring(url)
         var defaultPort = ""
-        if let range = rest.range(of: "://") {
+        if let range = rest.firstRange(of: "://") {
             let scheme = rest[..<range.lowerBound].lowercased()
             defaultPort = scheme == "https" ? "443" : scheme == "http" ? "80" : ""
             rest = rest[range.upperBound...]

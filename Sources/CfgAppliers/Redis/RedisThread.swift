@@ -1,4 +1,5 @@
-import Foundation
+import CfgSecure
+import FoundationEssentials
 
 /// Runs blocking Redis work (hiredis connects, sends and waits) on a thread of its own, so a slow server never
 /// holds a thread of the cooperative pool. Each call is bounded by the endpoint's timeouts.
@@ -10,11 +11,9 @@ package enum RedisThread {
         -> T
     {
         let outcome: Result<T, RedisError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+            DetachedThread.start(name: "cfg-redis") {
                 continuation.resume(returning: Result { () throws(RedisError) -> T in try body() })
             }
-            thread.name = "cfg-redis"
-            thread.start()
         }
         return try outcome.get()
     }

@@ -1,5 +1,5 @@
 import CfgSuggestion
-import Foundation
+import FoundationEssentials
 
 /// Checks the `AIRFLOW_CONN_*` and `AIRFLOW_VAR_*` variables of an `[env]` section, offline.
 ///
@@ -95,8 +95,7 @@ package enum AirflowVariableCheck {
     }
 
     private static func jsonFindings(variable: String, text: String, label: String) -> [SettingsFinding] {
-        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = JSONValue(parsing: text) else {
             return [
                 SettingsFinding(
                     .error,

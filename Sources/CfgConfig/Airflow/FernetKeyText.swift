@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The shape of `[core] fernet_key`: one or more comma-separated keys (Airflow builds a `MultiFernet`, the first
 /// key encrypting), each the URL-safe base64 of 32 bytes as `Fernet.generate_key()` writes it (44 characters
@@ -27,7 +27,7 @@ package enum FernetKeyText {
                     || scalar == "_")
         }
         guard alphabet else { return false }
-        let standard = String(key).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let standard = String(key).replacing("-", with: "+").replacing("_", with: "/")
         return Data(base64Encoded: standard)?.count == 32
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Path helpers: relative paths in an environment file resolve against the project directory.
 package enum PathResolution {

@@ -3,7 +3,7 @@ package import CfgConfig
 import CfgLocal
 package import CfgSecure
 import CfgTemplate
-import Foundation
+import FoundationEssentials
 package import Logging
 
 /// `cfg init ENV`: creates the local store's key and store when missing, and generates every declared secret

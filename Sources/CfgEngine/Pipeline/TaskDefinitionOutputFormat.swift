@@ -1,7 +1,7 @@
 import CfgConfig
 import CfgRender
 import CfgTemplate
-import Foundation
+import FoundationEssentials
 
 /// `ecs-task-definition` outputs: one RegisterTaskDefinition input per service (the output's, or every service
 /// with `{service}` in the path), secrets delivered by reference (`secrets[].valueFrom`).
@@ -11,7 +11,7 @@ struct TaskDefinitionOutputFormat: OutputFormat {
         return services.map { service in
             OutputJob(
                 output: output,
-                path: output.path.replacingOccurrences(of: "{service}", with: service.name),
+                path: output.path.replacing("{service}", with: service.name),
                 service: service,
                 templates: environment.settings + service.settings
             )
@@ -38,28 +38,28 @@ struct TaskDefinitionOutputFormat: OutputFormat {
     /// Flattened JSON paths, the `environment` and `secrets` lists keyed by name (so that reordering is not a
     /// change); the whole document under `(document)` when it is not JSON.
     func diffEntries(in contents: String) -> [(String, String)] {
-        guard let data = contents.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data)
-        else { return [("(document)", contents)] }
+        guard let value = JSONValue(parsing: contents) else { return [("(document)", contents)] }
         var pairs: [(String, String)] = []
-        Self.flatten(object, prefix: "", into: &pairs)
+        Self.flatten(value, prefix: "", into: &pairs)
         return pairs
     }
 
-    private static func flatten(_ value: Any, prefix: String, into pairs: inout [(String, String)]) {
+    private static func flatten(_ value: JSONValue, prefix: String, into pairs: inout [(String, String)]) {
         switch value {
-        case let dictionary as [String: Any]:
+        case .object(let dictionary):
             for key in dictionary.keys.sorted() {
-                flatten(dictionary[key] ?? NSNull(), prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &pairs)
+                flatten(dictionary[key] ?? .null, prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &pairs)
             }
-        case let list as [Any]:
+        case .array(let list):
             // Name/value lists (environment, secrets) are keyed by name so that reordering is not a change.
-            if let named = list as? [[String: Any]], named.allSatisfy({ $0["name"] is String }) {
+            let named = list.compactMap { item -> (name: String, rest: [String: JSONValue])? in
+                guard case .object(let fields) = item, case .string(let name) = fields["name"] else { return nil }
+                return (name, fields.filter { $0.key != "name" })
+            }
+            if !list.isEmpty, named.count == list.count {
                 let field = prefix.split(separator: ".").last.map(String.init) ?? prefix
-                for item in named {
-                    let name = item["name"] as? String ?? ""
-                    let rest = item.filter { $0.key != "name" }
-                    let shown = rest.count == 1 ? rest.first?.value ?? NSNull() : rest
+                for (name, rest) in named {
+                    let shown = rest.count == 1 ? rest.first?.value ?? .null : .object(rest)
                     flatten(
                         shown,
                         prefix: field == "environment" || field == "secrets" ? "\(field).\(name)" : "\(prefix).\(name)",
@@ -70,7 +70,7 @@ struct TaskDefinitionOutputFormat: OutputFormat {
                 for (index, item) in list.enumerated() { flatten(item, prefix: "\(prefix)[\(index)]", into: &pairs) }
             }
         default:
-            pairs.append((prefix, "\(value)"))
+            pairs.append((prefix, value.scalarText ?? ""))
         }
     }
 }

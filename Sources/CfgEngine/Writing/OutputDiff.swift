@@ -1,6 +1,6 @@
 package import CfgConfig
 package import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// What `cfg render --diff` shows: per output, which keys would be added, removed or changed.
 ///

@@ -1,6 +1,6 @@
 import CfgRender
 import CfgSecure
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -93,8 +93,7 @@ package struct OutputWriter: Sendable {
                 )
             }
             // Bounded: an output cfg writes is at most a template's output limit; a file far larger is not one.
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-            guard let data = try? handle.read(upToCount: Self.comparedFileLimit + 1) ?? Data() else {
+            guard let data = Descriptor.read(fd, upTo: Self.comparedFileLimit + 1) else {
                 throw EngineError(.output, "Could not read \"\(tree.absolute(place.relative))\".")
             }
             guard data.count <= Self.comparedFileLimit else {
@@ -104,7 +103,7 @@ package struct OutputWriter: Sendable {
                         + "so --diff does not compare it; remove it, or render without --diff."
                 )
             }
-            result.append(String(data: data, encoding: .utf8))
+            result.append(String(validating: data, as: UTF8.self))
         }
         return result
     }
@@ -191,14 +190,14 @@ package struct OutputWriter: Sendable {
     /// cooperative pool.
     package func write(_ outputs: [RenderedOutput]) async throws(EngineError) {
         let result: Result<Void, EngineError> = await withCheckedContinuation { continuation in
-            Thread {
+            DetachedThread.start(name: "cfg-write") {
                 do throws(EngineError) {
                     try self.write(outputs)
                     continuation.resume(returning: .success(()))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
-            }.start()
+            }
         }
         try result.get()
     }

@@ -1,5 +1,6 @@
 internal import CCurl
-import Foundation
+import CfgSecure
+import FoundationEssentials
 import Synchronization
 
 /// A libcurl multi handle driven by one dedicated OS thread, never by Swift's cooperative pool.
@@ -64,12 +65,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Starts the worker thread, which runs until ``shutdown()``.
     func start() {
-        let thread = Thread { [self] in
-            // Named from inside: on Linux, Foundation applies a name only to the running thread.
-            Thread.current.name = "cfg-curl"
-            run()
-        }
-        thread.start()
+        DetachedThread.start(name: "cfg-curl") { [self] in run() }
     }
 
     /// Counters so far.

@@ -1,5 +1,5 @@
 package import CfgSecure
-import Foundation
+import FoundationEssentials
 
 /// A user's command that cfg runs with a JSON document on its stdin: the hooks of `cfg rotate` (`apply`, `test`,
 /// `retire`, Fernet's `confirm`, `after`).

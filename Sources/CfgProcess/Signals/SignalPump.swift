@@ -1,5 +1,6 @@
 internal import CProcess
-import Foundation
+import CfgSecure
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,7 @@ package struct SignalPump: SignalSource {
                 systemErrorNumber: errorNumber
             )
         }
-        let thread = Thread {
+        DetachedThread.start(name: "cfg-signals") {
             var code: CInt = 0
             while true {
                 let signal = cfg_signal_read(&code)
@@ -52,7 +53,5 @@ package struct SignalPump: SignalSource {
                 deliver(signal, code == SI_KERNEL)
             }
         }
-        thread.name = "cfg-signals"
-        thread.start()
     }
 }

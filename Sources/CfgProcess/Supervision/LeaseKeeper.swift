@@ -1,6 +1,6 @@
 package import CfgBackend
 package import CfgSecure
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A backend seen through `cfg run`'s eyes: dynamic secrets are read once and then served from memory until their

@@ -1,5 +1,5 @@
 package import CfgBackend
-package import Foundation
+package import FoundationEssentials
 
 /// The decisions of `cfg run`, as a pure state machine: events in (the command exited, a signal arrived, time
 /// passed, a refresh or a renewal finished), actions out (start, forward, stop, renew, refresh, exit). It performs

@@ -1,10 +1,10 @@
 package import CfgBackend
 package import CfgEngine
-package import Foundation
+package import FoundationEssentials
 package import Logging
 
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #endif
 
 /// Drives the ``Supervisor`` state machine for `cfg run` with the real world: the command as a child process, the

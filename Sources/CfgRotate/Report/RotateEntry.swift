@@ -1,6 +1,6 @@
 import CfgBackend
 package import CfgRotation
-package import Foundation
+package import FoundationEssentials
 
 /// What `cfg rotate` did (or would do, or found) for one policy: names, version ids, dates and sentences, never a
 /// value.

@@ -1,5 +1,5 @@
 import CfgSecure
-package import Foundation
+package import FoundationEssentials
 
 /// Everything one `cfg rotate` run reports: one entry per policy, the run's overall status (which the executable turns
 /// into its exit code), and the report as JSON (`--format json`) or as lines.

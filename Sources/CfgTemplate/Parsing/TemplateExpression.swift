@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An expression node of the template language, with the position where it starts.
 struct TemplateExpression: Sendable {
@@ -154,10 +154,10 @@ struct TemplateExpression: Sendable {
         case .string(let whole, _, _):
             let text =
                 whole.unicodeScalars.prefix(41).count > 40 ? String(whole.unicodeScalars.prefix(40)) + "…" : whole
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-                .replacingOccurrences(of: "\t", with: "\\t")
+            let escaped = text.replacing("\\", with: "\\\\")
+                .replacing("\"", with: "\\\"")
+                .replacing("\n", with: "\\n")
+                .replacing("\t", with: "\\t")
             return "\"\(escaped)\""
         case .integer(let number, _): return String(number)
         case .double(let number, _): return String(number)
