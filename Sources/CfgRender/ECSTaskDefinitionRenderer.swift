@@ -167,24 +167,48 @@ package enum ECSTaskDefinitionRenderer {
     /// Sorted, pretty JSON; the size limit is checked on the compact form, which is what the API receives.
     private static func encode(_ definition: ECSTaskDefinition, service: String) throws(RenderError) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let compact: Data
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         let pretty: Data
         do {
-            compact = try encoder.encode(definition)
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
             pretty = try encoder.encode(definition)
         } catch {
             throw RenderError(.invalidTaskDefinition, "Service \(service): the task definition could not be encoded.")
         }
-        guard compact.count <= maximumBytes else {
+        let compactCount = compactSize(ofPrettyJSON: pretty)
+        guard compactCount <= maximumBytes else {
             throw RenderError(
                 .ecsLimit,
-                "Service \(service): the task definition is \(compact.count) bytes; ECS allows at most \(maximumBytes). "
+                "Service \(service): the task definition is \(compactCount) bytes; ECS allows at most \(maximumBytes). "
                     + "Move settings into files or deliver them with `cfg exec`."
             )
         }
         return String(decoding: pretty, as: UTF8.self) + "\n"
+    }
+
+    /// The size of the compact form of pretty-printed JSON: its bytes less the white space outside strings (the
+    /// encoder's indentation and the spaces around `:`), without encoding it a second time.
+    package static func compactSize(ofPrettyJSON json: some Sequence<UInt8>) -> Int {
+        var count = 0
+        var inString = false
+        var escaped = false
+        for byte in json {
+            if inString {
+                count += 1
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+                count += 1
+            } else if byte != 0x20, byte != 0x0A, byte != 0x09, byte != 0x0D {
+                count += 1
+            }
+        }
+        return count
     }
 
     /// Family and container names: 1 to 255 of `[A-Za-z0-9_-]`.

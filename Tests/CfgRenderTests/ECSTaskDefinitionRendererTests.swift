@@ -365,6 +365,18 @@ struct ECSTaskDefinitionRendererTests {
         }
     }
 
+    /// The compact size is counted on the pretty form: white space inside strings (and escaped quotes and
+    /// backslashes before it) counts, the encoder's own does not.
+    @Test(arguments: [
+        "plain", "a b  c", #"quote " and \ and \" : ,"#, "tab\tnew\nline", "  { \"x\" : [1, 2] }  ", "é €",
+    ])
+    func compactSizeCountsWhiteSpaceOnlyInsideStrings(_ value: String) throws {
+        let object: [String: Any] = ["a": [value, ["k k": value]], "b": 1, "c": [String: Int]()]
+        let pretty = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        let compact = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        #expect(ECSTaskDefinitionRenderer.compactSize(ofPrettyJSON: pretty) == compact.count)
+    }
+
     @Test func serviceNameOverTheNameLimitIsAnError() throws {
         var service = Self.service()
         service.name = String(repeating: "a", count: 256)

@@ -10,8 +10,9 @@ extension AirflowSchema {
         var unchecked: Set<String> = []
         var section = ""
         for rawLine in text.split(separator: "\n") {
-            let line = rawLine.trimmingPrefix(while: \.isWhitespace)
-            let words = line.split(separator: " ").map(String.init)
+            // Plain loops over the text: a key path or a generic string algorithm here costs the runtime a
+            // metadata lookup per line, which made this table the largest part of a render's start.
+            let words = rawLine.split(separator: " ").map(String.init)
             guard let first = words.first else { continue }
             if first == "version", words.count == 2 {
                 version = words[1]

@@ -42,8 +42,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         var stop: Bool
     }
 
-    /// How long one `curl_multi_poll` waits at most; a wakeup or libcurl's own timers end it sooner.
+    /// How long one `curl_multi_poll` waits at most while transfers run; a wakeup or libcurl's own timers end it
+    /// sooner.
     private static let pollMilliseconds: Int32 = 1000
+    /// How long it waits with no transfer: a wakeup (a queued request, a cancellation, the shutdown) or libcurl's
+    /// own timers end it. An idle `cfg run` keeps this thread; a shorter wait would wake it for nothing.
+    private static let idlePollMilliseconds: Int32 = 3_600_000
     /// Idle easy handles kept for reuse.
     private static let easyHandlePoolSize = 32
 
@@ -163,7 +167,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(multi, &stillRunning)
             collectFinished(running)
-            _ = curl_multi_poll(multi, nil, 0, CurlMultiLoop.pollMilliseconds, nil)
+            let wait = running.transfers.isEmpty ? CurlMultiLoop.idlePollMilliseconds : CurlMultiLoop.pollMilliseconds
+            _ = curl_multi_poll(multi, nil, 0, wait, nil)
         }
         for easy in running.idleHandles {
             curl_easy_cleanup(easy)
