@@ -166,15 +166,8 @@ package enum ECSTaskDefinitionRenderer {
 
     /// Sorted, pretty JSON; the size limit is checked on the compact form, which is what the API receives.
     private static func encode(_ definition: ECSTaskDefinition, service: String) throws(RenderError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        let pretty: Data
-        do {
-            pretty = try encoder.encode(definition)
-        } catch {
-            throw RenderError(.invalidTaskDefinition, "Service \(service): the task definition could not be encoded.")
-        }
-        let compactCount = compactSize(ofPrettyJSON: pretty)
+        let pretty = definition.json.text
+        let compactCount = compactSize(ofPrettyJSON: pretty.utf8)
         guard compactCount <= maximumBytes else {
             throw RenderError(
                 .ecsLimit,
@@ -182,7 +175,7 @@ package enum ECSTaskDefinitionRenderer {
                     + "Move settings into files or deliver them with `cfg exec`."
             )
         }
-        return String(decoding: pretty, as: UTF8.self) + "\n"
+        return pretty + "\n"
     }
 
     /// The size of the compact form of pretty-printed JSON: its bytes less the white space outside strings (the

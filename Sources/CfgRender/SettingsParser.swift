@@ -83,9 +83,9 @@ package enum SettingsParser {
             let pieces = segment.text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             for (index, piece) in pieces.enumerated() {
                 if index > 0 { lines.append([]) }
-                var scalars = String.UnicodeScalarView(piece)
-                if index < pieces.count - 1, scalars.last == "\r" { scalars.removeLast() }
-                let text = String(scalars)
+                // Substring views, not a scalar-by-scalar copy: this runs over every template's text.
+                let scalars = index < pieces.count - 1 && piece.last == "\r" ? piece.dropLast() : piece
+                let text = String(Substring(scalars))
                 guard !text.isEmpty else { continue }
                 let position =
                     index == 0
