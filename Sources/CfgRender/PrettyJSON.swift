@@ -24,7 +24,7 @@ package indirect enum PrettyJSON: Sendable {
             let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
             Self.writeItems(sorted.count, into: &output, indent: indent) { index, output in
                 Self.writeString(sorted[index].0, into: &output)
-                output += Array(" : ".utf8)
+                output.append(contentsOf: " : ".utf8)
                 sorted[index].1.write(into: &output, indent: indent + 2)
             }
             output.append(UInt8(ascii: "}"))
@@ -37,9 +37,9 @@ package indirect enum PrettyJSON: Sendable {
         case .string(let text):
             Self.writeString(text, into: &output)
         case .integer(let value):
-            output += Array(String(value).utf8)
+            output.append(contentsOf: String(value).utf8)
         case .bool(let value):
-            output += Array((value ? "true" : "false").utf8)
+            output.append(contentsOf: (value ? "true" : "false").utf8)
         }
     }
 
@@ -52,18 +52,23 @@ package indirect enum PrettyJSON: Sendable {
     ) {
         output.append(0x0A)
         for index in 0..<count {
-            output += repeatElement(UInt8(ascii: " "), count: indent + 2)
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
             item(index, &output)
             if index < count - 1 { output.append(UInt8(ascii: ",")) }
             output.append(0x0A)
         }
         if count == 0 { output.append(0x0A) }
-        output += repeatElement(UInt8(ascii: " "), count: indent)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
     }
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
+        defer { output.append(UInt8(ascii: "\"")) }
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -79,6 +84,5 @@ package indirect enum PrettyJSON: Sendable {
             default: output.append(byte)
             }
         }
-        output.append(UInt8(ascii: "\""))
     }
 }
