@@ -14,6 +14,12 @@ package enum ConstantTime {
         }
     }
 
+    /// ``equals(_:_:)`` for two arrays, without the generic path (the credentials check compares every secret
+    /// leaf with every decoded URI part).
+    package static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { left in b.withUnsafeBytes { right in equals(left, right) } }
+    }
+
     /// Whether two raw buffers hold the same bytes, in constant time for equal lengths.
     static func equals(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
         guard left.count == right.count else { return false }
@@ -25,5 +31,10 @@ package enum ConstantTime {
 
 /// Whether `a` and `b` hold the same bytes, in constant time (see ``ConstantTime/equals(_:_:)``).
 package func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+    ConstantTime.equals(a, b)
+}
+
+/// ``constantTimeEquals(_:_:)`` for two arrays.
+package func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     ConstantTime.equals(a, b)
 }
