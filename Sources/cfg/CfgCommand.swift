@@ -50,7 +50,12 @@ struct CfgCommand: AsyncParsableCommand {
             exit(withError: ExitCode(ExitCodes.operatingSystem))
         }
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand
+            if let direct = directParse(Array(CommandLine.arguments.dropFirst())) {
+                command = direct
+            } else {
+                command = try parseAsRoot()
+            }
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -59,6 +64,20 @@ struct CfgCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+extension CfgCommand {
+    /// `cfg SUBCOMMAND ARGS…` parsed by the subcommand alone, when that succeeds: the same value the whole tree
+    /// would give (the root adds no options), without the root's pass over every command and its check for a
+    /// completion-script request, which made up most of a start's parsing. Anything else — help, a usage error,
+    /// `--generate-completion-script`, no subcommand — returns nil and goes through ``parseAsRoot()`` for its
+    /// messages.
+    static func directParse(_ arguments: [String]) -> sending (any ParsableCommand)? {
+        guard let name = arguments.first, !arguments.contains(where: { $0.hasPrefix("--generate-completion") }),
+            let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name })
+        else { return nil }
+        return try? subcommand.parseAsRoot(Array(arguments.dropFirst()))
     }
 }
 
