@@ -318,15 +318,17 @@ private struct Composition {
     /// first in Yams' order, at its first occurrence.
     private func checkDuplicates(_ pairs: [YAMLPair]) throws(ConfigError) {
         guard pairs.count > 1 else { return }
-        var seen: Set<YAMLNode> = []
-        var firstOfRepeated: [YAMLNode] = []
-        var reported: Set<YAMLNode> = []
-        seen.reserveCapacity(pairs.count)
-        for pair in pairs where !seen.insert(pair.key).inserted {
-            if reported.insert(pair.key).inserted, let first = pairs.first(where: { $0.key == pair.key }) {
-                firstOfRepeated.append(first.key)
+        // Each key's first occurrence, and whether it is repeated: one pass, hashed (no quadratic search).
+        var firstIndex: [YAMLNode: (index: Int, repeated: Bool)] = [:]
+        firstIndex.reserveCapacity(pairs.count)
+        for (index, pair) in pairs.enumerated() {
+            if firstIndex[pair.key] == nil {
+                firstIndex[pair.key] = (index, false)
+            } else {
+                firstIndex[pair.key]?.repeated = true
             }
         }
+        let firstOfRepeated = firstIndex.values.filter(\.repeated).map(\.index).sorted().map { pairs[$0].key }
         guard var key = firstOfRepeated.first else { return }
         for other in firstOfRepeated.dropFirst() where YAMLNode.precedes(other, key) { key = other }
         throw YAMLComposer.duplicateKeyError(key: key, text: text, file: file)

@@ -45,8 +45,8 @@ enum YAMLScalarTypes {
     )
     private static let nullWords: Set<[UInt8]> = Set(["~", "null", "Null", "NULL", ""].map { Array($0.utf8) })
 
-    private static func isBool(_ s: ArraySlice<UInt8>) -> Bool { boolWords.contains(Array(s)) }
-    private static func isNull(_ s: ArraySlice<UInt8>) -> Bool { nullWords.contains(Array(s)) }
+    private static func isBool(_ s: ArraySlice<UInt8>) -> Bool { s.count <= 5 && boolWords.contains(Array(s)) }
+    private static func isNull(_ s: ArraySlice<UInt8>) -> Bool { s.count <= 4 && nullWords.contains(Array(s)) }
 
     // MARK: Character classes
 
