@@ -60,7 +60,7 @@ enum YAMLComposer {
     }
 
     /// The `ConfigError` for libyaml's error: position and problem only, never the text around it.
-    static func parserError(_ parser: yaml_parser_t, text: String, file: String) -> ConfigError {
+    fileprivate static func parserError(_ parser: yaml_parser_t, text: String, file: String) -> ConfigError {
         func position(_ mark: yaml_mark_t) -> ConfigPosition {
             ConfigPosition(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
         }
