@@ -214,7 +214,7 @@ enum YAMLScalarTypes {
     /// (`1:30`). Nil on overflow (where Yams' sexagesimal arithmetic trapped).
     static func int(_ scalar: YAMLScalar) -> Int? {
         guard scalar.style == .plain else { return nil }
-        let withSign = scalar.string.filter { $0 != "_" }
+        let withSign = withoutUnderscores(scalar.string)
         if withSign == "0" { return 0 }
         let negative = withSign.hasPrefix("-")
         let signPrefix = negative ? "-" : ""
@@ -225,6 +225,15 @@ enum YAMLScalarTypes {
         }
         if body.contains(":") { return sexagesimalInt(withSign) }
         return Int(withSign)
+    }
+
+    /// The text without `_` characters (byte by byte when it is ASCII: a long number is not split into
+    /// characters one at a time).
+    private static func withoutUnderscores(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(0x5F) else { return text }
+        if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8.filter { $0 != 0x5F }, as: UTF8.self) }
+        return text.filter { $0 != "_" }
     }
 
     /// Base-60 digits (`1:30` is 90), each read by `Int(_:radix:)`; nil on overflow.
@@ -259,7 +268,7 @@ enum YAMLScalarTypes {
         case "-.inf": return -.infinity
         case ".nan": return .nan
         default:
-            let text = scalar.string.filter { $0 != "_" }
+            let text = withoutUnderscores(scalar.string)
             guard text.contains(":") else { return Double(text) }
             var rest = Substring(text)
             var sign = 1.0
