@@ -15,7 +15,7 @@ RUN make install PREFIX=/usr/local
 FROM apache/airflow:3.1.3
 USER root
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4 libsodium23 libpq5 libhiredis0.14 \
+ && apt-get install -y --no-install-recommends libcurl4 libsodium23 libpq5 libhiredis0.14 libyaml-0-2 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=builder /usr/local/bin/cfg /usr/local/bin/cfg
 COPY environments/ /opt/cfg/environments/

@@ -16,6 +16,8 @@ let package = Package(
         // Layers as in docs/development.md ("Architecture"); a target imports only targets of lower layers.
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // libyaml's event parser: only CfgConfig imports it (environment files).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -44,7 +46,7 @@ let package = Package(
         // Layer 6: environment files, the template core (pure), the renderers; below them the one rule of "did you
         // mean" every layer-6 module applies (no dependencies).
         .target(name: "CfgSuggestion"),
-        .target(name: "CfgConfig", dependencies: ["CfgSuggestion", "Yams"]),
+        .target(name: "CfgConfig", dependencies: ["CfgSuggestion", "CYAML"]),
         .target(name: "CfgTemplate", dependencies: ["CfgSuggestion"]),
         .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
         // Layer 7: the engine: one pipeline (plan, fetch once, evaluate, outputs), init, the adapter from environment

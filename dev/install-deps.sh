@@ -11,7 +11,7 @@ case "$purpose" in build | demo | test | rootfs) ;; *) echo "usage: $0 [build|de
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev libpq-dev libhiredis-dev)
+apt_packages=(pkg-config libsodium-dev libcurl4-openssl-dev libpq-dev libhiredis-dev libyaml-dev)
 if [ "$purpose" = rootfs ]; then
     apt_packages=(debootstrap)
 fi

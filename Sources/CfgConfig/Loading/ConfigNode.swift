@@ -1,5 +1,4 @@
 import CfgSuggestion
-import Yams
 
 /// A YAML node of an environment file, with its position and its dotted path, read through typed accessors.
 ///
@@ -7,36 +6,38 @@ import Yams
 /// becomes an `invalidValue` error at the node's position that names the field and the expected type (and the
 /// kind of node found, never its text); an unknown key becomes an `unknownField` error listing the allowed ones.
 struct ConfigNode {
-    /// The composed Yams node.
-    let node: Node
+    /// The composed node.
+    let node: YAMLNode
     /// The field's dotted path for messages (`secrets.db.path`, `outputs[2].kind`); empty for the document root.
     let path: String
     /// Where the node starts.
     let position: ConfigPosition
 
-    init(_ node: Node, path: String, file: String) {
+    init(_ node: YAMLNode, path: String, file: String) {
         self.node = node
         self.path = path
-        let mark = node.mark
-        self.position = ConfigPosition(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        self.position = ConfigPosition(file: file, line: node.mark.line, column: node.mark.column)
     }
 
     /// The field as messages name it: `'secrets.db'`, or `the environment` for the root.
     var label: String { path.isEmpty ? "the environment" : "'\(path)'" }
 
     /// A child node at `path.component`; a key that does not look like a name is named by its position.
-    func child(_ node: Node, key: String, keyPosition: ConfigPosition) -> ConfigNode {
+    func child(_ node: YAMLNode, key: String, keyPosition: ConfigPosition) -> ConfigNode {
         let component = ConfigText.pathComponent(key, at: keyPosition)
         return ConfigNode(node, path: path.isEmpty ? component : "\(path).\(component)", file: position.file)
     }
 
     /// A child node at `path[index]`.
-    func child(_ node: Node, index: Int) -> ConfigNode {
+    func child(_ node: YAMLNode, index: Int) -> ConfigNode {
         ConfigNode(node, path: "\(path)[\(index)]", file: position.file)
     }
 
-    /// The resolved YAML tag's name (`tag:yaml.org,2002:int`, …).
-    private var tagName: String { node.tag.rawValue }
+    /// A scalar's resolved YAML tag; nil for a collection.
+    private var tag: YAMLTag? {
+        if case .scalar(let scalar) = node { return scalar.tag }
+        return nil
+    }
 
     /// True for a mapping.
     var isMapping: Bool {
@@ -58,8 +59,7 @@ struct ConfigNode {
 
     /// True for an explicit null (`~`, `null`, or nothing after the colon).
     var isNull: Bool {
-        guard case .scalar = node else { return false }
-        return tagName == Tag.Name.null.rawValue
+        tag == .null
     }
 
     /// What kind of node this is, for messages: never the node's text.
@@ -67,12 +67,11 @@ struct ConfigNode {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar:
-            switch tagName {
-            case Tag.Name.null.rawValue: return "null"
-            case Tag.Name.bool.rawValue: return "a boolean"
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return "a number"
+        case .scalar(let scalar):
+            switch scalar.tag {
+            case .null: return "null"
+            case .bool: return "a boolean"
+            case .int, .float: return "a number"
             default: return "a string"
             }
         }
@@ -94,7 +93,7 @@ struct ConfigNode {
     /// booleans and collections are not strings.
     func string() throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node,
-            tagName != Tag.Name.null.rawValue, tagName != Tag.Name.bool.rawValue
+            scalar.tag != .null, scalar.tag != .bool
         else { throw invalid(expected: "a string") }
         return scalar.string
     }
@@ -108,23 +107,23 @@ struct ConfigNode {
 
     /// An integer written as a YAML integer (not quoted).
     func int() throws(ConfigError) -> Int {
-        guard case .scalar(let scalar) = node, tagName == Tag.Name.int.rawValue, let value = Int.construct(from: scalar)
+        guard case .scalar(let scalar) = node, scalar.tag == .int, let value = YAMLScalarTypes.int(scalar)
         else { throw invalid(expected: "an integer") }
         return value
     }
 
     /// An integer in `range`; `expected` describes the range for the message (`an integer from 8 to 1024`).
     func int(in range: ClosedRange<Int>, expected: String) throws(ConfigError) -> Int {
-        guard case .scalar(let scalar) = node, tagName == Tag.Name.int.rawValue,
-            let value = Int.construct(from: scalar), range.contains(value)
+        guard case .scalar(let scalar) = node, scalar.tag == .int,
+            let value = YAMLScalarTypes.int(scalar), range.contains(value)
         else { throw invalid(expected: expected) }
         return value
     }
 
     /// A YAML boolean (`true`/`false`).
     func bool() throws(ConfigError) -> Bool {
-        guard case .scalar(let scalar) = node, tagName == Tag.Name.bool.rawValue,
-            let value = Bool.construct(from: scalar)
+        guard case .scalar(let scalar) = node, scalar.tag == .bool,
+            let value = YAMLScalarTypes.bool(scalar)
         else { throw invalid(expected: "true or false") }
         return value
     }
@@ -133,7 +132,7 @@ struct ConfigNode {
     func word<Word: RawRepresentable>(_ type: Word.Type, allowed: [Word]) throws(ConfigError) -> Word
     where Word.RawValue == String {
         let expected = "one of: " + allowed.map(\.rawValue).joined(separator: ", ")
-        guard case .scalar(let scalar) = node, tagName != Tag.Name.null.rawValue,
+        guard case .scalar(let scalar) = node, scalar.tag != .null,
             let value = Word(rawValue: scalar.string)
         else { throw invalid(expected: expected) }
         return value
@@ -143,7 +142,7 @@ struct ConfigNode {
 
     /// The items of a list.
     func list() throws(ConfigError) -> [ConfigNode] {
-        guard case .sequence(let sequence) = node else { throw invalid(expected: "a list") }
+        guard case .sequence(let sequence, _, _) = node else { throw invalid(expected: "a list") }
         return sequence.enumerated().map { child($0.element, index: $0.offset) }
     }
 
@@ -173,9 +172,10 @@ struct ConfigNode {
 
     /// The entries of an open mapping (names chosen by the user), in file order, with each key's position.
     func entries() throws(ConfigError) -> [ConfigEntry] {
-        guard case .mapping(let mapping) = node else { throw invalid(expected: "a mapping") }
+        guard case .mapping(let mapping, _, _) = node else { throw invalid(expected: "a mapping") }
         var result: [ConfigEntry] = []
-        for (keyNode, valueNode) in mapping {
+        for pair in mapping {
+            let (keyNode, valueNode) = (pair.key, pair.value)
             let keyReader = ConfigNode(keyNode, path: path, file: position.file)
             guard case .scalar(let scalar) = keyNode else {
                 throw keyReader.error(
@@ -235,14 +235,11 @@ struct ConfigNode {
     func value() throws(ConfigError) -> ConfigValue {
         switch node {
         case .scalar(let scalar):
-            switch tagName {
-            case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue:
-                return Bool.construct(from: scalar).map(ConfigValue.bool) ?? .string(scalar.string)
-            case Tag.Name.int.rawValue:
-                return Int.construct(from: scalar).map(ConfigValue.integer) ?? .string(scalar.string)
-            case Tag.Name.float.rawValue:
-                return Double.construct(from: scalar).map(ConfigValue.double) ?? .string(scalar.string)
+            switch scalar.tag {
+            case .null: return .null
+            case .bool: return YAMLScalarTypes.bool(scalar).map(ConfigValue.bool) ?? .string(scalar.string)
+            case .int: return YAMLScalarTypes.int(scalar).map(ConfigValue.integer) ?? .string(scalar.string)
+            case .float: return YAMLScalarTypes.double(scalar).map(ConfigValue.double) ?? .string(scalar.string)
             default: return .string(scalar.string)
             }
         case .sequence:
@@ -257,8 +254,6 @@ struct ConfigNode {
                 result.append(ConfigMapEntry(key: entry.key, value: try entry.value.value()))
             }
             return .map(result)
-        case .alias:
-            throw invalid(expected: "a value")
         }
     }
 }

@@ -1,0 +1,4 @@
+#ifndef CFG_CYAML_SHIM_H
+#define CFG_CYAML_SHIM_H
+#include <yaml.h>
+#endif
