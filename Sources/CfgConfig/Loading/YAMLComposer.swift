@@ -1,4 +1,4 @@
-import CYAML
+import CLibYAML
 
 /// Composes YAML text into ``YAMLNode``s from libyaml's event parser and turns libyaml's errors into
 /// `ConfigError`s.
