@@ -16,10 +16,13 @@ let package = Package(
         // Layers as in docs/development.md ("Architecture"); a target imports only targets of lower layers.
         // Layer 1: C libraries, wrapped once each.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl, libpq and hiredis are not linked: each is opened with dlopen the first time it is needed (their
+        // headers come from libcurl4-openssl-dev, libpq-dev and libhiredis-dev), so that a local render, keygen or
+        // check starts without loading them and their dependencies.
+        .target(name: "CCurl"),
         // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
-        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CRedis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "CPostgres"),
+        .target(name: "CRedis"),
         // prctl(2), signal handlers and fork/exec, which Swift cannot write safely; CfgProcess imports it, and
         // CfgAWSAuth for the one spawn it needs (`credential_process`).
         .target(name: "CProcess"),
@@ -159,6 +162,7 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets where target.type != .system && !["CProcess", "CBuildInfo"].contains(target.name) {
+for target in package.targets
+where target.type != .system && !["CProcess", "CBuildInfo", "CCurl", "CPostgres", "CRedis"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + upcoming
 }
