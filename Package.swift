@@ -18,10 +18,13 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // libyaml's event parser: only CfgConfig imports it (environment files).
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl, libpq and hiredis are not linked: each is opened with dlopen the first time it is needed (their
+        // headers come from libcurl4-openssl-dev, libpq-dev and libhiredis-dev), so that a local render, keygen or
+        // check starts without loading them and their dependencies.
+        .target(name: "CCurl"),
         // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
-        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CRedis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "CPostgres"),
+        .target(name: "CRedis"),
         // prctl(2), signal handlers and fork/exec, which Swift cannot write safely; CfgProcess imports it, and
         // CfgAWSAuth for the one spawn it needs (`credential_process`).
         .target(name: "CProcess"),
@@ -166,6 +169,7 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets where target.type != .system && !["CProcess", "CBuildInfo"].contains(target.name) {
+for target in package.targets
+where target.type != .system && !["CProcess", "CBuildInfo", "CCurl", "CPostgres", "CRedis"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + upcoming
 }

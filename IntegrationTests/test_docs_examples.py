@@ -19,9 +19,9 @@ how this file checks the block (docs/development.md, "Documentation examples", e
   failing environment's messages), compared line by line: trailing blanks are ignored, `…` in a line matches any
   text, a line that is only `…` matches any number of lines.
 - `dockerfile`: parsed; its COPY sources exist (or come from an earlier stage), the packages its image installs are
-  dev/runtime-packages.txt and the libraries the binary links, and the cfg command line of its ENTRYPOINT runs with
-  the real binary (the final command replaced); only the shipped Dockerfile, shown whole, may keep the image's
-  ENTRYPOINT. It is not built: that would pull images from the network.
+  dev/runtime-packages.txt and the libraries the binary links or opens (dlopen), and the cfg command line of its
+  ENTRYPOINT runs with the real binary (the final command replaced); only the shipped Dockerfile, shown whole, may keep
+  the image's ENTRYPOINT. It is not built: that would pull images from the network.
 - `dev`: developer commands in the repository, checked and not run: `make TARGET` runs as `make -n`, a `swift`
   command's options must be options of that subcommand and `--product` a product of the package.
 - `illustration`: text that is not code (a directory tree, a diagram, a synopsis); it may not hold a command line
@@ -523,8 +523,8 @@ class PageRun:
                 assert sorted(installed) == sorted(runtime_packages.documented()), (
                     "the image installs %s; dev/runtime-packages.txt lists %s"
                     % (installed, runtime_packages.documented()))
-                linked = set(runtime_packages.linked(cfg_binary()).values())
-                assert set(installed) == linked, "the image installs %s; the binary links %s" % (installed, linked)
+                loaded = set(runtime_packages.loaded(cfg_binary()).values())
+                assert set(installed) == loaded, "the image installs %s; the binary loads %s" % (installed, loaded)
         if entrypoint is None:
             # Only the shipped Dockerfile keeps the image's ENTRYPOINT (each service puts cfg in front of it).
             assert block.text == read_page("Dockerfile"), (

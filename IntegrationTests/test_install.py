@@ -1,6 +1,7 @@
 """What users install: `cfg --version` and `cfg version` (the version, the build's commit, the C libraries the
-process loaded), the refusal to run without /proc, the runtime package list against what the binary links, the shipped
-Dockerfile against that list, the documentation and the environments' image, and `make install`'s recipe.
+process loaded), the refusal to run without /proc, the runtime package list against what the binary links and opens
+(dlopen), the shipped Dockerfile against that list, the documentation and the environments' image, and `make
+install`'s recipe.
 
 The binary running in a clean Debian root with only the runtime packages is `make rootfs-test` (dev/rootfs-test.sh),
 which needs root and debootstrap; these tests need neither, except the /proc test, which needs a mount namespace
@@ -139,10 +140,21 @@ def test_with_proc_the_same_commands_run(project):
 # ---------------------------------------------------------------- runtime packages and the Dockerfile
 
 
-def test_the_runtime_packages_are_the_libraries_the_binary_links():
-    linked = runtime_packages.linked(cfg_binary())
-    assert None not in linked.values(), "libraries no Debian package owns: %s" % linked
-    assert sorted(set(linked.values())) == sorted(runtime_packages.documented()), linked
+def test_the_runtime_packages_are_the_libraries_the_binary_links_or_opens():
+    loaded = runtime_packages.loaded(cfg_binary())
+    assert None not in loaded.values(), "libraries no Debian package owns: %s" % loaded
+    assert sorted(set(loaded.values())) == sorted(runtime_packages.documented()), loaded
+
+
+def test_the_opened_sonames_are_the_ones_the_c_loaders_open():
+    """runtime_packages.DLOPENED, which the package list counts, against the `CFG_*_SONAME` of each C loader."""
+    assert runtime_packages.sonames_in_sources() == runtime_packages.DLOPENED
+
+
+def test_the_binary_links_none_of_the_libraries_it_opens():
+    """libcurl, libpq and hiredis are opened when first needed (IntegrationTests/test_lazy_libraries.py)."""
+    needed = set(runtime_packages.needed(cfg_binary()))
+    assert not needed & set(runtime_packages.DLOPENED), sorted(needed)
 
 
 def test_a_release_build_carries_the_swift_runtime():

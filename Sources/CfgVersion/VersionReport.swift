@@ -16,7 +16,9 @@ internal import CfgSecure
 /// ```
 ///
 /// libcurl, libsodium and libpq report the version of the library loaded at run time; hiredis has no such call, so
-/// its line is the version cfg was built with (the soname pins the same major and minor).
+/// its line is the version cfg was built with (the soname pins the same major and minor). libcurl and libpq are opened
+/// with dlopen when first needed, so the report loads them (`unknown` for one that cannot be loaded); hiredis's line
+/// loads nothing.
 package struct VersionReport: Sendable, Hashable {
     /// cfg's version (the VERSION file at the repository root).
     package var version: String

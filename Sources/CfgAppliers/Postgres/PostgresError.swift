@@ -27,6 +27,8 @@ package struct PostgresError: Error, Sendable, Equatable, CustomStringConvertibl
         case statementFailed
         /// The connection broke or the statement timed out while a statement ran: its effect is unknown.
         case connectionLost
+        /// libpq (libpq.so.5) could not be loaded: ``PostgresError/detail`` says why and which package to install.
+        case libraryUnavailable
     }
 
     /// The kind of failure.
@@ -50,7 +52,7 @@ package struct PostgresError: Error, Sendable, Equatable, CustomStringConvertibl
     /// state (no connection, a timeout, a connection lost during a statement), `.rejected` when the target answered.
     package var targetResult: RotationMachine.TargetResult {
         switch code {
-        case .unreachable, .connectTimeout, .connectionLost: .unreachable
+        case .unreachable, .connectTimeout, .connectionLost, .libraryUnavailable: .unreachable
         case .invalidValue, .authenticationFailed, .passwordNotChecked, .loginRefused, .statementFailed: .rejected
         }
     }
@@ -84,6 +86,8 @@ package struct PostgresError: Error, Sendable, Equatable, CustomStringConvertibl
         case .connectionLost:
             return "The connection to PostgreSQL at \(endpoint) broke or timed out\(doing)\(state); "
                 + "whether the statement took effect is unknown. The next run checks again."
+        case .libraryUnavailable:
+            return "Cannot connect to PostgreSQL at \(endpoint): \(detail ?? "libpq could not be loaded")."
         }
     }
 

@@ -26,6 +26,9 @@ struct PostgresLogin {
 
     /// Connects, authenticates and returns the `PGconn`; blocks for at most the endpoint's `connectTimeout`.
     func connect() throws(PostgresError) -> OpaquePointer {
+        if let failure = PostgresLibrary.load() {
+            throw PostgresError(.libraryUnavailable, endpoint: endpoint, detail: failure)
+        }
         let deadline = ContinuousClock.now + endpoint.connectTimeout
         let settings = keywords()
         let connection: OpaquePointer? = credential.password.withUnsafeCString { password in

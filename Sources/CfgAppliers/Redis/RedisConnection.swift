@@ -53,6 +53,9 @@ package final class RedisConnection: Sendable {
         guard !endpoint.usesTLS else {
             throw RedisError.tlsUnsupported(endpoint)
         }
+        if let failure = RedisLibrary.load() {
+            throw RedisError(.libraryUnavailable, "Cannot connect to Redis at \(endpoint): \(failure).")
+        }
         guard
             let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), timeval(endpoint.connectTimeout))
         else {

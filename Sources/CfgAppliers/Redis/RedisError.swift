@@ -26,6 +26,8 @@ package struct RedisError: Error, Equatable, Sendable, CustomStringConvertible {
         case commandFailed
         /// Retiring the old password would leave the user without any.
         case lastPassword
+        /// hiredis (libhiredis.so.0.14) could not be loaded.
+        case libraryUnavailable
     }
 
     /// The kind of failure.
@@ -42,7 +44,7 @@ package struct RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     /// (`.unreachable`).
     package var targetResult: RotationMachine.TargetResult {
         switch code {
-        case .unreachable, .malformedReply: .unreachable
+        case .unreachable, .malformedReply, .libraryUnavailable: .unreachable
         case .tlsUnsupported, .invalidEndpoint, .invalidValue, .authenticationFailed, .permissionDenied,
             .commandFailed, .lastPassword:
             .rejected

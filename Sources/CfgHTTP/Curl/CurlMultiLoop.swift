@@ -59,7 +59,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     ///
     /// - Throws: ``HTTPError/Kind/transfer`` when libcurl cannot be initialised.
     init(options: HTTPClientOptions) throws(HTTPError) {
-        guard CurlRuntime.initialise(), let multi = curl_multi_init() else {
+        if let failure = CurlRuntime.initialise() {
+            throw HTTPError(.transfer, failure)
+        }
+        guard let multi = curl_multi_init() else {
             throw HTTPError(.transfer, "libcurl could not be initialised")
         }
         _ = cfg_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.maxConnectionsPerHost)

@@ -1,11 +1,11 @@
 internal import CCurl
 
-/// The libcurl library this build links, initialised once per process.
+/// libcurl, loaded (dlopen, not linked) and initialised once per process.
 ///
-/// ``CurlTransport`` initialises libcurl through this before its first transfer; the runtime also reports
-/// what the linked libcurl can do, so that `cfg version` and the tests can check TLS support.
+/// ``CurlTransport`` loads and initialises libcurl through this before its first call; the runtime also reports
+/// what the loaded libcurl can do, so that `cfg version` and the tests can check TLS support.
 package enum CurlRuntime {
-    /// What the linked libcurl reports about itself.
+    /// What the loaded libcurl reports about itself.
     package struct Info: Sendable, Hashable {
         /// libcurl's version string, e.g. `7.88.1`.
         package var version: String
@@ -15,16 +15,45 @@ package enum CurlRuntime {
         package var protocols: [String]
     }
 
-    private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// The Debian package that provides libcurl.so.4, which cfg opens with dlopen rather than links.
+    package static let debianPackage = "libcurl4"
 
-    /// Initialises libcurl once per process (thread-safe); whether that succeeded.
-    static func initialise() -> Bool {
-        initialised
+    /// Loads libcurl (`cfg_curl_load`: dlopen, every function resolved) and initialises it, once per process; nil, or
+    /// why that failed, as one line.
+    private static let failure: String? = {
+        if let reason = reason({ error, size in cfg_curl_load(error, size) }) {
+            return reason
+        }
+        guard curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
+            return "libcurl could not be initialised"
+        }
+        return nil
+    }()
+
+    /// Why libcurl's functions cannot be loaded from `soname`, or nil (the handle is closed again): the failure path
+    /// of ``initialise()`` for tests, which cannot make libcurl.so.4 itself disappear; cfg opens no other file.
+    package static func loadFailure(from soname: String) -> String? {
+        reason { error, size in cfg_curl_load_from(soname, error, size) }
     }
 
-    /// Initialises libcurl (thread-safe, once) and describes it.
+    /// nil when `load` returns 0, or the line saying why libcurl cannot be loaded.
+    private static func reason(_ load: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String? {
+        var error = [CChar](repeating: 0, count: 512)
+        let size = error.count
+        guard load(&error, size) != 0 else { return nil }
+        let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "libcurl could not be loaded (\(reason)); install the Debian package \(debianPackage)"
+    }
+
+    /// Loads and initialises libcurl once per process (thread-safe): nil when it is ready, or why it is not (one
+    /// line naming the library and the package to install). No other libcurl call may come before a nil.
+    static func initialise() -> String? {
+        failure
+    }
+
+    /// Loads and initialises libcurl (thread-safe, once) and describes it; nil when it cannot be loaded.
     package static func info() -> Info? {
-        guard initialised, let data = cfg_curl_version_info() else { return nil }
+        guard failure == nil, let data = cfg_curl_version_info() else { return nil }
         let details = data.pointee
         let version = details.version.map { String(cString: $0) } ?? "unknown"
         let tls = details.ssl_version.map { String(cString: $0) }
