@@ -21,10 +21,11 @@ let package = Package(
         // libcurl, libpq and hiredis are not linked: each is opened with dlopen the first time it is needed (their
         // headers come from libcurl4-openssl-dev, libpq-dev and libhiredis-dev), so that a local render, keygen or
         // check starts without loading them and their dependencies.
-        .target(name: "CCurl"),
+        .target(name: "CLazyLibrary"),
+        .target(name: "CCurl", dependencies: ["CLazyLibrary"]),
         // Rotation's targets: PostgreSQL's libpq and Redis's hiredis (only CfgAppliers imports them).
-        .target(name: "CPostgres"),
-        .target(name: "CRedis"),
+        .target(name: "CPostgres", dependencies: ["CLazyLibrary"]),
+        .target(name: "CRedis", dependencies: ["CLazyLibrary"]),
         // prctl(2), signal handlers and fork/exec, which Swift cannot write safely; CfgProcess imports it, and
         // CfgAWSAuth for the one spawn it needs (`credential_process`).
         .target(name: "CProcess"),
@@ -169,7 +170,7 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
-for target in package.targets
-where target.type != .system && !["CProcess", "CBuildInfo", "CCurl", "CPostgres", "CRedis"].contains(target.name) {
+let cTargets: Set = ["CProcess", "CBuildInfo", "CLazyLibrary", "CCurl", "CPostgres", "CRedis"]
+for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + upcoming
 }

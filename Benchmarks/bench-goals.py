@@ -497,7 +497,8 @@ def proc_snapshot(pid):
     with open("/proc/%d/stat" % pid) as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15
-    return {"rss_kib": int(status["VmRSS"].split()[0]), "threads": int(status["Threads"]), "switches": switches,
+    return {"rss_kib": int(status["VmRSS"].split()[0]), "anon_kib": int(status["RssAnon"].split()[0]),
+            "file_kib": int(status["RssFile"].split()[0]), "threads": int(status["Threads"]), "switches": switches,
             "cpu_s": ticks / os.sysconf("SC_CLK_TCK")}
 
 
@@ -578,6 +579,7 @@ def section_idle(args, table, results, ctx):
         for s in supervisors:
             b, a = before[s.label], after[s.label]
             figures[s.label] = {"rss_mib": b["rss_kib"] / 1024, "rss_end_mib": a["rss_kib"] / 1024,
+                                "anon_mib": b["anon_kib"] / 1024, "file_mib": b["file_kib"] / 1024,
                                 "threads": b["threads"], "threads_end": a["threads"],
                                 "wakeups_per_min": switches_between(b, a) * 60.0 / args.idle,
                                 "threads_seen": len(set(b["switches"]) | set(a["switches"])),
@@ -591,7 +593,10 @@ def section_idle(args, table, results, ctx):
     table.add("`cfg run` resident memory after start (7 secrets)", "≤ 12 MiB", cfg["rss_mib"],
               [(label, figures[label]["rss_mib"]) for label in peers],
               ratio_of(cfg["rss_mib"], figures["Agent exec mode"]["rss_mib"]), at_most(cfg["rss_mib"], 12), unit="MiB",
-              note=None if tini else "tini is not installed (dev/install-deps.sh test installs it)")
+              note="of which private (RssAnon) / mapped files (RssFile, the binary's and libraries' pages): %s%s"
+                   % ("; ".join("%s %.1f / %.1f MiB" % (label, f["anon_mib"], f["file_mib"])
+                                for label, f in figures.items()),
+                      "" if tini else "; tini is not installed (dev/install-deps.sh test installs it)"))
     table.add("`cfg run` wake-ups per minute idle (%g s)" % args.idle, "its own timers only", cfg["wakeups_per_min"],
               [(label, figures[label]["wakeups_per_min"]) for label in peers],
               ratio_of(cfg["wakeups_per_min"], figures["Agent exec mode"]["wakeups_per_min"]), None, unit="",

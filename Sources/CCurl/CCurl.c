@@ -3,13 +3,7 @@
 #define CURL_DISABLE_TYPECHECK 1
 #include "CCurl.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-/* Not exported from cfg's binary, whatever the link (--export-dynamic included). */
-#define CFG_HIDDEN __attribute__((visibility("hidden")))
+#include <CLazyLibrary.h>
 #include <string.h>
 
 /* The soname cfg opens (dev/runtime_packages.py lists it: IntegrationTests/test_install.py checks the two agree). */
@@ -43,70 +37,7 @@
     X(curl_url_get)                                                                                                    \
     X(curl_url_set)
 
-struct cfg_curl_table {
-#define CFG_FIELD(name) __typeof__(&name) fn_##name;
-    CFG_CURL_FUNCTIONS(CFG_FIELD)
-#undef CFG_FIELD
-};
-
-/* Opens `soname` and resolves every function into `table`; the handle, or NULL with the reason in `error`. */
-static void *cfg_curl_resolve(const char *soname, struct cfg_curl_table *table, char *error, size_t size) {
-    void *handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *reason = dlerror();
-        snprintf(error, size, "%s", reason != NULL ? reason : soname);
-        return NULL;
-    }
-#define CFG_RESOLVE(name)                                                                                              \
-    *(void **)&table->fn_##name = dlsym(handle, #name);                                                                \
-    if (table->fn_##name == NULL) {                                                                                    \
-        snprintf(error, size, "%s: no symbol %s", soname, #name);                                                      \
-        dlclose(handle);                                                                                               \
-        return NULL;                                                                                                   \
-    }
-    CFG_CURL_FUNCTIONS(CFG_RESOLVE)
-#undef CFG_RESOLVE
-    return handle;
-}
-
-static struct cfg_curl_table cfg_curl;
-static pthread_once_t cfg_curl_once = PTHREAD_ONCE_INIT;
-static int cfg_curl_status = -1;
-static char cfg_curl_error[512];
-
-static void cfg_curl_open(void) {
-    if (cfg_curl_resolve(CFG_CURL_SONAME, &cfg_curl, cfg_curl_error, sizeof cfg_curl_error) != NULL) {
-        cfg_curl_status = 0;
-    }
-}
-
-CFG_HIDDEN int cfg_curl_load(char *error, size_t size) {
-    pthread_once(&cfg_curl_once, cfg_curl_open);
-    if (cfg_curl_status != 0 && error != NULL && size > 0) {
-        snprintf(error, size, "%s", cfg_curl_error);
-    }
-    return cfg_curl_status;
-}
-
-CFG_HIDDEN int cfg_curl_load_from(const char *soname, char *error, size_t size) {
-    struct cfg_curl_table table;
-    void *handle = cfg_curl_resolve(soname, &table, error, size);
-    if (handle == NULL) {
-        return -1;
-    }
-    dlclose(handle);
-    return 0;
-}
-
-/* The table, loaded; a call before a successful cfg_curl_load is a bug in cfg: it ends the process with one line
-   rather than jumping through a null pointer. */
-static inline const struct cfg_curl_table *cfg_curl_functions(void) {
-    if (__builtin_expect(cfg_curl_load(NULL, 0) != 0, 0)) {
-        fprintf(stderr, "cfg: libcurl called before it was loaded (%s)\n", cfg_curl_error);
-        abort();
-    }
-    return &cfg_curl;
-}
+CFG_LAZY_LIBRARY(curl, "libcurl", CFG_CURL_SONAME, CFG_CURL_FUNCTIONS)
 
 #define CFG_CALL(name) (cfg_curl_functions()->fn_##name)
 

@@ -2,13 +2,7 @@
    so they stay inside cfg's binary and never interpose on libpq's own calls (it is opened RTLD_LOCAL besides). */
 #include "CPostgres.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-/* Not exported from cfg's binary, whatever the link (--export-dynamic included). */
-#define CFG_HIDDEN __attribute__((visibility("hidden")))
+#include <CLazyLibrary.h>
 
 /* The soname cfg opens (dev/runtime_packages.py lists it: IntegrationTests/test_install.py checks the two agree). */
 #define CFG_PQ_SONAME "libpq.so.5"
@@ -39,70 +33,7 @@
     X(PQescapeIdentifier)                                                                                              \
     X(PQfreemem)
 
-struct cfg_pq_table {
-#define CFG_FIELD(name) __typeof__(&name) fn_##name;
-    CFG_PQ_FUNCTIONS(CFG_FIELD)
-#undef CFG_FIELD
-};
-
-/* Opens `soname` and resolves every function into `table`; the handle, or NULL with the reason in `error`. */
-static void *cfg_pq_resolve(const char *soname, struct cfg_pq_table *table, char *error, size_t size) {
-    void *handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *reason = dlerror();
-        snprintf(error, size, "%s", reason != NULL ? reason : soname);
-        return NULL;
-    }
-#define CFG_RESOLVE(name)                                                                                              \
-    *(void **)&table->fn_##name = dlsym(handle, #name);                                                                \
-    if (table->fn_##name == NULL) {                                                                                    \
-        snprintf(error, size, "%s: no symbol %s", soname, #name);                                                      \
-        dlclose(handle);                                                                                               \
-        return NULL;                                                                                                   \
-    }
-    CFG_PQ_FUNCTIONS(CFG_RESOLVE)
-#undef CFG_RESOLVE
-    return handle;
-}
-
-static struct cfg_pq_table cfg_pq;
-static pthread_once_t cfg_pq_once = PTHREAD_ONCE_INIT;
-static int cfg_pq_status = -1;
-static char cfg_pq_error[512];
-
-static void cfg_pq_open(void) {
-    if (cfg_pq_resolve(CFG_PQ_SONAME, &cfg_pq, cfg_pq_error, sizeof cfg_pq_error) != NULL) {
-        cfg_pq_status = 0;
-    }
-}
-
-CFG_HIDDEN int cfg_pq_load(char *error, size_t size) {
-    pthread_once(&cfg_pq_once, cfg_pq_open);
-    if (cfg_pq_status != 0 && error != NULL && size > 0) {
-        snprintf(error, size, "%s", cfg_pq_error);
-    }
-    return cfg_pq_status;
-}
-
-CFG_HIDDEN int cfg_pq_load_from(const char *soname, char *error, size_t size) {
-    struct cfg_pq_table table;
-    void *handle = cfg_pq_resolve(soname, &table, error, size);
-    if (handle == NULL) {
-        return -1;
-    }
-    dlclose(handle);
-    return 0;
-}
-
-/* The table, loaded; a call before a successful cfg_pq_load is a bug in cfg: it ends the process with one line
-   rather than jumping through a null pointer. */
-static inline const struct cfg_pq_table *cfg_pq_functions(void) {
-    if (__builtin_expect(cfg_pq_load(NULL, 0) != 0, 0)) {
-        fprintf(stderr, "cfg: libpq called before it was loaded (%s)\n", cfg_pq_error);
-        abort();
-    }
-    return &cfg_pq;
-}
+CFG_LAZY_LIBRARY(pq, "libpq", CFG_PQ_SONAME, CFG_PQ_FUNCTIONS)
 
 #define CFG_CALL(name) (cfg_pq_functions()->fn_##name)
 

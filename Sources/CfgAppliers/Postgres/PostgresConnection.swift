@@ -1,5 +1,5 @@
 internal import CPostgres
-package import CfgSecure
+import CfgSecure
 import Synchronization
 
 /// One libpq connection (`PGconn`), opened with explicit settings only, whose calls run off the cooperative pool.
