@@ -1,4 +1,5 @@
 internal import CPostgres
+import CfgSecure
 
 /// libpq, loaded with dlopen (not linked) the first time a connection is opened or its version asked.
 package enum PostgresLibrary {
@@ -20,13 +21,9 @@ package enum PostgresLibrary {
         reason { error, size in cfg_pq_load_from(soname, error, size) }
     }
 
-    /// nil when `load` returns 0, or the line saying why the library cannot be loaded.
+    /// nil when `load` returns 0, or the line saying why libpq cannot be loaded.
     private static func reason(_ load: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String? {
-        var error = [CChar](repeating: 0, count: 512)
-        let size = error.count
-        guard load(&error, size) != 0 else { return nil }
-        let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return "libpq could not be loaded (\(reason)); install the Debian package \(debianPackage)"
+        LazyLibrary.failure(of: "libpq", package: debianPackage, load)
     }
 
     /// libpq's version (`PQlibVersion()`), e.g. `15.13`: major and minor from PostgreSQL 10 on (`major * 10000 +

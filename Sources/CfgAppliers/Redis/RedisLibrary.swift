@@ -1,4 +1,5 @@
 internal import CRedis
+import CfgSecure
 
 /// hiredis, loaded with dlopen (not linked) the first time a connection is opened.
 package enum RedisLibrary {
@@ -21,13 +22,9 @@ package enum RedisLibrary {
         reason { error, size in cfg_redis_load_from(soname, error, size) }
     }
 
-    /// nil when `load` returns 0, or the line saying why the library cannot be loaded.
+    /// nil when `load` returns 0, or the line saying why hiredis cannot be loaded.
     private static func reason(_ load: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String? {
-        var error = [CChar](repeating: 0, count: 512)
-        let size = error.count
-        guard load(&error, size) != 0 else { return nil }
-        let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return "hiredis could not be loaded (\(reason)); install the Debian package \(debianPackage)"
+        LazyLibrary.failure(of: "hiredis", package: debianPackage, load)
     }
 
     /// hiredis's version from its header (`HIREDIS_MAJOR`, `HIREDIS_MINOR`, `HIREDIS_PATCH`), e.g. `0.14.1`: hiredis

@@ -1,4 +1,5 @@
 internal import CCurl
+import CfgSecure
 
 /// libcurl, loaded (dlopen, not linked) and initialised once per process.
 ///
@@ -38,11 +39,7 @@ package enum CurlRuntime {
 
     /// nil when `load` returns 0, or the line saying why libcurl cannot be loaded.
     private static func reason(_ load: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String? {
-        var error = [CChar](repeating: 0, count: 512)
-        let size = error.count
-        guard load(&error, size) != 0 else { return nil }
-        let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return "libcurl could not be loaded (\(reason)); install the Debian package \(debianPackage)"
+        LazyLibrary.failure(of: "libcurl", package: debianPackage, load)
     }
 
     /// Loads and initialises libcurl once per process (thread-safe): nil when it is ready, or why it is not (one
