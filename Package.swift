@@ -75,7 +75,7 @@ let package = Package(
             ]
         ),
         // `cfg version`: cfg's version and commit, and the versions of the C libraries from the layers that own them.
-        .target(name: "CfgVersion", dependencies: ["CBuildInfo", "CfgAppliers", "CfgHTTP", "CfgSecure"]),
+        .target(name: "CfgVersion", dependencies: ["CBuildInfo", "CfgAppliers", "CfgConfig", "CfgHTTP", "CfgSecure"]),
         // `cfg rotate`: policies from the environment file to runners, the command hook, the report.
         .target(
             name: "CfgRotate",

@@ -17,7 +17,8 @@ import yaml
 from conftest import ROOT, cfg_binary
 from test_docs_examples import apt_get_installed, dockerfile_instructions, parse_blocks
 
-LIBRARIES = {"libcurl": "libcurl4", "libsodium": "libsodium23", "libpq": "libpq5", "hiredis": "libhiredis0.14"}
+LIBRARIES = {"libcurl": "libcurl4", "libsodium": "libsodium23", "libpq": "libpq5", "hiredis": "libhiredis0.14",
+             "libyaml": "libyaml-0-2"}
 
 
 def read(relative):

@@ -113,5 +113,5 @@ def test_without_a_library_the_version_says_unknown_for_it(project, soname, libr
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert library + " unknown" in lines, lines
-    assert len(lines) == 6 and not [line for line in lines[2:] if line.endswith(" unknown") and
+    assert len(lines) == 7 and not [line for line in lines[2:] if line.endswith(" unknown") and
                                     not line.startswith(library + " ")], lines

@@ -1,5 +1,6 @@
 internal import CBuildInfo
 internal import CfgAppliers
+internal import CfgConfig
 internal import CfgHTTP
 internal import CfgSecure
 
@@ -13,9 +14,10 @@ internal import CfgSecure
 /// libsodium 1.0.18
 /// libpq 15.13
 /// hiredis 0.14.1
+/// libyaml 0.2.5
 /// ```
 ///
-/// libcurl, libsodium and libpq report the version of the library loaded at run time; hiredis has no such call, so
+/// libcurl, libsodium, libpq and libyaml report the version of the library loaded at run time; hiredis has no such call, so
 /// its line is the version cfg was built with (the soname pins the same major and minor). libcurl and libpq are opened
 /// with dlopen when first needed, so the report loads them (`unknown` for one that cannot be loaded); hiredis's line
 /// loads nothing.
@@ -48,6 +50,7 @@ package struct VersionReport: Sendable, Hashable {
                 Library(name: "libsodium", version: Sodium.version),
                 Library(name: "libpq", version: PostgresLibrary.version),
                 Library(name: "hiredis", version: RedisLibrary.version),
+                Library(name: "libyaml", version: YAMLLibrary.version),
             ]
         )
     }
