@@ -12,7 +12,10 @@ struct GuardedBuffer: ~Copyable {
     /// Allocates `capacity` (at least 1) writable bytes.
     init(capacity: Int) {
         Sodium.ensureInitialized()
-        let capacity = max(capacity, 1)
+        // `sodium_malloc` maps whole pages (its canary included), so the buffer takes every byte of them.
+        let page = SecretArena.pageSize
+        let canary = SecretArena.canarySize
+        let capacity = (max(capacity, 1) + canary + page - 1) / page * page - canary
         guard let pointer = sodium_malloc(capacity) else {
             fatalError("sodium_malloc could not allocate \(capacity) bytes for a secret")
         }
@@ -26,7 +29,7 @@ struct GuardedBuffer: ~Copyable {
 
     /// Doubles the capacity, keeping the first `used` bytes.
     mutating func grow(keeping used: Int) {
-        let newCapacity = capacity * 2
+        let newCapacity = (capacity + SecretArena.canarySize) * 2 - SecretArena.canarySize
         guard let newPointer = sodium_malloc(newCapacity) else {
             fatalError("sodium_malloc could not allocate \(newCapacity) bytes for a secret")
         }

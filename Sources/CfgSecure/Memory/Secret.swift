@@ -1,21 +1,20 @@
-internal import CSodium
-
 /// Secret bytes held in libsodium-guarded memory that is zeroed when the value is released.
 ///
-/// The bytes live in `sodium_malloc`'d memory (guard pages, a canary, `mlock` where allowed) that
-/// is made read-only after initialisation and released with `sodium_free`, which zeroes it. They
+/// The bytes live in libsodium-guarded memory (``SecretArena``: small values packed into `sodium_malloc`'d chunks
+/// with guard pages, a canary and `mlock` where allowed; large values in a region of their own) that is read-only
+/// except while the value is being written, and zeroed when the value is released. They
 /// are reachable only inside ``withUnsafeBytes(_:)``; every textual form (`description`,
 /// `debugDescription`, mirrors, string interpolation) is `<REDACTED>`. `==` runs in constant time.
 ///
 /// There is deliberately no `Codable` and no `ExpressibleByStringLiteral` conformance: a secret must
 /// never be serialised by accident or be written into source code.
 ///
-/// `@unchecked Sendable`: this class owns a C buffer. Invariant: the buffer is written only inside
-/// the initialiser, is read-only (`sodium_mprotect_readonly`) afterwards and is freed only in
-/// `deinit`, so concurrent reads from any thread are safe.
+/// `@unchecked Sendable`: this class owns a C buffer. Invariant: the bytes are written only inside
+/// the initialiser, are read-only (`sodium_mprotect_readonly`) afterwards and are zeroed and freed only
+/// in `deinit`, so concurrent reads from any thread are safe.
 package final class Secret: @unchecked Sendable {
-    /// Start of the guarded buffer; `nil` when `count == 0` (nothing to protect).
-    private let pointer: UnsafeMutableRawPointer?
+    /// Where the bytes live; no pointer when `count == 0` (nothing to protect).
+    let slot: SecretArena.Slot
     /// The number of secret bytes.
     package let count: Int
 
@@ -32,17 +31,15 @@ package final class Secret: @unchecked Sendable {
         initializingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) {
         precondition(count >= 0, "Secret byte count must not be negative")
-        let pointer = Secret.allocate(count)
+        let slot = SecretArena.allocate(count)
         do throws(E) {
-            try body(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+            try body(UnsafeMutableRawBufferPointer(start: slot.pointer, count: count))
         } catch {
-            Secret.release(pointer)
+            SecretArena.release(slot, count: count, writing: true)
             throw error
         }
-        if let pointer {
-            _ = sodium_mprotect_readonly(pointer)
-        }
-        self.pointer = pointer
+        SecretArena.finishWriting(slot)
+        self.slot = slot
         self.count = count
     }
 
@@ -64,7 +61,7 @@ package final class Secret: @unchecked Sendable {
     }
 
     deinit {
-        Secret.release(pointer)
+        SecretArena.release(slot, count: count)
     }
 
     /// Whether the secret has no bytes.
@@ -75,7 +72,7 @@ package final class Secret: @unchecked Sendable {
     /// The buffer is valid only during the call; do not let it escape. Copies made inside `body`
     /// are ordinary memory that this type cannot zero.
     package func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: pointer, count: count))
+        try body(UnsafeRawBufferPointer(start: slot.pointer, count: count))
     }
 
     /// The bytes decoded as UTF-8, or `nil` if they are not valid UTF-8.
@@ -85,23 +82,6 @@ package final class Secret: @unchecked Sendable {
     package func stringValue() -> String? {
         withUnsafeBytes { buffer in
             String(validating: buffer.bindMemory(to: UInt8.self), as: UTF8.self)
-        }
-    }
-
-    /// Allocates a guarded buffer, or returns `nil` for an empty secret.
-    private static func allocate(_ count: Int) -> UnsafeMutableRawPointer? {
-        guard count > 0 else { return nil }
-        Sodium.ensureInitialized()
-        guard let pointer = sodium_malloc(count) else {
-            fatalError("sodium_malloc could not allocate \(count) bytes for a secret")
-        }
-        return pointer
-    }
-
-    /// Zeroes and frees a guarded buffer (`sodium_free` zeroes before releasing).
-    private static func release(_ pointer: UnsafeMutableRawPointer?) {
-        if let pointer {
-            sodium_free(pointer)
         }
     }
 }

@@ -77,8 +77,12 @@ package final class SecureBuffer {
     /// Makes room for `needed` bytes, doubling; the old buffer is zeroed and freed.
     private func reserve(_ needed: Int) {
         guard needed > capacity else { return }
-        var newCapacity = max(capacity, 16)
-        while newCapacity < needed { newCapacity *= 2 }
+        // `sodium_malloc` maps whole pages (the canary included) whatever the size asked for, so the buffer takes
+        // every byte of them: a response body of a few KiB fits the first region instead of growing into a
+        // second and a third, each a new mapping with its own guard pages.
+        let canary = SecretArena.canarySize
+        var newCapacity = max(capacity, SecretArena.pageSize - canary)
+        while newCapacity < needed { newCapacity = (newCapacity + canary) * 2 - canary }
         Sodium.ensureInitialized()
         guard let newPointer = sodium_malloc(newCapacity) else {
             fatalError("sodium_malloc could not allocate \(newCapacity) bytes for a secure buffer")
