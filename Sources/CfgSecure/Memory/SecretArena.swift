@@ -194,12 +194,12 @@ package enum SecretArenaProbe {
 
     /// The start address of a chunk returned by ``location(of:)``.
     package static func baseAddress(of chunk: AnyObject) -> UnsafeMutableRawPointer? {
-        (chunk as? Chunk)?.base
+        (chunk as? SecretArena.Chunk)?.base
     }
 
     /// A copy of `count` bytes at `offset` in `chunk` (kept alive by the caller's reference).
     package static func bytes(in chunk: AnyObject, offset: Int, count: Int) -> [UInt8] {
-        guard let chunk = chunk as? Chunk else { return [] }
+        guard let chunk = chunk as? SecretArena.Chunk else { return [] }
         return SecretArena.state.withLock { _ in
             Array(UnsafeRawBufferPointer(start: chunk.base + offset, count: count))
         }
@@ -208,7 +208,7 @@ package enum SecretArenaProbe {
     /// Runs `body` holding the arena's lock, so no chunk is opened or sealed meanwhile (for a test that forks);
     /// `sealed` tells whether `chunk` (`nil`: a value with its own region) is read-only with no write open.
     package static func withLockHeld<R>(inspecting chunk: AnyObject?, _ body: (_ sealed: Bool) -> R) -> R {
-        let chunk = chunk as? Chunk
+        let chunk = chunk as? SecretArena.Chunk
         return SecretArena.state.withLock { _ in
             body(chunk.map { !$0.isWritable && $0.writers == 0 } ?? true)
         }

@@ -139,17 +139,19 @@ struct SecretArenaTests {
         for _ in 0..<200 {
             let pid: pid_t = SecretArenaProbe.withLockHeld(inspecting: chunk) { sealed in
                 guard sealed else { return -2 }
-                return fork()
+                let pid = fork()
+                if pid == 0 {
+                    // The child never returns into the lock's scope (its owner is the parent's thread).
+                    signal(SIGSEGV, SIG_DFL)
+                    signal(SIGBUS, SIG_DFL)
+                    body()
+                    _exit(0)
+                }
+                return pid
             }
             if pid == -2 {
                 usleep(5_000)
                 continue
-            }
-            if pid == 0 {
-                signal(SIGSEGV, SIG_DFL)
-                signal(SIGBUS, SIG_DFL)
-                body()
-                _exit(0)
             }
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
@@ -183,7 +185,10 @@ struct SecretArenaTests {
 
     /// The `Locked:` figure (KiB) of the mapping in /proc/self/smaps that contains `address`.
     static func lockedKiB(containing address: UInt) throws -> Int {
-        let smaps = try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8)
+        // /proc files report a size of 0, so read to the end rather than trusting stat.
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/smaps"))
+        defer { try? handle.close() }
+        let smaps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         var inside = false
         for line in smaps.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
