@@ -20,8 +20,6 @@ package struct AWSBackend: SecretBackend {
 
     /// `BatchGetSecretValue` takes at most 20 ids.
     static let batchLimit = 20
-    /// At most this many single reads in flight at once.
-    static let parallelReads = 16
 
     package init(
         client: SecretsManagerClient,
@@ -167,7 +165,7 @@ package struct AWSBackend: SecretBackend {
                 singles += outcome.unanswered
             }
         }
-        results.merge(await fetchOneByOne(singles)) { first, _ in first }
+        results.merge(await fetchEach(singles)) { first, _ in first }
         return results
     }
 
@@ -225,31 +223,6 @@ package struct AWSBackend: SecretBackend {
             return .success(try await api.batchGetSecretValue(ids))
         } catch {
             return .failure(error)
-        }
-    }
-
-    /// Single reads, at most ``parallelReads`` at once.
-    private func fetchOneByOne(
-        _ requests: [SecretRequest]
-    ) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
-        guard !requests.isEmpty else { return [:] }
-        return await withTaskGroup(of: (Int, Result<SecretVersion, BackendError>).self) { group in
-            var next = 0
-            var results: [SecretRequest: Result<SecretVersion, BackendError>] = [:]
-            while next < min(Self.parallelReads, requests.count) {
-                let index = next
-                group.addTask { (index, await self.result(of: requests[index])) }
-                next += 1
-            }
-            for await (index, result) in group {
-                results[requests[index]] = result
-                if next < requests.count {
-                    let index = next
-                    group.addTask { (index, await self.result(of: requests[index])) }
-                    next += 1
-                }
-            }
-            return results
         }
     }
 

@@ -201,20 +201,42 @@ extension SecretBackend {
     /// Nothing to end by default.
     package func close() async {}
 
-    /// Default batch read: the distinct requests in parallel.
+    /// Default batch read: the distinct requests in parallel, at most ``parallelReads`` at once.
+    package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
+        await fetchEach(Array(Set(requests)))
+    }
+
+    /// How many reads ``fetchEach(_:)`` runs at once: as many as the HTTP client keeps connections to one host.
+    /// More would only wait for a connection, each holding its task's frames and a transfer's buffers meanwhile,
+    /// which made a render's memory grow by tens of KiB per secret.
+    package static var parallelReads: Int { 16 }
+
+    /// Reads each request with ``fetch(_:)-(SecretRequest)``, at most ``parallelReads`` at once; a new read starts
+    /// as one finishes.
     ///
     /// Child tasks return an index and a `Result` built by a separate function: a typed-throws `do` block inside
     /// the child-task closure is miscompiled by Swift 6.3.1 in release builds (the group's results come back
     /// corrupted), which this shape avoids.
-    package func fetch(_ requests: [SecretRequest]) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
-        let distinct = Array(Set(requests))
+    package func fetchEach(
+        _ requests: [SecretRequest]
+    ) async -> [SecretRequest: Result<SecretVersion, BackendError>] {
+        guard !requests.isEmpty else { return [:] }
         return await withTaskGroup(of: (Int, Result<SecretVersion, BackendError>).self) { group in
-            for (index, request) in distinct.enumerated() {
-                group.addTask { (index, await self.result(of: request)) }
-            }
+            var next = 0
             var results: [SecretRequest: Result<SecretVersion, BackendError>] = [:]
+            results.reserveCapacity(requests.count)
+            while next < min(Self.parallelReads, requests.count) {
+                let index = next
+                group.addTask { (index, await self.result(of: requests[index])) }
+                next += 1
+            }
             for await (index, result) in group {
-                results[distinct[index]] = result
+                results[requests[index]] = result
+                if next < requests.count {
+                    let index = next
+                    group.addTask { (index, await self.result(of: requests[index])) }
+                    next += 1
+                }
             }
             return results
         }

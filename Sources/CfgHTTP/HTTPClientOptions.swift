@@ -8,7 +8,8 @@ package struct HTTPClientOptions: Sendable, Hashable {
     package var connectTimeout: Duration
     /// The longest a whole request may take, unless the request sets its own ``HTTPRequest/timeout``.
     package var totalTimeout: Duration
-    /// The most connections open to one host at a time; further requests wait for a free connection.
+    /// The most connections open to one host at a time, and the most requests running at once; further requests
+    /// wait (as plans, holding no transfer) until one finishes.
     package var maxConnectionsPerHost: Int
     /// The largest response body a request may receive, unless the request sets its own
     /// ``HTTPRequest/maxResponseBytes``; a longer answer fails with ``HTTPError/Kind/responseTooLarge``.

@@ -137,10 +137,15 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     // MARK: - Worker thread
 
-    /// Transfers on the multi handle, by easy handle (worker thread only).
+    /// Transfers on the multi handle, by easy handle, and the requests waiting for room (worker thread only).
+    ///
+    /// At most ``HTTPClientOptions/maxConnectionsPerHost`` transfers are on the multi handle at once: more would
+    /// only wait in libcurl's queue for a connection, each with its easy handle and buffers already allocated
+    /// (about 25 KiB a request), so a thousand queued reads took tens of MiB. The others wait here as plans.
     private final class Running {
         var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var idleHandles: [UnsafeMutableRawPointer] = []
+        var waiting: [Queued] = []
     }
 
     private func run() {
@@ -152,8 +157,9 @@ final class CurlMultiLoop: @unchecked Sendable {
                 state.cancelled = []
                 return work
             }
+            running.waiting += work.queued
             if work.stop {
-                for request in work.queued {
+                for request in running.waiting {
                     complete(request.id, request.continuation, .failure(.cancelled(request.plan, shutDown: true)))
                 }
                 for transfer in Array(running.transfers.values) {
@@ -161,15 +167,19 @@ final class CurlMultiLoop: @unchecked Sendable {
                 }
                 break
             }
-            for request in work.queued {
-                begin(request, running)
+            if !work.cancelled.isEmpty {
+                cancelWaiting(work.cancelled, running)
+                for transfer in running.transfers.values where work.cancelled.contains(transfer.id) {
+                    abort(transfer, running, shutDown: false)
+                }
             }
-            for transfer in running.transfers.values where work.cancelled.contains(transfer.id) {
-                abort(transfer, running, shutDown: false)
-            }
+            beginWaiting(running)
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(multi, &stillRunning)
             collectFinished(running)
+            if !running.waiting.isEmpty && running.transfers.count < options.maxConnectionsPerHost {
+                continue  // room freed: start the next requests before waiting
+            }
             let wait = running.transfers.isEmpty ? CurlMultiLoop.idlePollMilliseconds : CurlMultiLoop.pollMilliseconds
             _ = curl_multi_poll(multi, nil, 0, wait, nil)
         }
@@ -177,6 +187,36 @@ final class CurlMultiLoop: @unchecked Sendable {
             curl_easy_cleanup(easy)
         }
         curl_multi_cleanup(multi)
+    }
+
+    /// Starts waiting requests, oldest first, while the multi handle has room.
+    private func beginWaiting(_ running: Running) {
+        let room = options.maxConnectionsPerHost - running.transfers.count
+        guard room > 0, !running.waiting.isEmpty else { return }
+        let count = min(room, running.waiting.count)
+        let starting = running.waiting.prefix(count)
+        running.waiting.removeFirst(count)
+        for request in starting {
+            begin(request, running)
+        }
+        let active = running.transfers.count
+        state.withLock { state in
+            state.statistics.mostTransfersAtOnce = max(state.statistics.mostTransfersAtOnce, active)
+        }
+    }
+
+    /// Fails the waiting requests whose task was cancelled.
+    private func cancelWaiting(_ cancelled: Set<UInt64>, _ running: Running) {
+        guard running.waiting.contains(where: { cancelled.contains($0.id) }) else { return }
+        var kept: [Queued] = []
+        for request in running.waiting {
+            if cancelled.contains(request.id) {
+                complete(request.id, request.continuation, .failure(.cancelled(request.plan)))
+            } else {
+                kept.append(request)
+            }
+        }
+        running.waiting = kept
     }
 
     /// Puts a queued request on an easy handle and adds it to the multi handle.

@@ -148,13 +148,15 @@ struct CurlTransportTests {
         #expect(firstRound < 20)
         #expect(firstRound <= HTTPClientOptions().maxConnectionsPerHost)
         #expect(Set(server.requests.map(\.connection)).count > 1, "the requests did not run in parallel")
-        #expect(transport.statistics == HTTPStatistics(requests: 20, connectionsOpened: firstRound))
+        #expect(transport.statistics.requests == 20)
+        #expect(transport.statistics.connectionsOpened == firstRound)
 
         for index in 0..<5 {
             _ = try await transport.send(HTTPRequest(method: .get, url: "\(server.baseURL)/again/\(index)"))
         }
         #expect(server.connectionsAccepted == firstRound, "sequential requests opened new connections")
-        #expect(transport.statistics == HTTPStatistics(requests: 25, connectionsOpened: firstRound))
+        #expect(transport.statistics.requests == 25)
+        #expect(transport.statistics.connectionsOpened == firstRound)
     }
 
     @Test func maxConnectionsPerHostLimitsConnections() async throws {
@@ -177,6 +179,70 @@ struct CurlTransportTests {
         #expect(server.requests.count == 10)
         #expect(server.connectionsAccepted <= 2)
         #expect(transport.statistics.connectionsOpened == server.connectionsAccepted)
+        // The other eight waited as plans, not as libcurl transfers holding a handle and buffers each.
+        #expect(transport.statistics.mostTransfersAtOnce == 2)
+    }
+
+    @Test func aCancelledRequestWaitingForRoomFailsWithoutBeingSent() async throws {
+        let server = try ScriptedHTTPServer { request in request.path == "/hang" ? .hang : .text("fine") }
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(totalTimeout: .seconds(600), maxConnectionsPerHost: 1))
+        defer { transport.shutdown() }
+        let token = TestSupport.canary()
+
+        let error = await withTaskGroup(of: HTTPError?.self) { group in
+            let holder = Task {
+                await TestSupport.failure(of: HTTPRequest(method: .get, url: "\(server.baseURL)/hang"), on: transport)
+            }
+            _ = await TestSupport.eventually { server.requests.count == 1 }
+            group.addTask {
+                await TestSupport.failure(
+                    of: HTTPRequest(
+                        method: .get,
+                        url: "\(server.baseURL)/waiting",
+                        headers: [HTTPHeader("X-Token", token)]
+                    ),
+                    on: transport
+                )
+            }
+            // The waiting request cannot start while the one connection hangs; give the worker time to see it.
+            try? await Task.sleep(for: .milliseconds(200))
+            group.cancelAll()
+            let error = await group.next() ?? nil
+            holder.cancel()
+            _ = await holder.value
+            return error
+        }
+
+        #expect(error?.kind == .cancelled)
+        #expect(error?.description.contains(token) == false)
+        #expect(server.requests.map(\.path) == ["/hang"])
+        #expect(transport.statistics.mostTransfersAtOnce == 1)
+        let after = try await transport.send(HTTPRequest(method: .get, url: "\(server.baseURL)/next"))
+        #expect(TestSupport.text(after) == "fine")
+    }
+
+    @Test func shutdownFailsRequestsWaitingForRoom() async throws {
+        let server = try ScriptedHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(totalTimeout: .seconds(60), maxConnectionsPerHost: 1))
+
+        let errors = await withTaskGroup(of: HTTPError?.self) { group in
+            for path in ["/first", "/second", "/third"] {
+                group.addTask {
+                    await TestSupport.failure(of: HTTPRequest(method: .get, url: server.baseURL + path), on: transport)
+                }
+            }
+            _ = await TestSupport.eventually { server.requests.count == 1 }
+            transport.shutdown()
+            var errors: [HTTPError?] = []
+            for await error in group { errors.append(error) }
+            return errors
+        }
+
+        #expect(errors.count == 3)
+        #expect(errors.allSatisfy { $0?.kind == .cancelled })
+        #expect(server.requests.count == 1)
     }
 
     @Test func hangingServerTimesOutWithinTotalTimeout() async throws {
