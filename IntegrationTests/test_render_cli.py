@@ -218,6 +218,21 @@ def test_selection_errors_are_usage_errors(dev, args, message):
     assert not os.path.exists(dev.path("out", "dev"))
 
 
+@pytest.mark.parametrize(
+    "subcommand", ["render", "check", "exec", "run", "get", "init", "set", "keygen", "rotate", "version"]
+)
+def test_help_and_usage_errors_name_cfg_and_the_subcommand(dev, subcommand):
+    result = dev.cfg(subcommand, "--help")
+    assert ("USAGE: cfg %s" % subcommand) in result.stdout.decode()
+    result = dev.cfg(subcommand, "--no-such-option", check=False)
+    stderr = result.stderr.decode()
+    assert result.returncode == 64, stderr
+    assert stderr.startswith("Error: ")
+    assert ("Usage: cfg %s" % subcommand) in stderr, stderr
+    assert result.stdout == b""
+    assert not os.path.exists(dev.path("out"))
+
+
 def test_out_dash_writes_the_one_selected_output_to_stdout(dev):
     dev.cfg("render", "dev")
     result = dev.cfg("render", "dev", "--output", "airflow.env", "--out", "-")

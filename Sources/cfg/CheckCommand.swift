@@ -6,6 +6,7 @@ import FoundationEssentials
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
+        _superCommandName: CfgCommand.name,
         abstract: "Check an environment offline: its file, templates, Airflow settings, services and outputs.",
         discussion: """
             Reads no secret: every secret is withheld, so it runs without a backend, a store key or a network \

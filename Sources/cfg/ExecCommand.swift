@@ -13,6 +13,7 @@ import Glibc
 struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
+        _superCommandName: CfgCommand.name,
         abstract: "Run a command with a service's settings in its environment (the command replaces cfg).",
         discussion: """
             The command gets cfg's own environment without cfg's credentials (VAULT_TOKEN, BAO_TOKEN, \

@@ -9,6 +9,7 @@ import FoundationEssentials
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
+        _superCommandName: CfgCommand.name,
         abstract: "Print one value: a secret (NAME or NAME.KEY) or a rendered variable (AIRFLOW__SECTION__KEY).",
         discussion: """
             The value is printed exactly, without a trailing newline (Airflow uses a _CMD option's output \

@@ -6,6 +6,7 @@ import CfgEngine
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
+        _superCommandName: CfgCommand.name,
         abstract: "Create the local store (and its key) and generate every declared secret that is missing.",
         discussion: """
             The key goes to $XDG_CONFIG_HOME/cfg/keys/ENV.key (or ~/.config/cfg/keys/ENV.key, or the backend's \

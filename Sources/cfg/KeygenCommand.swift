@@ -7,6 +7,7 @@ import CfgSecure
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
+        _superCommandName: CfgCommand.name,
         abstract: "Print a new Fernet key, password or random token (with a trailing newline)."
     )
 

@@ -8,6 +8,7 @@ import FoundationEssentials
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
+        _superCommandName: CfgCommand.name,
         abstract:
             "Render every output the environment declares into out/ENV/ (files 0600, the set written all or nothing).",
         discussion: """

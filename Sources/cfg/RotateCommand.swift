@@ -7,6 +7,7 @@ import CfgRotation
 struct RotateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",
+        _superCommandName: CfgCommand.name,
         abstract:
             "Rotate the environment's secrets by their rotation policies: staged, crash-safe, one lock per secret.",
         discussion: """

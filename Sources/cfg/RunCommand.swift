@@ -15,6 +15,7 @@ import Glibc
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
+        _superCommandName: CfgCommand.name,
         abstract: "Run a command with a service's settings and supervise it (renewals, refreshes, restarts).",
         discussion: """
             The command gets the same environment as with `cfg exec`. cfg stays as its parent: every catchable \

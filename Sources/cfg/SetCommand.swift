@@ -11,6 +11,7 @@ import Glibc
 struct SetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
+        _superCommandName: CfgCommand.name,
         abstract: "Store a value you already have as a secret's (or one key's) new version, read from stdin or a file.",
         discussion: """
             The value comes from standard input (one trailing newline removed: `echo x` and `printf x` store the \

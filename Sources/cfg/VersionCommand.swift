@@ -5,6 +5,7 @@ import CfgVersion
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version",
+        _superCommandName: CfgCommand.name,
         abstract: "Print cfg's version, the commit it was built from and the C libraries it runs with."
     )
 
