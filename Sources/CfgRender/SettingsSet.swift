@@ -11,6 +11,6 @@ package enum SettingsSet {
                 byVariable[setting.variable] = setting
             }
         }
-        return byVariable.values.sorted { Array($0.variable.utf8).lexicographicallyPrecedes($1.variable.utf8) }
+        return byVariable.values.sorted { $0.variable.utf8.lexicographicallyPrecedes($1.variable.utf8) }
     }
 }

@@ -108,14 +108,18 @@ struct VaultClient: Sendable {
         }
     }
 
+    /// Headers every call or every call with a body sends, made once so that the transport reuses their lines.
+    static let requestHeader = HTTPHeader("X-Vault-Request", "true")
+    static let jsonBodyHeader = HTTPHeader("Content-Type", "application/json")
+
     /// The HTTP request for a call.
     func httpRequest(_ call: VaultCall, token: Secret?) -> HTTPRequest {
         var url = settings.address + "/v1/" + call.apiPath
         if let query = call.query { url += "?" + query }
-        var headers = [HTTPHeader("X-Vault-Request", "true")]
+        var headers = [Self.requestHeader]
         if let token { headers.append(HTTPHeader("X-Vault-Token", secret: token)) }
         if let namespace = settings.namespace { headers.append(HTTPHeader("X-Vault-Namespace", namespace)) }
-        if call.body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        if call.body != nil { headers.append(Self.jsonBodyHeader) }
         return HTTPRequest(
             method: call.method,
             url: url,
@@ -164,20 +168,22 @@ struct VaultClient: Sendable {
 enum VaultPath {
     /// `airflow/prod/db` → `airflow/prod/db`; `a b/c%` → `a%20b/c%25`. Empty segments are dropped.
     static func encoded(_ path: String) -> String {
-        path.split(separator: "/").map { segment in
-            var result = ""
-            for byte in segment.utf8 {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(path.utf8.count)
+        for segment in path.utf8.split(separator: UInt8(ascii: "/")) {
+            if !result.isEmpty { result.append(UInt8(ascii: "/")) }
+            for byte in segment {
                 if (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                     || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
                 {
-                    result.append(Character(Unicode.Scalar(byte)))
+                    result.append(byte)
                 } else {
-                    let digits = Array("0123456789ABCDEF".unicodeScalars)
-                    result += "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
+                    result += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
                 }
             }
-            return result
-        }.joined(separator: "/")
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// `mount` + `/` + `rest`, each encoded.

@@ -29,8 +29,10 @@ struct CurlRequestPlan: Sendable {
     /// The most bytes and lines of response headers accepted.
     let maxHeaderBytes: Int
     let maxHeaderLines: Int
-    /// Scheme, host, port and path of the URL, for the message of a response that is too large.
-    let endpoint: String
+    /// The URL as the request gave it.
+    private let requestURL: String
+    /// Scheme, host, port and path of the URL, for the message of a response that is too large (made only then).
+    var endpoint: String { HTTPRequest.redacted(requestURL) }
     /// The proxy for this URL's scheme; empty for none.
     ///
     /// Note: a proxy URL may carry credentials in this `String`, which cannot be zeroed.
@@ -41,7 +43,11 @@ struct CurlRequestPlan: Sendable {
     /// Checks `request` and prepares it with the client's `options`.
     ///
     /// - Throws: ``HTTPError/Kind/invalidRequest`` for a bad method, URL or header.
-    init(_ request: HTTPRequest, options: HTTPClientOptions) throws(HTTPError) {
+    init(
+        _ request: HTTPRequest,
+        options: HTTPClientOptions,
+        headerLines cache: HeaderLineCache = HeaderLineCache()
+    ) throws(HTTPError) {
         guard HTTPSyntax.isToken(request.method.rawValue) else {
             throw HTTPError(.invalidRequest, "invalid HTTP request: the method is not a valid HTTP token")
         }
@@ -60,12 +66,12 @@ struct CurlRequestPlan: Sendable {
         var lines: [Secret] = []
         var setsExpect = false
         for header in request.headers {
-            lines.append(try CurlRequestPlan.line(for: header))
+            lines.append(try cache.line(for: header, compose: CurlRequestPlan.line(for:)))
             setsExpect = setsExpect || header.name.lowercased() == "expect"
         }
         if !setsExpect {
             // An empty `Expect:` stops libcurl from waiting for `100 Continue` before sending a body.
-            lines.append(Secret(bytes: Array("Expect:".utf8) + [0]))
+            lines.append(CurlRequestPlan.emptyExpect)
         }
         headerLines = lines
         body = request.body
@@ -74,10 +80,13 @@ struct CurlRequestPlan: Sendable {
         maxResponseBytes = request.maxResponseBytes ?? options.maxResponseBytes
         maxHeaderBytes = options.maxResponseHeaderBytes
         maxHeaderLines = options.maxResponseHeaderLines
-        endpoint = HTTPRequest.redacted(request.url)
+        requestURL = request.url
         proxy = (address.isHTTPS ? options.proxy.https : options.proxy.http) ?? ""
         noProxy = options.proxy.noProxy ?? ""
     }
+
+    /// `Expect:` with no value, made once: the line holds no secret, but the header lines are all ``Secret``s.
+    private static let emptyExpect = Secret(bytes: Array("Expect:".utf8) + [0])
 
     /// The parts of a URL the plan needs.
     private struct Address {

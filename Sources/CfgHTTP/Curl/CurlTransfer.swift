@@ -291,29 +291,34 @@ final class CurlTransfer {
             exceeded = "\(plan.maxHeaderLines) header lines"
             return 0
         }
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+        // Bytes, not characters: the header callback runs for every line of every response.
+        let line = UnsafeRawBufferPointer(start: data, count: length)
         if isBlank {
             headersComplete = true
-        } else if line.hasPrefix("HTTP/") {
+        } else if line.starts(with: "HTTP/".utf8) {
             headersComplete = false
             responseHeaders = [:]
-        } else if let colon = line.firstIndex(of: ":"), line.first != " ", line.first != "\t" {
-            let name = CurlTransfer.trimmed(line[..<colon]).lowercased()
-            let value = CurlTransfer.trimmed(line[line.index(after: colon)...])
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")), line[0] != 0x20, line[0] != 0x09 {
+            let name = CurlTransfer.trimmed(line[..<colon]).map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }  // ASCII lower
+            let value = CurlTransfer.trimmed(line[(colon + 1)...])
             if !name.isEmpty {
-                responseHeaders[name] = value
+                responseHeaders[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             }
         }
         return length
     }
 
-    /// `text` without leading and trailing spaces, tabs and line breaks.
-    private static func trimmed(_ text: Substring) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
-        var text = text
-        while let first = text.first, isSpace(first) { text = text.dropFirst() }
-        while let last = text.last, isSpace(last) { text = text.dropLast() }
-        return String(text)
+    /// A space, tab or line break.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs and line breaks.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        var bytes = bytes
+        while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
+        return bytes
     }
 
     /// Zeroes every string of `list`, then frees it.

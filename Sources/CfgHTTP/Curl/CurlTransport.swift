@@ -12,6 +12,7 @@
 package final class CurlTransport: HTTPTransport {
     private let options: HTTPClientOptions
     private let loop: CurlMultiLoop
+    private let headerLines = HeaderLineCache()
 
     /// Creates a transport and starts its worker thread.
     ///
@@ -35,7 +36,7 @@ package final class CurlTransport: HTTPTransport {
     ///   `unreachable`, `tls`, `timeout`, `cancelled` (the task was cancelled or the transport shut down),
     ///   `proxy`, `responseTooLarge` (body or headers over their limit) or `transfer`.
     package func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let plan = try CurlRequestPlan(request, options: options)
+        let plan = try CurlRequestPlan(request, options: options, headerLines: headerLines)
         return try await loop.perform(plan).get()
     }
 

@@ -18,10 +18,29 @@ extension SecureJSON {
             var record: Int
             var isObject: Bool
             var members: [Int] = []
-            /// Objects: the unescaped keys seen so far, compared byte for byte.
-            var keys: Set<[UInt8]> = []
+            /// Objects: the unescaped keys seen so far, compared byte for byte: a list while the object is small
+            /// (most have a few keys, and hashing each key cost more than comparing), a set once it has more.
+            var keys: [[UInt8]] = []
+            var keySet: Set<[UInt8]>?
             /// Objects: the key of the value being parsed.
             var pendingKey: String?
+
+            /// Keys an object holds in a list before they move to a set.
+            static let listedKeys = 16
+
+            /// Records `key`; false when the object already has it.
+            mutating func insert(key: [UInt8]) -> Bool {
+                if keySet != nil {
+                    return keySet!.insert(key).inserted
+                }
+                guard !keys.contains(key) else { return false }
+                keys.append(key)
+                if keys.count > Frame.listedKeys {
+                    keySet = Set(keys)
+                    keys = []
+                }
+                return true
+            }
         }
 
         init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
@@ -129,7 +148,7 @@ extension SecureJSON {
                 count = decodedCount
             }
             let name = String(decoding: key, as: UTF8.self)
-            guard frame.keys.insert(key).inserted else { throw .duplicateKey(name, at: start) }
+            guard frame.insert(key: key) else { throw .duplicateKey(name, at: start) }
             frame.pendingKey = name
             skipWhitespace()
             guard atByte(":") else {

@@ -77,10 +77,19 @@ struct TemplateLexer {
 
     // MARK: - Scanning
 
+    /// The scalars of `range` as a string, built as UTF-8 (appending scalar by scalar to a string's scalar view
+    /// cost most of a large template's lexing).
     private func string(_ range: Range<Int>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[range])
-        return String(view)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count)
+        for scalar in scalars[range] {
+            if scalar.isASCII {
+                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                bytes.append(contentsOf: scalar.utf8)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func scalar(_ index: Int) -> Unicode.Scalar? {
@@ -193,9 +202,10 @@ struct TemplateLexer {
 
     // MARK: - Tokens
 
-    private static let symbols: [String] = [
+    /// The symbols, longest first where one starts another, with their scalars.
+    private static let symbols: [(text: String, scalars: [Unicode.Scalar])] = [
         "==", "!=", "<=", ">=", "<", ">", ".", ",", "(", ")", "[", "]", "{", "}", ":", "|", "~",
-    ]
+    ].map { ($0, Array($0.unicodeScalars)) }
 
     /// Lexes one token at `cursor` and advances past it; nil (after a diagnostic) for an invalid one.
     private mutating func lexToken(at cursor: inout Int) -> TemplateToken? {
@@ -214,12 +224,10 @@ struct TemplateLexer {
         if current == "\"" || current == "'" {
             return lexString(at: &cursor)
         }
-        for symbol in Self.symbols {
-            let symbolScalars = Array(symbol.unicodeScalars)
-            if (0..<symbolScalars.count).allSatisfy({ scalar(cursor + $0) == symbolScalars[$0] }) {
-                cursor += symbolScalars.count
-                return TemplateToken(kind: .symbol(symbol), position: startPosition)
-            }
+        for symbol in Self.symbols
+        where symbol.scalars.indices.allSatisfy({ scalar(cursor + $0) == symbol.scalars[$0] }) {
+            cursor += symbol.scalars.count
+            return TemplateToken(kind: .symbol(symbol.text), position: startPosition)
         }
         cursor += 1
         if current == "=" {

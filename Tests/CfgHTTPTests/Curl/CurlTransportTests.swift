@@ -51,6 +51,33 @@ struct CurlTransportTests {
         #expect(TestSupport.bytes(response.body) == reply)
     }
 
+    /// The transport reuses a composed header line only for the very same value object: a new token, even one
+    /// with the same bytes, is sent as itself, and an earlier one again when it comes back.
+    @Test func eachRequestSendsTheHeaderValuesItWasGiven() async throws {
+        let server = try ScriptedHTTPServer { _ in .text("ok") }
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init())
+        defer { transport.shutdown() }
+        let first = Secret(copying: TestSupport.canary())
+        let second = Secret(copying: TestSupport.canary())
+        let sameBytesAsFirst = Secret(bytes: first.withUnsafeBytes { Array($0) })
+        let constant = HTTPHeader("X-Constant", "fixed")
+        let tokens = [first, second, first, sameBytesAsFirst, second]
+
+        for token in tokens {
+            _ = try await transport.send(
+                HTTPRequest(
+                    method: .get,
+                    url: "\(server.baseURL)/item",
+                    headers: [constant, HTTPHeader("X-Vault-Token", secret: token)]
+                )
+            )
+        }
+
+        #expect(server.requests.map { $0.header("X-Vault-Token") } == tokens.map { $0.stringValue() })
+        #expect(server.requests.allSatisfy { $0.header("X-Constant") == "fixed" })
+    }
+
     @Test func postWithoutBodySendsEmptyContentLength() async throws {
         let server = try ScriptedHTTPServer { _ in .text("done") }
         defer { server.stop() }

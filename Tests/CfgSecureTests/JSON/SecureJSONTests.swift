@@ -228,6 +228,22 @@ struct SecureJSONTests {
         #expect(failure(#"{"a\nb":1,"a\nb":2}"#)?.reason == #"duplicate key 'a\u{a}b'"#)
     }
 
+    /// Small objects compare keys in a list, larger ones in a set: a duplicate is found on both sides of the switch.
+    @Test(arguments: [1, 2, 15, 16, 17, 18, 40])
+    func aDuplicateKeyIsFoundAfterAnyNumberOfDistinctKeys(distinct: Int) throws {
+        let keys = (0..<distinct).map { "key\($0)" }
+        let members = keys.map { "\"\($0)\":1" }
+        let whole = try SecureJSON(parsing: Secret(copying: "{" + members.joined(separator: ",") + "}"), maxDepth: 4)
+        #expect(whole.root.members.count == distinct)
+        for repeated in [keys[0], keys[distinct / 2], keys[distinct - 1]] {
+            let text = "{" + (members + ["\"\(repeated)\":2"]).joined(separator: ",") + "}"
+            let offset = text.utf8.count - "\"\(repeated)\":2}".utf8.count
+            #expect(throws: SecureJSONError(offset: offset, reason: "duplicate key '\(repeated)'")) {
+                try SecureJSON(parsing: Secret(copying: text), maxDepth: 4)
+            }
+        }
+    }
+
     @Test func depthLimitIsConfigurableAndDeepInputCannotOverflowTheStack() throws {
         #expect(try SecureJSON(parsing: Secret(copying: "[[1]]"), maxDepth: 2).root.elements.count == 1)
         #expect(try SecureJSON(parsing: Secret(copying: "7"), maxDepth: 0).root.int() == 7)
