@@ -21,7 +21,8 @@ extension SecureJSON {
             /// Objects: the unescaped keys seen so far, compared byte for byte: a list while the object is small
             /// (most have a few keys, and hashing each key cost more than comparing), a set once it has more.
             var keys: [[UInt8]] = []
-            var keySet: Set<[UInt8]>?
+            /// Empty until the keys move here.
+            var keySet: Set<[UInt8]> = []
             /// Objects: the key of the value being parsed.
             var pendingKey: String?
 
@@ -30,8 +31,8 @@ extension SecureJSON {
 
             /// Records `key`; false when the object already has it.
             mutating func insert(key: [UInt8]) -> Bool {
-                if keySet != nil {
-                    return keySet!.insert(key).inserted
+                if !keySet.isEmpty {
+                    return keySet.insert(key).inserted
                 }
                 guard !keys.contains(key) else { return false }
                 keys.append(key)
