@@ -104,7 +104,7 @@ package enum SettingsParser {
         for (number, segment) in line.enumerated() {
             var offset = 0
             for index in segment.text.unicodeScalars.indices {
-                if !segment.text.unicodeScalars[index].properties.isWhitespace {
+                if !segment.text.unicodeScalars[index].isWhitespace {
                     return (number, index, offset)
                 }
                 offset += 1
@@ -236,14 +236,14 @@ package enum SettingsParser {
         var segments = segments
         if let first = segments.first, first.kind == .literal {
             let scalars = first.text.unicodeScalars
-            let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
+            let start = scalars.firstIndex { !$0.isWhitespace } ?? scalars.endIndex
             var position = first.position
             position.column += scalars.distance(from: scalars.startIndex, to: start)
             segments[0] = .literal(String(scalars[start...]), at: position)
         }
         if let last = segments.last, last.kind == .literal {
             let scalars = last.text.unicodeScalars
-            let end = scalars.lastIndex { !$0.properties.isWhitespace }.map { scalars.index(after: $0) }
+            let end = scalars.lastIndex { !$0.isWhitespace }.map { scalars.index(after: $0) }
             segments[segments.count - 1] = .literal(String(scalars[..<(end ?? scalars.startIndex)]), at: last.position)
         }
         return RenderedText(segments: segments.filter { $0.kind == .value || !$0.text.isEmpty })
@@ -251,8 +251,8 @@ package enum SettingsParser {
 
     private static func trimmed(_ text: String) -> String {
         let scalars = text.unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        guard let start = scalars.firstIndex(where: { !$0.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.isWhitespace })
         else { return "" }
         return String(scalars[start...last])
     }

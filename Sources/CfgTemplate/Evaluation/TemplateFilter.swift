@@ -171,8 +171,8 @@ enum TemplateFilter: String, Sendable, CaseIterable {
 
     private static func trimmed(_ text: String) -> String {
         var scalars = Substring(text).unicodeScalars
-        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
 

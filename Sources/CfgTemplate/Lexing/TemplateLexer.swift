@@ -163,7 +163,7 @@ struct TemplateLexer {
         // so that `{{ {"a": {"b": 1}} }}` is one tag.
         var openMaps = 0
         while true {
-            while let current = scalar(cursor), current.properties.isWhitespace { cursor += 1 }
+            while let current = scalar(cursor), current.isWhitespace { cursor += 1 }
             guard let current = scalar(cursor) else {
                 report(.unclosedTag, at: tagStart, "unclosed tag: '{\(opener)' has no matching '\(closer)}'")
                 break
@@ -327,7 +327,7 @@ struct TemplateLexer {
             if index > 0, pieces[index - 1].kind == .text {
                 var range = pieces[index - 1].range
                 if piece.trimBefore {
-                    while range.upperBound > range.lowerBound, scalars[range.upperBound - 1].properties.isWhitespace {
+                    while range.upperBound > range.lowerBound, scalars[range.upperBound - 1].isWhitespace {
                         range = range.lowerBound..<(range.upperBound - 1)
                     }
                 } else if standalone[index] {
@@ -340,7 +340,7 @@ struct TemplateLexer {
             if index + 1 < pieces.count, pieces[index + 1].kind == .text {
                 var range = pieces[index + 1].range
                 if piece.trimAfter {
-                    while range.lowerBound < range.upperBound, scalars[range.lowerBound].properties.isWhitespace {
+                    while range.lowerBound < range.upperBound, scalars[range.lowerBound].isWhitespace {
                         range = (range.lowerBound + 1)..<range.upperBound
                     }
                 } else if standalone[index] {
