@@ -13,7 +13,8 @@ final class LockLedger: Sendable {
 
     private let state = Mutex(State())
 
-    /// Notes one successful write of the lock record.
+    /// Notes one write of the lock record: a hold once the server accepted it, a release as it is sent (the
+    /// releasing run does nothing more under the lock).
     func recordWrite(_ record: RotationLockRecord) {
         state.withLock { state in
             let owner = record.lock.owner

@@ -2,8 +2,9 @@ import CfgBackend
 import CfgRotation
 import CfgSecure
 
-/// A backend that passes every call to another one and reports each successful write of one lock record to a
-/// ``LockLedger``: how the race tests see whether two runners ever held the lock at once.
+/// A backend that passes every call to another one and reports each write of one lock record to a ``LockLedger`` (a
+/// release when it is sent, a hold when it succeeded): how the race tests see whether two runners ever held the lock
+/// at once.
 struct LockWatchingBackend: SecretBackend {
     let inner: any SecretBackend
     let lockPath: SecretPath
@@ -25,10 +26,13 @@ struct LockWatchingBackend: SecretBackend {
         labels: Set<VersionLabel>,
         expectedCurrent: String?
     ) async throws(BackendError) -> String {
+        // A release is noted as it is sent, a hold once the server took it: the server orders a release before the
+        // acquisition that follows it, but the two runners' answers can reach the ledger the other way round on a
+        // loaded machine, which looked like two holders at once.
+        let record = path == lockPath ? RotationLockRecord(parsing: payload) : nil
+        if let record, record.released { ledger.recordWrite(record) }
         let versionID = try await inner.store(payload, at: path, labels: labels, expectedCurrent: expectedCurrent)
-        if path == lockPath, let record = RotationLockRecord(parsing: payload) {
-            ledger.recordWrite(record)
-        }
+        if let record, !record.released { ledger.recordWrite(record) }
         return versionID
     }
 

@@ -185,11 +185,11 @@ package struct EnvironmentCheck: Sendable {
         }
         var seen: Set<RenderPlan.Evaluation> = []
         for evaluation in evaluations where seen.insert(evaluation).inserted {
-            guard templates[evaluation.template] != nil, let text = run.text(of: evaluation) else { continue }
+            guard templates[evaluation.template] != nil, let parsed = run.settings(of: evaluation) else { continue }
             let affected = plan.outputs[evaluation] ?? []
             let settings: [Setting]
             do {
-                settings = try SettingsParser.parse(text)
+                settings = try parsed.get()
             } catch {
                 for line in "\(error)".split(separator: "\n") {
                     list.add(Finding(severity: .error, code: "validation", message: String(line)), in: affected)
@@ -229,8 +229,9 @@ package struct EnvironmentCheck: Sendable {
         for job in jobs {
             let texts = job.evaluations.compactMap { run.text(of: $0) }
             guard texts.count == job.templates.count else { continue }
+            let settings = job.settings(from: &run)
             do {
-                outputs.append(try job.render(texts, environment: environment, references: [:]))
+                outputs.append(try job.render(texts, settings: settings, environment: environment, references: [:]))
             } catch {
                 // Over an ECS limit: counted without the values of secrets, which the check does not have.
                 let code = (error as? RenderError)?.code == .ecsLimit ? "ecs-limit" : "validation"

@@ -1,4 +1,5 @@
 import CfgConfig
+import CfgRender
 import CfgTemplate
 
 /// `file` outputs: any file, the text of its one template as it is.
@@ -14,6 +15,7 @@ struct FileOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
+        settings: [Result<[Setting], RenderErrors>],
         environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) -> RenderedOutput {

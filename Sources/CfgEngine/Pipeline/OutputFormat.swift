@@ -12,11 +12,14 @@ protocol OutputFormat: Sendable {
 
     /// A job's file, from its templates' texts in order, in this format's syntax and escaping.
     ///
-    /// - Parameter references: the `valueFrom` of each backend value the platform can fetch itself.
+    /// - Parameters:
+    ///   - settings: the settings read from each text, in order (the run reads each text once for all outputs).
+    ///   - references: the `valueFrom` of each backend value the platform can fetch itself.
     /// - Throws: a renderer's error (a value the format cannot hold), reported against the job's path.
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
+        settings: [Result<[Setting], RenderErrors>],
         environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput

@@ -72,8 +72,11 @@ package struct RenderEngine: Sendable {
             let texts = job.evaluations.compactMap { run.text(of: $0) }
             // A template that failed has its problems reported already.
             guard texts.count == job.templates.count else { continue }
+            let settings = job.settings(from: &run)
             do {
-                outputs.append(try job.render(texts, environment: environment, references: references))
+                outputs.append(
+                    try job.render(texts, settings: settings, environment: environment, references: references)
+                )
             } catch let errors as RenderErrors {
                 for error in errors.errors {
                     run.problems.add(
@@ -143,9 +146,7 @@ package struct RenderEngine: Sendable {
         for job in jobs where job.output.kind != .file {
             for evaluation in job.evaluations where seen.insert(evaluation).inserted {
                 // A template that failed, or whose settings do not parse, has its problems reported already.
-                guard let text = run.text(of: evaluation), let settings = try? SettingsParser.parse(text) else {
-                    continue
-                }
+                guard case .success(let settings) = run.settings(of: evaluation) else { continue }
                 let affected = run.plan.outputs[evaluation] ?? []
                 for result in check.check(settings) {
                     let position = result.position

@@ -1,3 +1,4 @@
+import CfgRender
 import CfgTemplate
 
 /// One run of the pipeline after its fetch: the plan's templates parsed, its secrets resolved, and each
@@ -18,6 +19,9 @@ struct RenderRun {
     private let engine: RenderEngine
     /// The evaluations done so far: the text, or nil when the evaluation failed (its problems are in `problems`).
     private var texts: [RenderPlan.Evaluation: RenderedText?] = [:]
+    /// The settings read from each evaluated text so far: a settings template feeds several outputs and the check,
+    /// and reading its text again for each cost more than a render's outputs themselves.
+    private var settings: [RenderPlan.Evaluation: Result<[Setting], RenderErrors>] = [:]
 
     init(
         plan: RenderPlan,
@@ -31,6 +35,16 @@ struct RenderRun {
         self.secrets = secrets
         self.engine = engine
         self.withheld = withheld
+    }
+
+    /// The settings of a planned evaluation's text (``SettingsParser``), read once per run; nil if the evaluation
+    /// failed.
+    mutating func settings(of evaluation: RenderPlan.Evaluation) -> Result<[Setting], RenderErrors>? {
+        if let done = settings[evaluation] { return done }
+        guard let text = text(of: evaluation) else { return nil }
+        let result = Result { () throws(RenderErrors) in try SettingsParser.parse(text) }
+        settings[evaluation] = result
+        return result
     }
 
     /// The text of a planned evaluation, evaluated now if it has not been; nil if it failed.

@@ -23,10 +23,11 @@ struct SettingsOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
+        settings: [Result<[Setting], RenderErrors>],
         environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
-        let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })
+        let settings = SettingsSet.merge(try settings.map { try $0.get() })
         let contents = try renderer(settings)
         let secret = settings.filter { $0.value.containsSecret }.map(\.variable)
         return RenderedOutput(kind: job.output.kind, path: job.path, contents: contents, secretKeys: Set(secret))

@@ -21,11 +21,12 @@ struct TaskDefinitionOutputFormat: OutputFormat {
     func render(
         _ job: OutputJob,
         texts: [RenderedText],
+        settings: [Result<[Setting], RenderErrors>],
         environment: EnvironmentFile,
         references: [SecretOrigin: String]
     ) throws -> RenderedOutput {
         guard let service = job.service else { preconditionFailure("ECS jobs always have a service") }
-        let settings = SettingsSet.merge(try texts.map { try SettingsParser.parse($0) })
+        let settings = SettingsSet.merge(try settings.map { try $0.get() })
         let contents =
             try ECSTaskDefinitionRenderer
             .render(service: service, environment: environment, settings: settings, deliveryReferences: references)
