@@ -20,6 +20,8 @@ final class CurlMultiLoop: @unchecked Sendable {
         var id: UInt64
         var plan: CurlRequestPlan
         var continuation: CurlContinuation
+        /// When the request was queued: its timeout counts from here, also while it waits for room.
+        var queuedAt: ContinuousClock.Instant
     }
 
     /// Everything tasks and the worker share.
@@ -88,7 +90,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CurlContinuation) in
-                enqueue(Queued(id: id, plan: plan, continuation: continuation))
+                enqueue(Queued(id: id, plan: plan, continuation: continuation, queuedAt: .now))
             }
         } onCancel: {
             cancel(id)
@@ -173,6 +175,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                     abort(transfer, running, shutDown: false)
                 }
             }
+            expireWaiting(running)
             beginWaiting(running)
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(multi, &stillRunning)
@@ -205,6 +208,22 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
+    /// Fails the waiting requests whose timeout has passed. The worker wakes at least once a second while requests
+    /// run, so a waiting request ends within about a second of its timeout however long the running ones take.
+    private func expireWaiting(_ running: Running) {
+        let now = ContinuousClock.now
+        guard running.waiting.contains(where: { now - $0.queuedAt >= $0.plan.timeout }) else { return }
+        var kept: [Queued] = []
+        for request in running.waiting {
+            if now - request.queuedAt >= request.plan.timeout {
+                complete(request.id, request.continuation, .failure(.timedOutWaiting(request.plan)))
+            } else {
+                kept.append(request)
+            }
+        }
+        running.waiting = kept
+    }
+
     /// Fails the waiting requests whose task was cancelled.
     private func cancelWaiting(_ cancelled: Set<UInt64>, _ running: Running) {
         guard running.waiting.contains(where: { cancelled.contains($0.id) }) else { return }
@@ -221,6 +240,13 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Puts a queued request on an easy handle and adds it to the multi handle.
     private func begin(_ request: Queued, _ running: Running) {
+        // The time the request waited for room counts against its timeout.
+        var plan = request.plan
+        plan.timeout -= ContinuousClock.now - request.queuedAt
+        guard plan.timeout > .zero else {
+            complete(request.id, request.continuation, .failure(.timedOutWaiting(plan)))
+            return
+        }
         guard let easy = running.idleHandles.popLast() ?? curl_easy_init() else {
             let error = HTTPError(
                 .transfer,
@@ -229,7 +255,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             complete(request.id, request.continuation, .failure(error))
             return
         }
-        let transfer = CurlTransfer(id: request.id, plan: request.plan, continuation: request.continuation, easy: easy)
+        let transfer = CurlTransfer(id: request.id, plan: plan, continuation: request.continuation, easy: easy)
         do {
             try transfer.configure(options)
         } catch {

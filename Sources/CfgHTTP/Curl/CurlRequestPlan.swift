@@ -22,8 +22,9 @@ struct CurlRequestPlan: Sendable {
     let body: Secret?
     /// Whether to send a body (possibly empty) with `Content-Length`.
     let sendsBody: Bool
-    /// The total-time limit.
-    let timeout: Duration
+    /// The total-time limit, counted from when the request was queued (the worker shortens it by the time the
+    /// request waited for room).
+    var timeout: Duration
     /// The largest response body accepted.
     let maxResponseBytes: Int
     /// The most bytes and lines of response headers accepted.

@@ -39,6 +39,15 @@ extension HTTPError {
         }
     }
 
+    /// The error for a request whose time ran out while it waited for a running request to finish.
+    static func timedOutWaiting(_ plan: CurlRequestPlan) -> HTTPError {
+        HTTPError(
+            .timeout,
+            "the \(plan.method.rawValue) request to \(plan.target) timed out waiting for one of the running requests "
+                + "to finish"
+        )
+    }
+
     /// The error for a request that was cancelled, or refused because the transport shut down.
     static func cancelled(_ plan: CurlRequestPlan, shutDown: Bool = false) -> HTTPError {
         let reason = shutDown ? ": the HTTP client was shut down" : ""

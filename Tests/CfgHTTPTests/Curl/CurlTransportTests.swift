@@ -250,6 +250,32 @@ struct CurlTransportTests {
         #expect(TestSupport.text(after) == "fine")
     }
 
+    /// A request's timeout counts while it waits for room: it ends at its own deadline, unsent, while the request
+    /// ahead of it is still running.
+    @Test func aRequestWaitingForRoomTimesOutOnItsOwnDeadlineWithoutBeingSent() async throws {
+        let server = try ScriptedHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(totalTimeout: .seconds(600), maxConnectionsPerHost: 1))
+        defer { transport.shutdown() }
+        let holder = Task {
+            await TestSupport.failure(of: HTTPRequest(method: .get, url: "\(server.baseURL)/hang"), on: transport)
+        }
+        // Generous: CPU-heavy tests running at the same time can hold both cores for tens of seconds.
+        #expect(await TestSupport.eventually(within: .seconds(120)) { server.requests.count == 1 })
+
+        let waiting = await TestSupport.failure(
+            of: HTTPRequest(method: .get, url: "\(server.baseURL)/waiting", timeout: .milliseconds(300)),
+            on: transport
+        )
+
+        #expect(waiting?.kind == .timeout)
+        #expect(waiting?.description.contains("timed out waiting") == true)
+        #expect(server.requests.map(\.path) == ["/hang"])
+        holder.cancel()
+        // Still running when the waiting request gave up (its own timeout is 600 s): cancelled, not timed out.
+        #expect(await holder.value?.kind == .cancelled)
+    }
+
     @Test func shutdownFailsRequestsWaitingForRoom() async throws {
         let server = try ScriptedHTTPServer { _ in .hang }
         defer { server.stop() }
