@@ -212,25 +212,20 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// run, so a waiting request ends within about a second of its timeout however long the running ones take.
     private func expireWaiting(_ running: Running) {
         let now = ContinuousClock.now
-        guard running.waiting.contains(where: { now - $0.queuedAt >= $0.plan.timeout }) else { return }
-        var kept: [Queued] = []
-        for request in running.waiting {
-            if now - request.queuedAt >= request.plan.timeout {
-                complete(request.id, request.continuation, .failure(.timedOutWaiting(request.plan)))
-            } else {
-                kept.append(request)
-            }
-        }
-        running.waiting = kept
+        failWaiting(running) { now - $0.queuedAt >= $0.plan.timeout ? .timedOutWaiting($0.plan) : nil }
     }
 
     /// Fails the waiting requests whose task was cancelled.
     private func cancelWaiting(_ cancelled: Set<UInt64>, _ running: Running) {
-        guard running.waiting.contains(where: { cancelled.contains($0.id) }) else { return }
+        failWaiting(running) { cancelled.contains($0.id) ? .cancelled($0.plan) : nil }
+    }
+
+    /// Completes each waiting request for which `failure` gives an error with that error, keeping the others in order.
+    private func failWaiting(_ running: Running, _ failure: (Queued) -> HTTPError?) {
         var kept: [Queued] = []
         for request in running.waiting {
-            if cancelled.contains(request.id) {
-                complete(request.id, request.continuation, .failure(.cancelled(request.plan)))
+            if let error = failure(request) {
+                complete(request.id, request.continuation, .failure(error))
             } else {
                 kept.append(request)
             }
