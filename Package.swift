@@ -120,6 +120,10 @@ let package = Package(
         .testTarget(name: "CfgAWSAuthTests", dependencies: ["CfgAWSAuth", "CfgHTTP", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgTemplateTests", dependencies: ["CfgTemplate"]),
         .testTarget(name: "CfgSuggestionTests", dependencies: ["CfgSuggestion"]),
+        .testTarget(
+            name: "CfgCommandTests",
+            dependencies: ["cfg", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(
             name: "CfgConfigTests",

@@ -60,11 +60,18 @@ def test_a_vault_render_loads_libcurl_and_neither_libpq_nor_hiredis(project, tmp
     assert not names & {LIBPQ, HIREDIS}, sorted(names)
 
 
-def test_the_version_loads_the_libraries_it_reports(project, tmp_path):
-    """`cfg --version` prints the versions of the libcurl and libpq it loads; hiredis's line is its header's."""
-    names, result = loaded_by(project, tmp_path, "--version")
+def test_the_version_report_loads_the_libraries_it_reports(project, tmp_path):
+    """`cfg version` prints the versions of the libcurl and libpq it loads; hiredis's line is its header's."""
+    names, result = loaded_by(project, tmp_path, "version")
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert {LIBCURL, LIBPQ} <= names and HIREDIS not in names, sorted(names)
+
+
+def test_the_version_option_loads_none_of_them(project, tmp_path):
+    """`cfg --version` prints the version and the commit only."""
+    names, result = loaded_by(project, tmp_path, "--version")
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert not names & LAZY, sorted(names)
 
 
 def without(project, sonames, *args, env=None):
@@ -109,7 +116,7 @@ def test_without_a_library_the_command_that_needs_it_names_the_package(dev, sona
 
 @pytest.mark.parametrize("soname, library", [(LIBCURL, "libcurl"), (LIBPQ, "libpq")])
 def test_without_a_library_the_version_says_unknown_for_it(project, soname, library):
-    result = without(project, [soname], "--version")
+    result = without(project, [soname], "version")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert library + " unknown" in lines, lines

@@ -133,15 +133,16 @@ check_with_proc() {
     rm -rf "$root/opt/cfg/.cfg" "$root/opt/cfg/out" "$root/root/.config"
     mountpoint -q "$root/proc" && fail "$root/proc is mounted outside the namespace"
 
-    output=$(enter proc cfg --version) || fail "cfg --version exited $?"
+    output=$(enter proc cfg version) || fail "cfg version exited $?"
     [ "$(sed -n 1p <<< "$output")" = "cfg $version" ] \
-        || fail "cfg --version's first line is '$(sed -n 1p <<< "$output")', not 'cfg $version'"
+        || fail "cfg version's first line is '$(sed -n 1p <<< "$output")', not 'cfg $version'"
     grep -Eq "^commit ${head_commit:0:40}" <<< "$output" \
-        || fail "cfg --version does not name the commit $head_commit: $(sed -n 2p <<< "$output")"
+        || fail "cfg version does not name the commit $head_commit: $(sed -n 2p <<< "$output")"
     for library in libcurl libsodium libpq hiredis; do
-        grep -Eq "^$library [0-9]" <<< "$output" || fail "cfg --version has no $library version"
+        grep -Eq "^$library [0-9]" <<< "$output" || fail "cfg version has no $library version"
     done
-    [ "$(enter proc cfg version)" = "$output" ] || fail "cfg version differs from cfg --version"
+    [ "$(enter proc cfg --version)" = "$(head -n 2 <<< "$output")" ] \
+        || fail "cfg --version is not the first two lines of cfg version"
 
     enter proc sh -c 'cd /opt/cfg && cfg init dev && cfg render dev' > "$dir/proc.log" 2>&1 \
         || fail "cfg init dev / cfg render dev failed: $(tail -n 3 "$dir/proc.log")"

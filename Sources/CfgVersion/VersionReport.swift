@@ -4,8 +4,9 @@ internal import CfgConfig
 internal import CfgHTTP
 internal import CfgSecure
 
-/// What `cfg version` and `cfg --version` print: cfg's version, the commit it was built from, and the C libraries it
-/// runs with, one per line, so that a bug report can say which build it came from.
+/// What `cfg version` prints: cfg's version, the commit it was built from, and the C libraries it runs with, one per
+/// line, so that a bug report can say which build it came from. `cfg --version` prints the first two lines
+/// (``build()``), which need no library opened.
 ///
 /// ```
 /// cfg 0.1.0
@@ -37,22 +38,29 @@ package struct VersionReport: Sendable, Hashable {
         package var version: String
     }
 
+    /// cfg's version and commit alone: what `cfg --version` prints, without opening a library.
+    package static func build() -> VersionReport {
+        VersionReport(
+            version: String(cString: cfg_build_version()),
+            commit: String(cString: cfg_build_commit()),
+            libraries: []
+        )
+    }
+
     /// The report of this binary and the libraries the process loaded.
     package static func current() -> VersionReport {
         let curl = CurlRuntime.info()
         let curlVersion =
             curl.map { info in info.tlsBackend.map { "\(info.version) (\($0))" } ?? info.version } ?? "unknown"
-        return VersionReport(
-            version: String(cString: cfg_build_version()),
-            commit: String(cString: cfg_build_commit()),
-            libraries: [
-                Library(name: "libcurl", version: curlVersion),
-                Library(name: "libsodium", version: Sodium.version),
-                Library(name: "libpq", version: PostgresLibrary.version),
-                Library(name: "hiredis", version: RedisLibrary.version),
-                Library(name: "libyaml", version: YAMLLibrary.version),
-            ]
-        )
+        var report = build()
+        report.libraries = [
+            Library(name: "libcurl", version: curlVersion),
+            Library(name: "libsodium", version: Sodium.version),
+            Library(name: "libpq", version: PostgresLibrary.version),
+            Library(name: "hiredis", version: RedisLibrary.version),
+            Library(name: "libyaml", version: YAMLLibrary.version),
+        ]
+        return report
     }
 
     /// The lines printed, each ending with a newline.

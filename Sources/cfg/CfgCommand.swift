@@ -27,15 +27,15 @@ struct CfgCommand: AsyncParsableCommand {
         ]
     )
 
-    @Flag(help: "Print cfg's version, the commit it was built from and the C libraries it runs with.")
+    @Flag(help: "Print cfg's version and the commit it was built from (cfg version adds the C libraries).")
     var version = false
 
-    /// `cfg --version` prints the version report; `cfg` alone, its help.
+    /// `cfg --version` prints the version and commit; `cfg` alone, its help.
     func run() throws {
         guard version else {
             throw CleanExit.helpRequest(self)
         }
-        Terminal.output(VersionReport.current().text)
+        Terminal.output(VersionReport.build().text)
     }
 
     /// The library's `main`, preceded by what `cfg exec` and `cfg run` must read on the main thread before anything
@@ -52,9 +52,14 @@ struct CfgCommand: AsyncParsableCommand {
             )
             exit(withError: ExitCode(ExitCodes.operatingSystem))
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
+            if let quick = QuickParse.command(arguments) {
+                try await quick.run()
+                return
+            }
             var command: any ParsableCommand
-            if let direct = directParse(Array(CommandLine.arguments.dropFirst())) {
+            if let direct = directParse(arguments) {
                 command = direct
             } else {
                 command = try parseAsRoot()
@@ -99,5 +104,15 @@ struct ProjectOptions: ParsableArguments {
     var directory: String = "."
 
     @Argument(help: "An environment name (environments/ENV.yaml in the project directory) or a path to a YAML file.")
+    var environment: String
+
+    /// The parsed values, as ``Context/load(_:)`` takes them.
+    var path: ProjectPath { ProjectPath(directory: directory, environment: environment) }
+}
+
+/// The project directory and environment a command works on, as plain values: what ``ProjectOptions`` parses and
+/// what ``QuickParse`` reads without ArgumentParser.
+struct ProjectPath: Equatable, Sendable {
+    var directory = "."
     var environment: String
 }

@@ -19,7 +19,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     @Option(help: "text (one line per finding on stderr), or json (the report on stdout).")
-    var format: RenderCommand.ReportFormat = .text
+    var format: RenderRequest.Format = .text
 
     @Flag(help: "Fail on warnings too.")
     var strict = false

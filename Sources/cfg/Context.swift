@@ -16,7 +16,7 @@ struct Context {
     var logger: Logger
 
     /// Loads the environment file; failures are configuration errors.
-    static func load(_ options: ProjectOptions) throws(EngineError) -> Context {
+    static func load(_ options: ProjectPath) throws(EngineError) -> Context {
         let processEnvironment = ProcessInfo.processInfo.environment
         let project = URL(
             fileURLWithPath: options.directory,

@@ -32,39 +32,15 @@ struct ExecCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after `--`.")
     var command: [String] = []
 
-    /// cfg's own options written after ENV (`cfg exec prod --service scheduler -- airflow scheduler`): the
-    /// passthrough argument captures everything after ENV, so they are taken off its front here, up to `--` or
-    /// the first word that is not one of them.
-    static func split(_ captured: [String]) throws -> (service: String?, directory: String?, command: [String]) {
-        var rest = captured[...]
-        var service: String?
-        var directory: String?
-        while let first = rest.first {
-            if first == "--service" || first == "-C" {
-                guard rest.count >= 2 else { throw ValidationError("\(first) needs a value.") }
-                let value = rest[rest.index(after: rest.startIndex)]
-                if first == "-C" { directory = value } else { service = value }
-                rest = rest.dropFirst(2)
-            } else if first.hasPrefix("--service=") {
-                service = String(first.dropFirst("--service=".count))
-                rest = rest.dropFirst()
-            } else {
-                break
-            }
-        }
-        if rest.first == "--" { rest = rest.dropFirst() }
-        return (service, directory, Array(rest))
-    }
-
     func run() async throws {
-        let split = try Self.split(command)
-        let arguments = split.command
-        let service = split.service ?? self.service
-        var project = self.project
-        if let directory = split.directory { project.directory = directory }
-        guard !(arguments.first ?? "").isEmpty else {
-            throw ValidationError("Name the command to run after `--`, e.g. `cfg exec prod -- airflow scheduler`.")
-        }
+        try await LaunchRequest(project: project.path, service: service, captured: command, for: "exec").exec()
+    }
+}
+
+extension LaunchRequest {
+    /// Resolves the service's settings, writes its files and replaces cfg with the command; returns only by
+    /// throwing.
+    func exec() async throws {
         let environment: [(name: String, value: String)]
         do {
             let context = try Context.load(project)

@@ -31,7 +31,7 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let context = try Context.load(project)
+            let context = try Context.load(project.path)
             let value = try await BackendFactory.withBackend(
                 for: context.environment,
                 processEnvironment: context.processEnvironment,

@@ -21,7 +21,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let context = try Context.load(project)
+            let context = try Context.load(project.path)
             let report = try await SecretInitializer(
                 environment: context.environment,
                 processEnvironment: context.processEnvironment,

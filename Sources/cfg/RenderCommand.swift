@@ -37,7 +37,7 @@ struct RenderCommand: AsyncParsableCommand {
     var diff = false
 
     @Option(help: "With --check or --diff: text, or json (the report on stdout).")
-    var format: ReportFormat = .text
+    var format: RenderRequest.Format = .text
 
     @Option(help: "Render only this service's outputs.")
     var service: String?
@@ -45,10 +45,45 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Render only the output at this path (relative to the output directory, or as declared).")
     var output: String?
 
-    enum ReportFormat: String, ExpressibleByArgument {
+    /// What was asked, as plain values.
+    var request: RenderRequest {
+        RenderRequest(
+            project: project.path,
+            out: out,
+            check: check,
+            diff: diff,
+            format: format,
+            service: service,
+            output: output
+        )
+    }
+
+    func validate() throws {
+        try request.validate()
+    }
+
+    func run() async throws {
+        try await request.run()
+    }
+}
+
+extension RenderRequest.Format: ExpressibleByArgument {}
+
+/// `cfg render`'s request, as ``RenderCommand`` or ``QuickParse`` reads it.
+struct RenderRequest: Equatable, Sendable {
+    var project: ProjectPath
+    var out: String?
+    var check = false
+    var diff = false
+    var format = Format.text
+    var service: String?
+    var output: String?
+
+    enum Format: String, Sendable {
         case text, json
     }
 
+    /// The combinations the options exclude.
     func validate() throws {
         if check && diff { throw ValidationError("--check and --diff exclude each other.") }
         if format == .json && !check && !diff { throw ValidationError("--format json needs --check or --diff.") }

@@ -52,7 +52,7 @@ struct RotateCommand: AsyncParsableCommand {
     func run() async throws {
         let report: RotateReport
         do {
-            let context = try Context.load(project)
+            let context = try Context.load(project.path)
             let mode: RotationMachine.Mode = due ? .ifDue : .now
             let kind: RotateEngine.Kind = status ? .status : dryRun ? .dryRun(mode) : .rotate(mode)
             report = try await RotateEngine(

@@ -35,14 +35,13 @@ struct RunCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func run() async throws {
-        let split = try ExecCommand.split(command)
-        let arguments = split.command
-        let service = split.service ?? self.service
-        var project = self.project
-        if let directory = split.directory { project.directory = directory }
-        guard !(arguments.first ?? "").isEmpty else {
-            throw ValidationError("Name the command to run after `--`, e.g. `cfg run prod -- airflow scheduler`.")
-        }
+        try await LaunchRequest(project: project.path, service: service, captured: command, for: "run").supervise()
+    }
+}
+
+extension LaunchRequest {
+    /// Resolves the service's settings, starts the command and supervises it until it ends; exits with its status.
+    func supervise() async throws {
         let context: Context
         let backend: any SecretBackend
         do {

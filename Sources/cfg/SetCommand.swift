@@ -47,7 +47,7 @@ struct SetCommand: AsyncParsableCommand {
             guard let target = SecretTarget(reference: reference) else {
                 throw EngineError(.usage, "'\(reference)' is not NAME or NAME.KEY")
             }
-            let context = try Context.load(project)
+            let context = try Context.load(project.path)
             let options = SecretSetter.Options(json: json, allowEmpty: allowEmpty)
             // Names are checked before a value is asked for.
             try SecretSetter.validate(target, options: options, in: context.environment)
