@@ -9,7 +9,8 @@ apache-airflow-2.10.5.config.yml, apache-airflow-core-3.3.2.config.yml, the Cele
 deprecated-options.json (AirflowConfigParser.deprecated_options of each line) and sensitive-keys.json (cross-checked
 against the `sensitive: true` flags). `--check` compares instead of writing and exits 1 when the file differs.
 
-The output is one compact text per Airflow line, parsed by AirflowSchema at first use:
+The output is one compact text per Airflow line, indexed in place by AirflowSchema at first use (an option is read
+when it is looked up; the index sorts each list by its names' bytes):
   version 3.3.2                       the schema's Airflow version
   [section]                           a section; the options below belong to it
   name T[*][ +ADDED][ !DEPRECATED]    T: s string, b boolean, i integer, f float, e:A|B enumeration;

@@ -15,7 +15,7 @@ extension SettingsCheck {
         secret: String,
         generators: [String]
     ) -> SettingsFinding? {
-        guard !forms.isEmpty, schema.option(key) != nil || schema.moves[key] != nil else { return nil }
+        guard !forms.isEmpty, schema.option(key) != nil || schema.move(from: key) != nil else { return nil }
         let fields = generators.map { "'\($0)'" }.joined(separator: " and ")
         var fix = "generate it with `profile: uri-safe` or `exclude: \"$~\"`"
         if forms.contains(.variable) || forms.contains(.bracedVariable) {

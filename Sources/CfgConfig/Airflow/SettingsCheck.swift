@@ -48,7 +48,7 @@ package struct SettingsCheck: Sendable {
     /// The findings for one setting.
     package func check(_ setting: CheckedSetting) -> [SettingsFinding] {
         let key = setting.key
-        if let move = schema.moves[key] {
+        if let move = schema.move(from: key) {
             return [movedFinding(move, setting: setting)] + valueFindings(setting, option: schema.option(move.to))
         }
         if schema.uncheckedSections.contains(key.section) {
@@ -58,11 +58,11 @@ package struct SettingsCheck: Sendable {
             return optionFindings(option, setting: setting) + valueFindings(setting, option: option)
         }
         if let variant = CommandVariant(key: key),
-            schema.option(variant.base) != nil || schema.moves[variant.base] != nil
+            schema.option(variant.base) != nil || schema.move(from: variant.base) != nil
         {
             return variantFindings(variant, setting: setting)
         }
-        guard schema.sections[key.section] != nil else { return [unknownSectionFinding(setting)] }
+        guard schema.hasSection(key.section) else { return [unknownSectionFinding(setting)] }
         return [unknownOptionFinding(setting)]
     }
 
@@ -91,7 +91,7 @@ package struct SettingsCheck: Sendable {
 
     private func unknownSectionFinding(_ setting: CheckedSetting) -> SettingsFinding {
         let key = setting.key
-        let known = Array(schema.sections.keys).sorted()
+        let known = schema.sectionNames
         let suggestion = Suggestion.closest(to: key.section, among: known)
         var message = "Airflow \(schema.version) has no section [\(key.section)]"
         if let suggestion { message += "; did you mean [\(suggestion)]?" } else { message += "." }

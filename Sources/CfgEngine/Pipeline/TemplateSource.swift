@@ -1,3 +1,4 @@
+import CfgSecure
 import CfgTemplate
 
 #if canImport(Glibc)
@@ -49,21 +50,13 @@ enum TemplateSource {
         let limit = TemplateLimits.maximumSourceBytes
         guard info.st_size <= limit else { return .failure(.tooLarge) }
         // The file may still grow between fstat and read: read one byte past the limit to see it.
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(.unreadable(errno))
-            }
-            if count == 0 { break }
-            filled += count
+        let bytes: [UInt8]
+        switch Descriptor.read(fd, upTo: limit + 1, sizeHint: Int(info.st_size)) {
+        case .success(let read): bytes = read
+        case .failure(let failure): return .failure(.unreadable(failure.errno))
         }
-        guard filled <= limit else { return .failure(.tooLarge) }
-        guard let text = String(validating: bytes[..<filled], as: UTF8.self) else { return .failure(.notText) }
+        guard bytes.count <= limit else { return .failure(.tooLarge) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(.notText) }
         return .success(text)
     }
 }

@@ -90,6 +90,47 @@ import Testing
         }
     }
 
+    /// The index finds what a plain reading of the generated text finds, line by line: every option with its type
+    /// word's sensitivity and versions, every move, every section; and nothing for a name one letter off.
+    @Test(arguments: [
+        (AirflowSchema.airflow2, AirflowSchema.airflow2Data), (AirflowSchema.airflow3, AirflowSchema.airflow3Data),
+    ])
+    func theIndexFindsWhatAPlainReadingOfTheTextFinds(schema: AirflowSchema, text: String) throws {
+        var section = ""
+        var options = 0
+        var moves = 0
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ").map(String.init)
+            if line.hasPrefix("[") {
+                section = String(line.dropFirst().dropLast())
+                #expect(schema.hasSection(section))
+                #expect(!schema.hasSection(section + "x"))
+                #expect(schema.option(AirflowOptionKey(section: section, option: "")) == nil)
+            } else if words[0] == ">" {
+                moves += 1
+                let move = try #require(schema.move(from: Self.key(words[1])), "\(line)")
+                #expect(move.to == Self.key(words[2]) && move.since == words[3])
+                #expect(schema.move(from: Self.key(words[1] + "x")) == nil)
+            } else if words[0] != "version" && words[0] != "?" {
+                options += 1
+                let option = try #require(
+                    schema.option(AirflowOptionKey(section: section, option: words[0])),
+                    "\(line)"
+                )
+                #expect(option.key == AirflowOptionKey(section: section, option: words[0]))
+                #expect(option.isSensitive == words[1].hasSuffix("*"), "\(line)")
+                #expect(option.versionAdded == words.first { $0.hasPrefix("+") }.map { String($0.dropFirst()) })
+                #expect(option.versionDeprecated == words.first { $0.hasPrefix("!") }.map { String($0.dropFirst()) })
+                #expect(schema.option(AirflowOptionKey(section: section, option: words[0] + "x")) == nil)
+                #expect(schema.option(AirflowOptionKey(section: section, option: String(words[0].dropLast()))) == nil)
+                #expect(schema.optionNames(in: section).contains(words[0]))
+            }
+        }
+        #expect(schema.sections.values.map(\.count).reduce(0, +) == options)
+        #expect(schema.moves.count == moves)
+        #expect(schema.sectionNames == schema.sectionNames.sorted())
+    }
+
     static func key(_ dotted: String) -> AirflowOptionKey {
         let parts = dotted.split(separator: ".", maxSplits: 1).map(String.init)
         return AirflowOptionKey(section: parts[0], option: parts.count > 1 ? parts[1] : "")
