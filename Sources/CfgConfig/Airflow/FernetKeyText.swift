@@ -22,9 +22,8 @@ package enum FernetKeyText {
         let scalars = Array(key.unicodeScalars)
         guard scalars.count == 44, scalars[43] == "=" else { return false }
         let alphabet = scalars[..<43].allSatisfy { scalar in
-            scalar.isASCII
-                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
-                    || scalar == "_")
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "-" || scalar == "_"
         }
         guard alphabet else { return false }
         let standard = String(key).replacing("-", with: "+").replacing("_", with: "/")

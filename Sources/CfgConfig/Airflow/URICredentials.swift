@@ -83,8 +83,11 @@ package enum URICredentials {
                 ($0.0, ($0.1.lowerBound + offset)..<($0.1.upperBound + offset))
             }
         }
+        // Each part taken from the value's own text (a copy of its UTF-8), not rebuilt scalar by scalar.
+        let view = value.unicodeScalars
         return spans.map { part, range in
-            let raw = String(String.UnicodeScalarView(scalars[range]))
+            let lower = view.index(view.startIndex, offsetBy: range.lowerBound)
+            let raw = String(Substring(view[lower..<view.index(lower, offsetBy: range.count)]))
             return Component(part: part, range: range, decoded: reader == .urlSplitRaw ? raw : unquote(raw))
         }
     }

@@ -32,6 +32,8 @@ package enum ConfigText {
     /// `text` with every control character (and the line and paragraph separators) written as an escape, so that
     /// a file name from the command line cannot start a forged line in a log: `a\nb` → `a\\nb`.
     package static func escaped(_ text: String) -> String {
+        // Most names are printable ASCII without a backslash: nothing to escape, no scalar property to look up.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) { return text }
         var result = ""
         for scalar in text.unicodeScalars {
             switch scalar {

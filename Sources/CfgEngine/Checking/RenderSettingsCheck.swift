@@ -81,17 +81,13 @@ struct RenderSettingsCheck {
     /// The credentials check of one setting whose value is a URI with userinfo.
     private func credentialsFindings(_ setting: Setting) -> [Result] {
         let text = setting.value.text
-        let name: String
+        let key =
+            setting.section.map { AirflowOptionKey(section: $0, option: setting.key) }
+            ?? AirflowOptionKey(variable: setting.variable)
         let reader: URICredentials.Reader?
-        if let section = setting.section {
-            let key = AirflowOptionKey(section: section, option: setting.key)
-            name = key.description
-            reader = URICredentials.reader(for: key, value: text)
-        } else if let key = AirflowOptionKey(variable: setting.variable) {
-            name = key.description
+        if let key {
             reader = URICredentials.reader(for: key, value: text)
         } else {
-            name = setting.variable
             reader = URICredentials.reader(forVariable: setting.variable, value: text)
         }
         guard let reader else { return [] }
@@ -103,6 +99,8 @@ struct RenderSettingsCheck {
                 reader == .urlSplitRaw
                 ? "the Sentry SDK reads it without decoding, so the secret must hold no character a URI reserves"
                 : "pass it through | urlencode"
+            // Named only in a finding.
+            let name = key?.description ?? setting.variable
             let finding = SettingsFinding(
                 .error,
                 .credentialsMismatch,

@@ -54,6 +54,13 @@ import Testing
         #expect(components.map(\.part) == [.login, .password, .login, .password])
     }
 
+    /// Parts are cut at scalars, not characters: a combining mark right after `//` or before `:` stays in its part.
+    @Test func partsAreCutAtScalarsNotCharacters() {
+        let components = URICredentials.components(of: "postgresql://\u{301}:p\u{301}:w@h/db", reader: .sqlAlchemy)
+        #expect(components.map { Array($0.decoded.unicodeScalars) } == [["\u{301}"], ["p", "\u{301}", ":", "w"]])
+        #expect(components.map(\.range) == [13..<14, 15..<19])
+    }
+
     @Test func theSentryReaderDoesNotDecode() {
         let components = URICredentials.components(of: "https://pub%40:sec@o1.ingest.sentry.io/1", reader: .urlSplitRaw)
         #expect(components.map(\.decoded) == ["pub%40", "sec"])

@@ -13,6 +13,25 @@ struct ConfigTextTests {
         try EnvironmentFileLoader.parse(yaml, file: file, projectDirectory: ".", defaultName: "dev")
     }
 
+    /// Every ASCII character alone and inside a name: printable ones stay, the rest become escapes.
+    @Test func everyASCIICharacterIsEscapedOrKept() {
+        for value in UInt32(0)..<128 {
+            let scalar = Unicode.Scalar(value)!
+            let expected: String =
+                switch scalar {
+                case "\n": "\\n"
+                case "\r": "\\r"
+                case "\t": "\\t"
+                case "\\": "\\\\"
+                case " "..."~": String(scalar)
+                default: "\\u{" + String(value, radix: 16, uppercase: true) + "}"
+                }
+            #expect(ConfigText.escaped(String(scalar)) == expected, "\(value)")
+            #expect(ConfigText.escaped("core" + String(scalar) + "x") == "core" + expected + "x", "\(value)")
+        }
+        #expect(ConfigText.escaped("caf\u{E9}\u{2028}") == "caf\u{E9}\\u{2028}")
+    }
+
     @Test func secretPastedWithoutASpaceIsDescribedNotEchoed() {
         let error = #expect(throws: ConfigError(.unknownField, "", at: nil)) {
             try Self.parse("backend: { type: local, token:\(Self.canary) }\n")
