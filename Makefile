@@ -113,8 +113,8 @@ build:
 
 build-release:
 	@dev/build-stamp.sh "$(RELEASE_STAMP)"
-	$(SWIFT) build -c release --product cfg --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) \
-		-Xcc -I$(RELEASE_STAMP)
+	$(SWIFT) build -c release --product cfg --static-swift-stdlib --disable-local-rpath \
+		--scratch-path $(RELEASE_SCRATCH) -Xcc -I$(RELEASE_STAMP)
 
 # Benchmark: cfg render (Vault backend) against OpenBao Agent's template rendering, release and debug builds.
 # BENCH_ARGS="--runs 30 --json bench.json"

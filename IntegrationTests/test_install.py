@@ -169,6 +169,16 @@ def test_a_release_build_carries_the_swift_runtime():
     assert not swift, "the release build must be linked with --static-swift-stdlib: it loads %s" % swift
 
 
+def test_a_release_build_searches_no_directory_of_its_own_for_libraries():
+    """No RUNPATH `$ORIGIN` (SwiftPM's default): the loader would look for every library, and dlopen for libcurl,
+    libpq and hiredis, in the binary's directory first (/usr/local/bin), ten paths each."""
+    binary = cfg_binary()
+    if "/release/" not in binary:
+        pytest.skip("a debug build loads the Swift runtime from the toolchain by its run path")
+    dynamic = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout
+    assert not re.search(r"\((RUNPATH|RPATH)\)", dynamic), [line for line in dynamic.splitlines() if "PATH" in line]
+
+
 def stages(text):
     """The Dockerfile's stages: lists of (INSTRUCTION, argument), each starting with its FROM."""
     result = []
@@ -226,5 +236,6 @@ def test_make_install_puts_the_release_build_at_prefix_bin_cfg_mode_0755():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "--static-swift-stdlib" in result.stdout and "dev/build-stamp.sh" in result.stdout
+    assert "--disable-local-rpath" in result.stdout
     assert re.search(r'install -m 0755 "?\.build-release/release/cfg"? "?/stage/opt/x/bin/cfg"?', result.stdout), (
         result.stdout)

@@ -80,7 +80,7 @@ enum QuickParse {
 
     private static func keygen(_ arguments: ArraySlice<String>) -> KeygenRequest? {
         guard var scan = Scan(arguments, values: ["length", "profile", "exclude", "encoding"], flags: []),
-            scan.stopped == nil, scan.positionals.count == 1, !scan.values.keys.contains("C"),
+            scan.stopped == nil, scan.positionals.count == 1, !scan.has("C"),
             let kind = KeygenRequest.Kind(rawValue: scan.positionals[0]),
             let profile = scan.take("profile").map(KeygenRequest.Profile.init(rawValue:)) ?? .strong
         else { return nil }
@@ -103,22 +103,24 @@ enum QuickParse {
     /// and, with `stopAfterPositional`, the words after the first positional one (`stopped`). Nil for a word it
     /// does not know.
     struct Scan {
-        var values: [String: String] = [:]
-        var flags: Set<String> = []
+        // Lists, not a set and a dictionary: a handful of words, and no generic hashed type to instantiate at
+        // start (each first one costs a scan of the binary's conformances, 0.28 M instructions).
+        var values: [(name: String, value: String)] = []
+        var flags: [String] = []
         var positionals: [String] = []
         var stopped: ArraySlice<String>?
 
         init?(
             _ words: ArraySlice<String>,
-            values valueNames: Set<String>,
-            flags flagNames: Set<String>,
+            values valueNames: [String],
+            flags flagNames: [String],
             stopAfterPositional: Bool = false
         ) {
             var rest = words
             while let word = rest.popFirst() {
                 if word == "-C" {
                     guard let value = rest.popFirst(), Self.isValue(value),
-                        values.updateValue(value, forKey: "C") == nil
+                        add(value, as: "C")
                     else { return nil }
                 } else if word.hasPrefix("--") {
                     let body = word.dropFirst(2)
@@ -127,9 +129,10 @@ enum QuickParse {
                     if valueNames.contains(name) {
                         // ArgumentParser refuses an empty `--name=`, takes any other text after `=`.
                         guard inline != "", let value = inline ?? rest.popFirst(), inline != nil || Self.isValue(value),
-                            values.updateValue(value, forKey: name) == nil
+                            add(value, as: name)
                         else { return nil }
-                    } else if flagNames.contains(name), inline == nil, flags.insert(name).inserted {
+                    } else if flagNames.contains(name), inline == nil, !flags.contains(name) {
+                        flags.append(name)
                         continue
                     } else {
                         return nil
@@ -148,7 +151,20 @@ enum QuickParse {
 
         /// The value of an option, taken so that each is read once.
         mutating func take(_ name: String) -> String? {
-            values.removeValue(forKey: name)
+            guard let index = values.firstIndex(where: { $0.name == name }) else { return nil }
+            return values.remove(at: index).value
+        }
+
+        /// Whether the option was given.
+        func has(_ name: String) -> Bool {
+            values.contains { $0.name == name }
+        }
+
+        /// Notes an option's value; false when the option was given already.
+        private mutating func add(_ value: String, as name: String) -> Bool {
+            guard !has(name) else { return false }
+            values.append((name, value))
+            return true
         }
 
         /// A word ArgumentParser takes as an option's value after it: one that does not start with `-`, or `-`.
