@@ -27,6 +27,13 @@ enum YAMLScalarTypes {
     }
 
     private static func resolve(ascii s: ArraySlice<UInt8>) -> YAMLTag {
+        // Most scalars are words: one that starts with a letter is a string unless it is a boolean or null word
+        // (at most five letters, starting with one of these); no number, timestamp or merge key starts with one.
+        if let first = s.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A,
+            s.count > 5 || !"yYnNtTfFoO".utf8.contains(first)
+        {
+            return .str
+        }
         if isBool(s) { return .bool }
         if isInt(s) { return .int }
         if isFloat(s) { return .float }
@@ -44,6 +51,9 @@ enum YAMLScalarTypes {
         ].map { Array($0.utf8) }
     )
     private static let nullWords: Set<[UInt8]> = Set(["~", "null", "Null", "NULL", ""].map { Array($0.utf8) })
+
+    private static let nanWords = [".nan", ".NaN", ".NAN"].map { Array($0.utf8) }
+    private static let infWords = [".inf", ".Inf", ".INF"].map { Array($0.utf8) }
 
     private static func isBool(_ s: ArraySlice<UInt8>) -> Bool { s.count <= 5 && boolWords.contains(Array(s)) }
     private static func isNull(_ s: ArraySlice<UInt8>) -> Bool { s.count <= 4 && nullWords.contains(Array(s)) }
@@ -110,9 +120,9 @@ enum YAMLScalarTypes {
     /// `[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)? | \.[0-9_]+(?:[eE][-+][0-9]+)?
     /// | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]* | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)`
     private static func isFloat(_ s: ArraySlice<UInt8>) -> Bool {
-        if ["nan", "NaN", "NAN"].contains(where: { s.elementsEqual(".\($0)".utf8) }) { return true }
+        if nanWords.contains(where: { s.elementsEqual($0) }) { return true }
         let u = unsigned(s)
-        if ["inf", "Inf", "INF"].contains(where: { u.elementsEqual(".\($0)".utf8) }) { return true }
+        if infWords.contains(where: { u.elementsEqual($0) }) { return true }
         if s.first == dot {
             // `\.[0-9_]+` with an optional exponent whose sign is required.
             let body = s.dropFirst()
