@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(name: "cfg-fuzz", dependencies: ["CfgFuzz"]),
         // Test support: only tests link it.
         .target(name: "CfgTestSupport", dependencies: ["CfgBackend", "CfgSecure"], path: "Sources/CfgTestSupport"),
-        .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure"]),
+        .testTarget(name: "CfgSecureTests", dependencies: ["CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgHTTPTests", dependencies: ["CfgHTTP", "CfgSecure", "CfgTestSupport"]),
         .testTarget(name: "CfgTestSupportTests", dependencies: ["CfgTestSupport"]),
         .testTarget(
@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "CfgSuggestionTests", dependencies: ["CfgSuggestion"]),
         .testTarget(
             name: "CfgCommandTests",
-            dependencies: ["cfg", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["cfg", "CfgTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "CfgFuzzTests", dependencies: ["CfgFuzz", "CfgHTTP", "CfgSecure"]),
         .testTarget(

@@ -32,8 +32,13 @@ struct ExecCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after `--`.")
     var command: [String] = []
 
+    /// What was asked, as plain values (cfg's own options after ENV taken off the captured words).
+    func request() throws -> LaunchRequest {
+        try LaunchRequest(project: project.path, service: service, captured: command, for: "exec")
+    }
+
     func run() async throws {
-        try await LaunchRequest(project: project.path, service: service, captured: command, for: "exec").exec()
+        try await request().exec()
     }
 }
 

@@ -34,8 +34,13 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after `--`.")
     var command: [String] = []
 
+    /// What was asked, as plain values (cfg's own options after ENV taken off the captured words).
+    func request() throws -> LaunchRequest {
+        try LaunchRequest(project: project.path, service: service, captured: command, for: "run")
+    }
+
     func run() async throws {
-        try await LaunchRequest(project: project.path, service: service, captured: command, for: "run").supervise()
+        try await request().supervise()
     }
 }
 

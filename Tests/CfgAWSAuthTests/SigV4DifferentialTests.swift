@@ -1,22 +1,10 @@
 import CfgHTTP
 import CfgSecure
+import CfgTestSupport
 import Foundation
 import Testing
 
 @testable import CfgAWSAuth
-
-/// SplitMix64: a small seeded generator, so a failing differential run replays exactly.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 /// One random unsigned request, in the JSON form `dev/sigv4-botocore.py` reads.
 private struct DifferentialCase: Encodable {
@@ -298,7 +286,7 @@ private struct DifferentialGenerator {
     }
 
     @Test func randomRequestsAreSignedExactlyAsBotocoreSignsThem() throws {
-        var generator = DifferentialGenerator(random: SplitMix64(state: Self.seed))
+        var generator = DifferentialGenerator(random: SplitMix64(seed: Self.seed))
         let cases = (0..<Self.caseCount).map { generator.makeCase(id: $0) }
         let results = try Self.botocore(cases)
         try #require(results.count == cases.count)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CfgTestSupport
 import Testing
 
 @testable import cfg
@@ -14,21 +15,9 @@ import Testing
         case let command as RenderCommand:
             return .render(command.request)
         case let command as ExecCommand:
-            return
-                (try? LaunchRequest(
-                    project: command.project.path,
-                    service: command.service,
-                    captured: command.command,
-                    for: "exec"
-                )).map(QuickParse.Command.exec)
+            return (try? command.request()).map(QuickParse.Command.exec)
         case let command as RunCommand:
-            return
-                (try? LaunchRequest(
-                    project: command.project.path,
-                    service: command.service,
-                    captured: command.command,
-                    for: "run"
-                )).map(QuickParse.Command.run)
+            return (try? command.request()).map(QuickParse.Command.run)
         case let command as KeygenCommand:
             return .keygen(command.request)
         case is VersionCommand:
@@ -163,20 +152,5 @@ import Testing
         }
         // The draw is fixed: a share far below this means the quick parse stopped reading a common form.
         #expect(answered >= lists / 50, "\(command): \(answered) of \(lists) read quickly")
-    }
-}
-
-/// A small fixed-seed generator, so that every run draws the same lists.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
