@@ -50,7 +50,7 @@ let package = Package(
         // Layer 6: environment files, the template core (pure), the renderers; below them the one rule of "did you
         // mean" every layer-6 module applies (no dependencies).
         .target(name: "CfgSuggestion"),
-        .target(name: "CfgConfig", dependencies: ["CfgSuggestion", "CLibYAML"]),
+        .target(name: "CfgConfig", dependencies: ["CfgSuggestion", "CfgSecure", "CLibYAML"]),
         .target(name: "CfgTemplate", dependencies: ["CfgSuggestion"]),
         .target(name: "CfgRender", dependencies: ["CfgTemplate", "CfgConfig"]),
         // Layer 7: the engine: one pipeline (plan, fetch once, evaluate, outputs), init, the adapter from environment

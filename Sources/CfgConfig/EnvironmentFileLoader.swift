@@ -1,3 +1,4 @@
+import CfgSecure
 import FoundationEssentials
 
 #if canImport(Glibc)
@@ -147,23 +148,12 @@ package enum EnvironmentFileLoader {
         }
         guard status.st_size <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
         // Read to the end (the file may have grown since fstat), but never past one byte over the limit.
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
-        var count = 0
-        while count <= YAMLComposer.maximumBytes {
-            if count == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, 1 << 16)) }
-            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return Glibc.read(descriptor, base + count, min(buffer.count, YAMLComposer.maximumBytes + 1) - count)
-            }
-            if got < 0, errno == EINTR { continue }
-            guard got >= 0 else {
-                throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
-            }
-            if got == 0 { break }
-            count += got
+        let limit = YAMLComposer.maximumBytes + 1
+        guard case .success(let bytes) = Descriptor.read(descriptor, upTo: limit, sizeHint: Int(status.st_size)) else {
+            throw ConfigError(.fileNotFound, "\(shownEscaped) cannot be read: check its permissions", at: nil)
         }
-        guard count <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
-        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+        guard bytes.count <= YAMLComposer.maximumBytes else { throw YAMLComposer.tooLargeError(file: shown) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(.malformedYAML, "\(shownEscaped): the file is not valid UTF-8", at: nil)
         }
         return text
