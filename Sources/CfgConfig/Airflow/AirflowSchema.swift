@@ -6,12 +6,13 @@
 /// text is indexed in place at first use (``AirflowSchemaTable``) and an option is read when it is looked up: a
 /// render checks tens of settings against hundreds of options.
 package struct AirflowSchema: Sendable {
+    private let table: AirflowSchemaTable
+
     /// The Airflow version the schema comes from (`2.10.5`, `3.3.2`).
-    package let version: String
+    package var version: String { table.version }
     /// Sections a move points to whose options come from a provider the schema does not hold (`fab`): cfg
     /// cannot check their options.
-    package let uncheckedSections: Set<String>
-    private let table: AirflowSchemaTable
+    package var uncheckedSections: Set<String> { table.uncheckedSections }
 
     /// Airflow 2.10.5 with the Celery provider.
     package static let airflow2 = AirflowSchema(parsing: airflow2Data)
@@ -21,8 +22,6 @@ package struct AirflowSchema: Sendable {
     /// Indexes the generated text (format: the docstring of `dev/gen-airflow-schema.py`).
     init(parsing text: String) {
         table = AirflowSchemaTable(text)
-        version = table.version
-        uncheckedSections = table.uncheckedSections
     }
 
     /// The schema for an environment file's `airflow_version` (`"3.1"`, `"2.10.4"`): chosen by major version.
